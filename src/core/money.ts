@@ -1,0 +1,150 @@
+/**
+ * Money and exact decimals.
+ *
+ * Amounts are integers in the minor unit of their currency (cents for USD, yen for JPY). Source
+ * files often carry more decimals than that (converted amounts such as 1952.38095238095), so a
+ * parsed amount stays an exact `Decimal` until normalisation turns it into annual minor units. That
+ * step is the one place where money is rounded, with `roundDivide`.
+ */
+
+/** An integer amount in minor units of a currency. */
+export type Minor = number;
+
+/** An exact decimal: value = coefficient × 10^−scale. */
+export interface Decimal {
+  readonly coefficient: bigint;
+  readonly scale: number;
+}
+
+/** Rounding rules for the single rounding step of a computation. */
+export type RoundingMode = 'half-even' | 'half-up';
+
+const DECIMAL_TEXT = /^([+-])?(\d+)(?:\.(\d+))?$/;
+
+/** Minor-unit exponents (ISO 4217) of currencies that do not use two decimals. */
+const MINOR_EXPONENTS: Readonly<Record<string, number>> = {
+  BHD: 3,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  IQD: 3,
+  ISK: 0,
+  JOD: 3,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  PYG: 0,
+  RWF: 0,
+  TND: 3,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+};
+
+const CURRENCY_CODE = /^[A-Z]{3}$/;
+
+export function isCurrencyCode(text: string): boolean {
+  return CURRENCY_CODE.test(text);
+}
+
+/** Number of decimals in the minor unit of an ISO 4217 currency (2 unless listed otherwise). */
+export function minorExponent(currency: string): number {
+  return MINOR_EXPONENTS[currency] ?? 2;
+}
+
+/**
+ * Parses a plain decimal such as `1234.5`, `-12` or `+0.125`. Thousands separators, currency
+ * symbols and exponents are the importer's job; this returns `undefined` for them.
+ */
+export function parseDecimal(text: string): Decimal | undefined {
+  const match = DECIMAL_TEXT.exec(text);
+  if (!match) return undefined;
+  const fraction = match[3] ?? '';
+  const digits = (match[2] ?? '') + fraction;
+  const magnitude = BigInt(digits);
+  return { coefficient: match[1] === '-' ? -magnitude : magnitude, scale: fraction.length };
+}
+
+export function decimalFromMinor(value: Minor, currency: string): Decimal {
+  return { coefficient: BigInt(value), scale: minorExponent(currency) };
+}
+
+export function formatDecimal(value: Decimal): string {
+  const negative = value.coefficient < 0n;
+  const digits = (negative ? -value.coefficient : value.coefficient)
+    .toString()
+    .padStart(value.scale + 1, '0');
+  const whole = digits.slice(0, digits.length - value.scale);
+  const fraction = digits.slice(digits.length - value.scale);
+  return (negative ? '-' : '') + whole + (value.scale > 0 ? '.' + fraction : '');
+}
+
+/** Formats minor units as a decimal amount, for tables and CSV (`123456` USD → `1234.56`). */
+export function formatMinor(value: Minor, currency: string): string {
+  return formatDecimal(decimalFromMinor(value, currency));
+}
+
+/**
+ * Divides two integers and rounds once. The denominator must be positive.
+ */
+export function roundDivide(numerator: bigint, denominator: bigint, mode: RoundingMode): bigint {
+  if (denominator <= 0n) throw new RangeError(`denominator must be positive, got ${denominator}`);
+  const negative = numerator < 0n;
+  const magnitude = negative ? -numerator : numerator;
+  let quotient = magnitude / denominator;
+  const twiceRemainder = (magnitude - quotient * denominator) * 2n;
+  if (twiceRemainder > denominator) quotient += 1n;
+  else if (twiceRemainder === denominator) {
+    if (mode === 'half-up' || quotient % 2n === 1n) quotient += 1n;
+  }
+  return negative ? -quotient : quotient;
+}
+
+/** Largest magnitude accepted for a sum of minor units: sums stay exact below 2^53. */
+const MAX_MINOR = Number.MAX_SAFE_INTEGER;
+
+/** Converts a bigint of minor units to a number, failing when it could lose precision. */
+export function toMinor(value: bigint): Minor {
+  if (value > BigInt(MAX_MINOR) || value < -BigInt(MAX_MINOR)) {
+    throw new RangeError(`amount ${value} minor units is outside the exact integer range of ±2^53`);
+  }
+  return Number(value);
+}
+
+/**
+ * Computes `amount × numerator ÷ denominator` in the minor units of `currency`, rounded once.
+ * Used to annualise a line (numerator 12 for a monthly price) and to convert currencies.
+ */
+export function scaleToMinor(
+  amount: Decimal,
+  numerator: bigint,
+  denominator: bigint,
+  currency: string,
+  mode: RoundingMode,
+): Minor {
+  const exponent = minorExponent(currency);
+  let top = amount.coefficient * numerator;
+  let bottom = denominator;
+  if (exponent >= amount.scale) top *= 10n ** BigInt(exponent - amount.scale);
+  else bottom *= 10n ** BigInt(amount.scale - exponent);
+  return toMinor(roundDivide(top, bottom, mode));
+}
+
+/** An exact ratio of two integer sums, for NRR, GRR and logo retention. */
+export interface Ratio {
+  readonly numerator: number;
+  readonly denominator: number;
+}
+
+/** The ratio as a number (1.0523 is 105.23%), or null when the denominator is zero. */
+export function ratioValue(ratio: Ratio): number | null {
+  return ratio.denominator === 0 ? null : ratio.numerator / ratio.denominator;
+}
