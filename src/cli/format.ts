@@ -1,0 +1,50 @@
+/**
+ * Rendering for the terminal and CSV. JSON output keeps integer minor units and fractional
+ * ratios; only these renderers turn them into decimal amounts and percentages.
+ */
+import { formatMinor } from '../core/money.js';
+
+export function money(value: number, currency: string): string {
+  const text = formatMinor(value, currency);
+  const [whole = '', fraction] = text.replace('-', '').split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return (value < 0 ? '-' : '') + grouped + (fraction === undefined ? '' : '.' + fraction);
+}
+
+export function percent(value: number | null): string {
+  return value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`;
+}
+
+/** Renders rows as a plain text table; numeric-looking cells are right-aligned. */
+export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const numeric = /^[-+]?[\d,.]+%?$|^n\/a$/;
+  const render = (cells: readonly string[]): string =>
+    cells
+      .map((cell, column) =>
+        numeric.test(cell) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0),
+      )
+      .join('  ')
+      .trimEnd();
+  return [
+    render(headers),
+    widths.map((width) => '-'.repeat(width)).join('  '),
+    ...rows.map(render),
+  ].join('\n');
+}
+
+/**
+ * Quotes a CSV cell. Cells that a spreadsheet would run as a formula (starting with =, +, -, @,
+ * tab or carriage return) and are not plain numbers get a leading apostrophe.
+ */
+export function csvCell(value: string): string {
+  let text = value;
+  if (/^[=+\-@\t\r]/.test(text) && !/^[-+]?\d+(\.\d+)?$/.test(text)) text = `'${text}`;
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csv(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [headers, ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
+}

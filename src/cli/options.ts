@@ -1,0 +1,113 @@
+/** Options shared by the commands that read data and compute figures. */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import {
+  applyDefinitionChanges,
+  DEFAULT_DEFINITIONS,
+  DefinitionsError,
+} from '../core/definitions.js';
+import type { Definitions } from '../core/definitions.js';
+import { dayFromCivil, parseDay } from '../core/dates.js';
+import type { Day } from '../core/dates.js';
+
+export interface DefinitionFlags {
+  definitions?: string;
+  graceDays?: number;
+  windowMonths?: number;
+  reportingCurrency?: string;
+  includeUsage?: boolean;
+  netting?: 'parent' | 'account';
+  fiscalYearStart?: number;
+}
+
+export function integerOption(name: string, min: number, max: number) {
+  return (text: string): number => {
+    if (!/^\d+$/.test(text.trim()))
+      throw new InvalidArgumentError(`${name} must be a whole number, got "${text}"`);
+    const value = Number(text);
+    if (value < min || value > max)
+      throw new InvalidArgumentError(`${name} must be between ${min} and ${max}, got ${value}`);
+    return value;
+  };
+}
+
+export function dayOption(text: string): Day {
+  const day = parseDay(text.trim());
+  if (day === undefined)
+    throw new InvalidArgumentError(
+      `"${text}" is not a valid date; use YYYY-MM-DD, e.g. 2025-12-31`,
+    );
+  return day;
+}
+
+/** Adds the flags that change the definitions in force. */
+export function addDefinitionOptions(command: Command): Command {
+  return command
+    .option(
+      '--definitions <file>',
+      'JSON file of definitions fields to change (see docs/definitions.md)',
+    )
+    .option(
+      '--grace-days <days>',
+      'days after the end of service an account stays lapsed before it churns (default 60)',
+      integerOption('--grace-days', 0, 3650),
+    )
+    .option(
+      '--window-months <months>',
+      'length of the NRR/GRR window in months (default 12)',
+      integerOption('--window-months', 1, 120),
+    )
+    .option(
+      '--reporting-currency <code>',
+      'ISO 4217 currency that ARR is reported in (default USD)',
+    )
+    .option('--include-usage', 'count usage lines towards ARR (default: committed ARR only)')
+    .addOption(
+      new Option(
+        '--netting <level>',
+        'net movements at the ultimate parent or at each account (default parent)',
+      ).choices(['parent', 'account']),
+    )
+    .option(
+      '--fiscal-year-start <month>',
+      'first month (1-12) of the fiscal year, for plan FX rates (default 1)',
+      integerOption('--fiscal-year-start', 1, 12),
+    );
+}
+
+/** Builds the definitions from the defaults, then the definitions file, then the flags. */
+export function resolveDefinitions(flags: DefinitionFlags): Definitions {
+  let definitions = DEFAULT_DEFINITIONS;
+  if (flags.definitions !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(flags.definitions, 'utf8'));
+    } catch (error) {
+      throw new DefinitionsError(
+        `cannot read definitions file ${flags.definitions}: ${(error as Error).message}`,
+      );
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new DefinitionsError(
+        `definitions file ${flags.definitions} must contain a JSON object of fields to change`,
+      );
+    }
+    definitions = applyDefinitionChanges(definitions, parsed as Record<string, unknown>);
+  }
+  const changes: Record<string, unknown> = {};
+  if (flags.graceDays !== undefined) changes.graceDays = flags.graceDays;
+  if (flags.windowMonths !== undefined) changes.windowMonths = flags.windowMonths;
+  if (flags.reportingCurrency !== undefined)
+    changes.reportingCurrency = flags.reportingCurrency.trim().toUpperCase();
+  if (flags.includeUsage !== undefined) changes.includeUsage = flags.includeUsage;
+  if (flags.netting !== undefined) changes.netting = flags.netting;
+  if (flags.fiscalYearStart !== undefined) changes.fiscalYearStartMonth = flags.fiscalYearStart;
+  return applyDefinitionChanges(definitions, changes);
+}
+
+/** Today's calendar date on this machine's clock, in its local time zone. */
+export function today(): Day {
+  const now = new Date();
+  return dayFromCivil(now.getFullYear(), now.getMonth() + 1, now.getDate());
+}

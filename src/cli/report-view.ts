@@ -1,0 +1,247 @@
+/** Table and CSV views of a report. */
+import type { Report } from '../core/report.js';
+import { csv, money, percent, table } from './format.js';
+import { formatMinor } from '../core/money.js';
+
+function definitionsLine(report: Report): string {
+  const changes = Object.entries(report.definitions.changes);
+  const changed =
+    changes.length === 0
+      ? ''
+      : ` (changed: ${changes.map(([key, value]) => `${key}=${JSON.stringify(value)}`).join(', ')})`;
+  return `definitions ${report.definitions.name} ${report.definitions.version}${changed}`;
+}
+
+function subtypeText(parts: Partial<Record<string, number>> | undefined, currency: string): string {
+  if (parts === undefined) return '';
+  const entries = Object.entries(parts).filter(([, value]) => value !== undefined && value !== 0);
+  if (entries.length === 0) return '';
+  return `  (${entries.map(([key, value]) => `${key} ${money(value as number, currency)}`).join(', ')})`;
+}
+
+/** Renders a report for the terminal. */
+export function renderReportTable(report: Report): string {
+  const c = report.currency;
+  const b = report.bridge;
+  const out: string[] = [];
+  out.push(`ARR report as of ${report.asOf}, ${c}, ${definitionsLine(report)}`);
+  out.push(
+    `Retention window ${report.window.start} to ${report.window.end} (${report.window.months} months)`,
+  );
+  out.push('');
+  out.push(
+    table(
+      ['Figure', 'Value', 'Detail'],
+      [
+        [
+          'ARR',
+          money(report.arr, c),
+          `${report.activeAccounts} active accounts; ${report.lapsed.accounts} lapsed inside the grace window (${money(report.lapsed.arr, c)})`,
+        ],
+        [
+          'NRR (cohort)',
+          percent(report.nrr),
+          `${report.cohort.cohortAccounts} accounts active at the window start: ${money(report.cohort.startArr, c)} then, ${money(report.cohort.endArr, c)} now`,
+        ],
+        [
+          'GRR (cohort)',
+          percent(report.grr),
+          `each account capped at its starting ARR: ${money(report.cohort.cappedArr, c)}`,
+        ],
+        [
+          'Logo retention',
+          percent(report.logoRetention),
+          `${report.cohort.retainedAccounts} of ${report.cohort.cohortAccounts} cohort accounts still active`,
+        ],
+        [
+          'Bridge net retention',
+          percent(report.bridgeNetRetention),
+          'all accounts\u2019 movements over the window; not cohort NRR',
+        ],
+      ],
+    ),
+  );
+  out.push('');
+  out.push(`ARR bridge ${report.window.start} to ${report.window.end}`);
+  out.push(
+    table(
+      ['Movement', 'Amount'],
+      [
+        ['Start', money(b.start, c)],
+        ['+ New', money(b.new, c)],
+        ['+ Expansion', money(b.expansion, c) + subtypeText(b.expansionBySubtype, c)],
+        ['+ Reactivation', money(b.reactivation, c)],
+        ['- Contraction', money(b.contraction, c) + subtypeText(b.contractionBySubtype, c)],
+        ['- Churn', money(b.churn, c)],
+        ['= End', money(b.end, c)],
+      ],
+    ),
+  );
+  if (report.groups) {
+    out.push('');
+    out.push(
+      `By ${report.groupedBy ?? 'group'} (NRR, GRR and logo retention on the book at the window start; bridge credited at the time of each movement)`,
+    );
+    out.push(
+      table(
+        [
+          'Book',
+          'Start ARR',
+          'End ARR',
+          'NRR',
+          'GRR',
+          'Logos',
+          'New',
+          'Expansion',
+          'Reactivation',
+          'Contraction',
+          'Churn',
+          'Transfer in',
+          'Transfer out',
+        ],
+        report.groups.map((group) => [
+          group.key,
+          money(group.bridge.start, c),
+          money(group.arr, c),
+          percent(group.nrr),
+          percent(group.grr),
+          percent(group.logoRetention),
+          money(group.bridge.new, c),
+          money(group.bridge.expansion, c),
+          money(group.bridge.reactivation, c),
+          money(group.bridge.contraction, c),
+          money(group.bridge.churn, c),
+          money(group.bridge.transferIn, c),
+          money(group.bridge.transferOut, c),
+        ]),
+      ),
+    );
+  }
+  if (report.periods) {
+    out.push('');
+    out.push(
+      `By ${report.groupedBy ?? 'period'} (trailing NRR and GRR over the ${report.window.months} months to each period end)`,
+    );
+    out.push(
+      table(
+        [
+          'Period',
+          'Start',
+          'New',
+          'Expansion',
+          'Reactivation',
+          'Contraction',
+          'Churn',
+          'End',
+          'Trailing NRR',
+          'Trailing GRR',
+        ],
+        report.periods.map((period) => [
+          period.period,
+          money(period.start, c),
+          money(period.new, c),
+          money(period.expansion, c),
+          money(period.reactivation, c),
+          money(period.contraction, c),
+          money(period.churn, c),
+          money(period.end, c),
+          percent(period.trailingNrr),
+          percent(period.trailingGrr),
+        ]),
+      ),
+    );
+  }
+  return out.join('\n') + '\n';
+}
+
+function ratio(value: number | null): string {
+  return value === null ? '' : String(value);
+}
+
+/** Renders a report as CSV: one row per book or period, or one row for the company. Amounts in currency units. */
+export function renderReportCsv(report: Report): string {
+  const c = report.currency;
+  const amount = (value: number): string => formatMinor(value, c);
+  if (report.periods) {
+    return csv(
+      [
+        'period',
+        'start',
+        'new',
+        'expansion',
+        'reactivation',
+        'contraction',
+        'churn',
+        'end',
+        'trailing_nrr',
+        'trailing_grr',
+        'currency',
+      ],
+      report.periods.map((p) => [
+        p.period,
+        amount(p.start),
+        amount(p.new),
+        amount(p.expansion),
+        amount(p.reactivation),
+        amount(p.contraction),
+        amount(p.churn),
+        amount(p.end),
+        ratio(p.trailingNrr),
+        ratio(p.trailingGrr),
+        c,
+      ]),
+    );
+  }
+  const headers = [
+    'key',
+    'start_arr',
+    'arr',
+    'nrr',
+    'grr',
+    'logo_retention',
+    'cohort_accounts',
+    'new',
+    'expansion',
+    'reactivation',
+    'contraction',
+    'churn',
+    'transfer_in',
+    'transfer_out',
+    'currency',
+    'as_of',
+    'definitions',
+  ];
+  const definitions = `${report.definitions.name} ${report.definitions.version}`;
+  const rows = (
+    report.groups ?? [
+      {
+        key: '(company)',
+        arr: report.arr,
+        nrr: report.nrr,
+        grr: report.grr,
+        logoRetention: report.logoRetention,
+        cohort: report.cohort,
+        bridge: report.bridge,
+      },
+    ]
+  ).map((g) => [
+    g.key,
+    amount(g.bridge.start),
+    amount(g.arr),
+    ratio(g.nrr),
+    ratio(g.grr),
+    ratio(g.logoRetention),
+    String(g.cohort.cohortAccounts),
+    amount(g.bridge.new),
+    amount(g.bridge.expansion),
+    amount(g.bridge.reactivation),
+    amount(g.bridge.contraction),
+    amount(g.bridge.churn),
+    amount(g.bridge.transferIn),
+    amount(g.bridge.transferOut),
+    c,
+    report.asOf,
+    definitions,
+  ]);
+  return csv(headers, rows);
+}

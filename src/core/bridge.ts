@@ -1,0 +1,154 @@
+/**
+ * The ARR bridge: start + new + expansion + reactivation − contraction − churn = end, netted per
+ * unit between consecutive sample days and summed over any range of samples.
+ *
+ * For a unit whose ARR goes from s to e between two samples: s = 0 and e > 0 is new when the
+ * unit never had service before, otherwise reactivation (at any distance in time); s > 0 and
+ * e = 0 is churn; otherwise the difference is expansion or contraction. Book bridges add
+ * transfer lines: when a unit's book differs between two samples, the old book transfers out the
+ * unit's ARR at the first sample and the new book transfers it in, and the movement between the
+ * samples is credited to the new book.
+ */
+import { unitArr, wasActiveBy } from './analysis.js';
+import type { Analysis } from './analysis.js';
+import type { GroupIndex } from './groups.js';
+
+export type MovementKind = 'new' | 'expansion' | 'contraction' | 'churn' | 'reactivation';
+
+export interface BridgeTotals {
+  start: number;
+  new: number;
+  expansion: number;
+  contraction: number;
+  churn: number;
+  reactivation: number;
+  transferIn: number;
+  transferOut: number;
+  end: number;
+}
+
+export function emptyTotals(): BridgeTotals {
+  return {
+    start: 0,
+    new: 0,
+    expansion: 0,
+    contraction: 0,
+    churn: 0,
+    reactivation: 0,
+    transferIn: 0,
+    transferOut: 0,
+    end: 0,
+  };
+}
+
+/** Classifies one unit's change; returns undefined when nothing moved. Amounts are positive. */
+export function classifyMovement(
+  start: number,
+  end: number,
+  activeBefore: boolean,
+): { kind: MovementKind; amount: number } | undefined {
+  if (start === end) return undefined;
+  if (start === 0) return { kind: activeBefore ? 'reactivation' : 'new', amount: end };
+  if (end === 0) return { kind: 'churn', amount: start };
+  return end > start
+    ? { kind: 'expansion', amount: end - start }
+    : { kind: 'contraction', amount: start - end };
+}
+
+/** The company bridge from sample `from` to sample `to` (from < to). */
+export function companyBridge(analysis: Analysis, from: number, to: number): BridgeTotals {
+  const totals = emptyTotals();
+  const width = analysis.samples.length;
+  const units = analysis.prepared.units.length;
+  for (let unit = 0; unit < units; unit++) {
+    const row = unit * width;
+    totals.start += analysis.arr[row + from] as number;
+    totals.end += analysis.arr[row + to] as number;
+    for (let k = from + 1; k <= to; k++) {
+      const start = analysis.arr[row + k - 1] as number;
+      const end = analysis.arr[row + k] as number;
+      if (start === end) continue;
+      const movement = classifyMovement(
+        start,
+        end,
+        start === 0 && wasActiveBy(analysis, unit, analysis.samples[k - 1] as number),
+      );
+      if (movement) totals[movement.kind] += movement.amount;
+    }
+  }
+  return totals;
+}
+
+/** One bridge per book from sample `from` to sample `to`, keyed by the group's key index. */
+export function groupBridges(
+  analysis: Analysis,
+  groups: GroupIndex,
+  from: number,
+  to: number,
+): BridgeTotals[] {
+  const result = groups.keys.map(() => emptyTotals());
+  const width = analysis.samples.length;
+  const units = analysis.prepared.units.length;
+  for (let unit = 0; unit < units; unit++) {
+    const row = unit * width;
+    (result[groups.codes[row + from] as number] as BridgeTotals).start += analysis.arr[
+      row + from
+    ] as number;
+    (result[groups.codes[row + to] as number] as BridgeTotals).end += analysis.arr[
+      row + to
+    ] as number;
+    for (let k = from + 1; k <= to; k++) {
+      const start = analysis.arr[row + k - 1] as number;
+      const end = analysis.arr[row + k] as number;
+      const before = groups.codes[row + k - 1] as number;
+      const after = groups.codes[row + k] as number;
+      if (before !== after && start !== 0) {
+        (result[before] as BridgeTotals).transferOut += start;
+        (result[after] as BridgeTotals).transferIn += start;
+      }
+      if (start === end) continue;
+      const movement = classifyMovement(
+        start,
+        end,
+        start === 0 && wasActiveBy(analysis, unit, analysis.samples[k - 1] as number),
+      );
+      if (movement) (result[after] as BridgeTotals)[movement.kind] += movement.amount;
+    }
+  }
+  return result;
+}
+
+/** Checks start + new + expansion + reactivation + transferIn − contraction − churn − transferOut = end. */
+export function bridgeBalances(totals: BridgeTotals): boolean {
+  return (
+    totals.start +
+      totals.new +
+      totals.expansion +
+      totals.reactivation +
+      totals.transferIn -
+      totals.contraction -
+      totals.churn -
+      totals.transferOut ===
+    totals.end
+  );
+}
+
+/** Where a bridge over several samples starts: the sample before a month's first day. */
+export function periodRanges(
+  analysis: Analysis,
+  by: 'month' | 'year',
+): { period: string; from: number; to: number }[] {
+  const ranges: { period: string; from: number; to: number }[] = [];
+  let previous = 0;
+  for (let index = 0; index < analysis.months.length; index++) {
+    const month = analysis.months[index] as { key: string; sample: number };
+    const key = by === 'month' ? month.key : month.key.slice(0, 4);
+    const last = ranges[ranges.length - 1];
+    if (by === 'year' && last !== undefined && last.period === key) last.to = month.sample;
+    else ranges.push({ period: key, from: previous, to: month.sample });
+    previous = month.sample;
+  }
+  return ranges;
+}
+
+export { unitArr };

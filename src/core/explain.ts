@@ -1,0 +1,246 @@
+/**
+ * The explanation trail of one account over the window: which lines counted and why, what each
+ * contributed on the window's first and last day, how the unit's ARR moved between samples and
+ * which rule classified each movement, and what the unit adds to the cohort figures.
+ */
+import { analyse, unitArr, wasActiveBy } from './analysis.js';
+import type { Analysis } from './analysis.js';
+import { classifyMovement } from './bridge.js';
+import type { MovementKind } from './bridge.js';
+import { formatDay } from './dates.js';
+import type { Day } from './dates.js';
+import type { Definitions } from './definitions.js';
+import { EngineError } from './errors.js';
+import { groupIndex } from './groups.js';
+import type { Dimension } from './groups.js';
+import { formatDecimal } from './money.js';
+import type { Dataset } from './model.js';
+import type { EndAdjustment, PreparedLine } from './prepare.js';
+import { describeDefinitions } from './report.js';
+import type { Report } from './report.js';
+import { movementComponents } from './subtypes.js';
+import type { Component } from './subtypes.js';
+
+export interface LineExplanation {
+  id: string;
+  accountId: string;
+  product: string | null;
+  kind: string;
+  counted: boolean;
+  exclusion: string | null;
+  amount: string;
+  currency: string;
+  period: string;
+  start: string;
+  /** Last day of contracted service (inclusive), or null when open-ended. */
+  contractedLastDay: string | null;
+  /** Last day the line counts after adjustments (inclusive), or null when open-ended. */
+  effectiveLastDay: string | null;
+  adjustments: string[];
+  rule: string;
+  arithmetic: string;
+  /** ARR in minor units of the line's currency. */
+  arrLocal: number;
+  /** Reporting-currency ARR on the window's first and last day. */
+  arrAtStart: number;
+  arrAtEnd: number;
+}
+
+export interface MovementExplanation {
+  from: string;
+  to: string;
+  kind: MovementKind;
+  amount: number;
+  rule: string;
+  reason: string;
+  components: Component[];
+}
+
+export interface Explanation {
+  accountId: string;
+  accountName: string | null;
+  nettingUnit: { rootId: string; accountIds: string[] };
+  currency: string;
+  definitions: Report['definitions'];
+  window: { start: string; end: string };
+  arrAtStart: number;
+  arrAtEnd: number;
+  lapsed: boolean;
+  cohort: {
+    member: boolean;
+    nrrNumerator: number;
+    nrrDenominator: number;
+    grrNumerator: number;
+    retained: boolean;
+  };
+  books: Record<Dimension, { atStart: string; atEnd: string }>;
+  lines: LineExplanation[];
+  movements: MovementExplanation[];
+}
+
+const OPEN = 2_000_000_000;
+
+function lastDay(end: Day | null): string | null {
+  return end === null || end >= OPEN ? null : formatDay(end - 1);
+}
+
+function describeAdjustment(adjustment: EndAdjustment): string {
+  switch (adjustment.kind) {
+    case 'renewed':
+      return `renewed by line ${adjustment.by}, which replaces it from ${formatDay(adjustment.at)}`;
+    case 'overlap-trimmed':
+      return `ends within the overlap tolerance after line ${adjustment.by} starts, so it stops on ${formatDay(adjustment.at)} (plan change, not churn and new)`;
+    case 'renewal-gap-bridged':
+      return `renewed late by line ${adjustment.by} inside the grace window, so it counts until ${formatDay(adjustment.until)}`;
+    case 'account-gap-bridged':
+      return `service resumed on ${formatDay(adjustment.until)} inside the grace window, so it counts until then (late renewal, not churn and reactivation)`;
+    case 'lapsed':
+      return `lapsed: service ended less than the grace window before the as-of date, so it still counts`;
+  }
+}
+
+function periodText(line: PreparedLine): string {
+  const { unit, count } = line.line.period;
+  if (unit === 'term') return 'contract value over the term';
+  return count === 1 ? `per ${unit}` : `per ${count} ${unit}s`;
+}
+
+function reasonFor(kind: MovementKind, definitions: Definitions): { rule: string; reason: string } {
+  switch (kind) {
+    case 'new':
+      return {
+        rule: 'movement.new',
+        reason: 'ARR rose from 0 and the account never had service before',
+      };
+    case 'reactivation':
+      return {
+        rule: 'movement.reactivation',
+        reason: `ARR rose from 0 after earlier service ended more than ${definitions.graceDays} days (the grace window) before`,
+      };
+    case 'expansion':
+      return { rule: 'movement.expansion', reason: 'ARR of an active account rose' };
+    case 'contraction':
+      return { rule: 'movement.contraction', reason: 'ARR of an account that stays active fell' };
+    case 'churn':
+      return {
+        rule: 'movement.churn',
+        reason: `ARR fell to 0 and no renewal started within the ${definitions.graceDays}-day grace window`,
+      };
+  }
+}
+
+function lineArrOn(analysis: Analysis, line: PreparedLine, day: Day): number {
+  if (!line.counted || day < line.start || day >= line.end) return 0;
+  const rate = analysis.fx.rateOn(line.line.currency, day, line.line.id);
+  return rate === undefined
+    ? line.arrLocal
+    : analysis.fx.convert(line.arrLocal, line.line.currency, rate);
+}
+
+/** Explains one account (and the netting unit it belongs to) over the analysis window. */
+export function explainAccount(
+  analysis: Analysis,
+  dataset: Dataset,
+  accountId: string,
+): Explanation {
+  const unit = analysis.prepared.unitByAccount.get(accountId);
+  if (unit === undefined)
+    throw new EngineError(
+      'unknown-account',
+      `account "${accountId}" is not in the data; check the id against the account_id column`,
+    );
+  const info = analysis.prepared.units[unit] as {
+    rootId: string;
+    accountIds: string[];
+    lineIndices: number[];
+  };
+  const { definitions, windowStartSample: from, asOfSample: to } = analysis;
+  const start = unitArr(analysis, unit, from);
+  const end = unitArr(analysis, unit, to);
+
+  const books = {} as Explanation['books'];
+  for (const dimension of ['csm', 'segment', 'region', 'sub-region'] as const) {
+    const groups = groupIndex(analysis, dataset, dimension);
+    const width = analysis.samples.length;
+    books[dimension] = {
+      atStart: groups.keys[groups.codes[unit * width + from] as number] as string,
+      atEnd: groups.keys[groups.codes[unit * width + to] as number] as string,
+    };
+  }
+
+  const lines = info.lineIndices.map((index) => {
+    const line = analysis.prepared.lines[index] as PreparedLine;
+    return {
+      id: line.line.id,
+      accountId: line.line.accountId,
+      product: line.line.product ?? null,
+      kind: line.line.kind,
+      counted: line.counted,
+      exclusion: line.exclusion ?? null,
+      amount: formatDecimal(line.line.amount),
+      currency: line.line.currency,
+      period: periodText(line),
+      start: formatDay(line.start),
+      contractedLastDay: lastDay(line.line.end),
+      effectiveLastDay: lastDay(line.end),
+      adjustments: (line.adjustments ?? []).map(describeAdjustment),
+      rule: line.rule,
+      arithmetic: line.arithmetic,
+      arrLocal: line.arrLocal,
+      arrAtStart: lineArrOn(analysis, line, analysis.windowStart),
+      arrAtEnd: lineArrOn(analysis, line, analysis.asOf),
+    };
+  });
+
+  const movements: MovementExplanation[] = [];
+  for (let k = from + 1; k <= to; k++) {
+    const before = unitArr(analysis, unit, k - 1);
+    const after = unitArr(analysis, unit, k);
+    const movement = classifyMovement(
+      before,
+      after,
+      before === 0 && wasActiveBy(analysis, unit, analysis.samples[k - 1] as number),
+    );
+    if (!movement) continue;
+    const isChange = movement.kind === 'expansion' || movement.kind === 'contraction';
+    movements.push({
+      from: formatDay(analysis.samples[k - 1] as number),
+      to: formatDay(analysis.samples[k] as number),
+      ...movement,
+      ...reasonFor(movement.kind, definitions),
+      components: isChange ? movementComponents(analysis, unit, k) : [],
+    });
+  }
+
+  return {
+    accountId,
+    accountName: analysis.prepared.accountNames.get(accountId) ?? null,
+    nettingUnit: { rootId: info.rootId, accountIds: info.accountIds },
+    currency: definitions.reportingCurrency,
+    definitions: describeDefinitions(definitions),
+    window: { start: formatDay(analysis.windowStart), end: formatDay(analysis.asOf) },
+    arrAtStart: start,
+    arrAtEnd: end,
+    lapsed: analysis.lapsedUnits.has(unit),
+    cohort: {
+      member: start > 0,
+      nrrNumerator: start > 0 ? end : 0,
+      nrrDenominator: start,
+      grrNumerator: start > 0 ? Math.min(start, end) : 0,
+      retained: start > 0 && end > 0,
+    },
+    books,
+    lines,
+    movements,
+  };
+}
+
+/** Analyses a dataset and explains one account in one step. */
+export function explain(
+  dataset: Dataset,
+  definitions: Definitions,
+  asOf: Day,
+  accountId: string,
+): Explanation {
+  return explainAccount(analyse(dataset, definitions, asOf), dataset, accountId);
+}

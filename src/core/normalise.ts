@@ -1,0 +1,79 @@
+/**
+ * Annualisation: the ARR a line contributes while it is active, in minor units of its own
+ * currency.
+ *
+ * A price covers its billing period: monthly × 12, quarterly × 4, annual × 1, a three-year
+ * price ÷ 3, weekly × 52. A contract value over a term (`unit: 'term'`) is divided by the term:
+ * by months when the term is a whole number of calendar months, otherwise by days
+ * (value × 365 ÷ days). A period the importer could not read never reaches this point.
+ */
+import { wholeMonthsBetween } from './dates.js';
+import type { Definitions } from './definitions.js';
+import { EngineError } from './errors.js';
+import { formatDecimal, scaleToMinor } from './money.js';
+import type { Minor } from './money.js';
+import type { ContractLine } from './model.js';
+
+export interface Annualised {
+  /** ARR in minor units of the line's currency. */
+  readonly arr: Minor;
+  /** Stable rule id, e.g. `annualise.months`. */
+  readonly rule: string;
+  /** The arithmetic, e.g. `3600.00 × 1 ÷ 3 years = 1200.00`. */
+  readonly arithmetic: string;
+}
+
+export function annualise(line: ContractLine, definitions: Definitions): Annualised {
+  const { amount, period, currency } = line;
+  const count = period.count;
+  if (!Number.isSafeInteger(count) || count < 1) {
+    throw new EngineError(
+      'invalid-line',
+      `line ${line.id}: billing period count ${count} must be a whole number of at least 1`,
+    );
+  }
+  const text = formatDecimal(amount);
+  const mode = definitions.rounding;
+  switch (period.unit) {
+    case 'month':
+      return {
+        arr: scaleToMinor(amount, 12n, BigInt(count), currency, mode),
+        rule: 'annualise.months',
+        arithmetic: `${text} per ${count} month${count === 1 ? '' : 's'} × 12 ÷ ${count}`,
+      };
+    case 'year':
+      return {
+        arr: scaleToMinor(amount, 1n, BigInt(count), currency, mode),
+        rule: 'annualise.years',
+        arithmetic: `${text} per ${count} year${count === 1 ? '' : 's'} ÷ ${count}`,
+      };
+    case 'week':
+      return {
+        arr: scaleToMinor(amount, 52n, BigInt(count), currency, mode),
+        rule: 'annualise.weeks',
+        arithmetic: `${text} per ${count} week${count === 1 ? '' : 's'} × 52 ÷ ${count}`,
+      };
+    case 'term': {
+      if (line.end === null) {
+        throw new EngineError(
+          'invalid-line',
+          `line ${line.id}: a contract value over a term needs an end date`,
+        );
+      }
+      const months = wholeMonthsBetween(line.start, line.end);
+      if (months !== undefined) {
+        return {
+          arr: scaleToMinor(amount, 12n, BigInt(months), currency, mode),
+          rule: 'annualise.term-months',
+          arithmetic: `${text} over a term of ${months} whole month${months === 1 ? '' : 's'} × 12 ÷ ${months}`,
+        };
+      }
+      const days = line.end - line.start;
+      return {
+        arr: scaleToMinor(amount, BigInt(definitions.dayCountYear), BigInt(days), currency, mode),
+        rule: 'annualise.term-days',
+        arithmetic: `${text} over a term of ${days} days × ${definitions.dayCountYear} ÷ ${days}`,
+      };
+    }
+  }
+}

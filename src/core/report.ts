@@ -1,0 +1,207 @@
+/**
+ * The report: ARR on the as-of date, the bridge and the cohort figures over the trailing window,
+ * for the company and optionally per book or per period. Money is in reporting minor units and
+ * ratios are fractions (1.0523 is 105.23%).
+ */
+import { analyse } from './analysis.js';
+import type { Analysis } from './analysis.js';
+import { companyBridge, groupBridges, periodRanges } from './bridge.js';
+import type { BridgeTotals } from './bridge.js';
+import { formatDay } from './dates.js';
+import type { Day } from './dates.js';
+import { changedFields } from './definitions.js';
+import type { DefinitionChanges, Definitions } from './definitions.js';
+import { groupIndex } from './groups.js';
+import type { Dimension } from './groups.js';
+import type { Dataset } from './model.js';
+import { companyRetention, grrOf, groupRetention, logoRetentionOf, nrrOf } from './retention.js';
+import type { RetentionFigures } from './retention.js';
+import { subtypeTotals } from './subtypes.js';
+import type { Subtype } from './subtypes.js';
+
+export type ReportBy = Dimension | 'month' | 'year';
+
+export interface BridgeReport extends BridgeTotals {
+  expansionBySubtype?: Partial<Record<Subtype, number>>;
+  contractionBySubtype?: Partial<Record<Subtype, number>>;
+}
+
+export interface GroupReport {
+  key: string;
+  arr: number;
+  nrr: number | null;
+  grr: number | null;
+  logoRetention: number | null;
+  cohort: RetentionFigures;
+  bridge: BridgeTotals;
+}
+
+export interface PeriodReport {
+  period: string;
+  start: number;
+  new: number;
+  expansion: number;
+  contraction: number;
+  churn: number;
+  reactivation: number;
+  end: number;
+  /** Cohort NRR and GRR over the trailing window that ends on the period's last sample. */
+  trailingNrr: number | null;
+  trailingGrr: number | null;
+}
+
+export interface Report {
+  asOf: string;
+  currency: string;
+  definitions: { name: string; version: string; changes: DefinitionChanges };
+  window: { start: string; end: string; months: number };
+  arr: number;
+  activeAccounts: number;
+  nrr: number | null;
+  grr: number | null;
+  logoRetention: number | null;
+  cohort: RetentionFigures;
+  bridge: BridgeReport;
+  /**
+   * The bridge ratio (start + expansion − contraction − churn) ÷ start over the same window. It
+   * sums the movements of every account, including those that joined during the window, so it
+   * is not cohort NRR.
+   */
+  bridgeNetRetention: number | null;
+  lapsed: { accounts: number; arr: number };
+  groupedBy?: ReportBy;
+  groups?: GroupReport[];
+  periods?: PeriodReport[];
+}
+
+function bridgeRatio(bridge: BridgeTotals): number | null {
+  return bridge.start === 0
+    ? null
+    : (bridge.start + bridge.expansion - bridge.contraction - bridge.churn) / bridge.start;
+}
+
+function groupReports(analysis: Analysis, dataset: Dataset, dimension: Dimension): GroupReport[] {
+  const groups = groupIndex(analysis, dataset, dimension);
+  const { windowStartSample: from, asOfSample: to } = analysis;
+  const bridges = groupBridges(analysis, groups, from, to);
+  const retention = groupRetention(analysis, groups, from, to);
+  const reports: GroupReport[] = [];
+  groups.keys.forEach((key, code) => {
+    const cohort = retention[code] as RetentionFigures;
+    const bridge = bridges[code] as BridgeTotals;
+    if (
+      cohort.cohortAccounts === 0 &&
+      bridge.start === 0 &&
+      bridge.end === 0 &&
+      bridge.transferIn === 0
+    )
+      return;
+    reports.push({
+      key,
+      arr: bridge.end,
+      nrr: nrrOf(cohort),
+      grr: grrOf(cohort),
+      logoRetention: logoRetentionOf(cohort),
+      cohort,
+      bridge,
+    });
+  });
+  return reports.sort((a, b) => a.key.localeCompare(b.key));
+}
+
+function periodReports(analysis: Analysis, by: 'month' | 'year'): PeriodReport[] {
+  const window = analysis.definitions.windowMonths;
+  return periodRanges(analysis, by).map(({ period, from, to }) => {
+    const bridge = companyBridge(analysis, from, to);
+    const endDay = analysis.samples[to] as Day;
+    const trailingStart = findSample(analysis, endDay, window);
+    const trailing =
+      trailingStart === undefined ? undefined : companyRetention(analysis, trailingStart, to);
+    return {
+      period,
+      start: bridge.start,
+      new: bridge.new,
+      expansion: bridge.expansion,
+      contraction: bridge.contraction,
+      churn: bridge.churn,
+      reactivation: bridge.reactivation,
+      end: bridge.end,
+      trailingNrr: trailing ? nrrOf(trailing) : null,
+      trailingGrr: trailing ? grrOf(trailing) : null,
+    };
+  });
+}
+
+/** The sample `months` before the sample on `day`, when that day is one of the samples. */
+function findSample(analysis: Analysis, day: Day, months: number): number | undefined {
+  const target = analysis.months.find((month) => analysis.samples[month.sample] === day);
+  if (target === undefined) return undefined;
+  const index = analysis.months.indexOf(target) - months;
+  if (index < -1) return undefined;
+  return index === -1 ? 0 : (analysis.months[index] as { sample: number }).sample;
+}
+
+/** Builds a report from an analysis. */
+export function buildReport(analysis: Analysis, dataset: Dataset, by?: ReportBy): Report {
+  const { definitions, windowStartSample: from, asOfSample: to } = analysis;
+  const cohort = companyRetention(analysis, from, to);
+  const totals = companyBridge(analysis, from, to);
+  const subtypes = subtypeTotals(analysis, from, to);
+  const width = analysis.samples.length;
+  let active = 0;
+  let lapsedArr = 0;
+  for (let unit = 0; unit < analysis.prepared.units.length; unit++) {
+    const value = analysis.arr[unit * width + to] as number;
+    if (value > 0) active++;
+    if (analysis.lapsedUnits.has(unit)) lapsedArr += value;
+  }
+  const report: Report = {
+    asOf: formatDay(analysis.asOf),
+    currency: definitions.reportingCurrency,
+    definitions: describeDefinitions(definitions),
+    window: {
+      start: formatDay(analysis.windowStart),
+      end: formatDay(analysis.asOf),
+      months: definitions.windowMonths,
+    },
+    arr: totals.end,
+    activeAccounts: active,
+    nrr: nrrOf(cohort),
+    grr: grrOf(cohort),
+    logoRetention: logoRetentionOf(cohort),
+    cohort,
+    bridge: {
+      ...totals,
+      expansionBySubtype: subtypes.expansion,
+      contractionBySubtype: subtypes.contraction,
+    },
+    bridgeNetRetention: bridgeRatio(totals),
+    lapsed: { accounts: analysis.lapsedUnits.size, arr: lapsedArr },
+  };
+  if (by === 'month' || by === 'year') {
+    report.groupedBy = by;
+    report.periods = periodReports(analysis, by);
+  } else if (by !== undefined) {
+    report.groupedBy = by;
+    report.groups = groupReports(analysis, dataset, by);
+  }
+  return report;
+}
+
+export function describeDefinitions(definitions: Definitions): Report['definitions'] {
+  return {
+    name: definitions.name,
+    version: definitions.version,
+    changes: changedFields(definitions),
+  };
+}
+
+/** Analyses a dataset and builds its report in one step. */
+export function report(
+  dataset: Dataset,
+  definitions: Definitions,
+  asOf: Day,
+  by?: ReportBy,
+): Report {
+  return buildReport(analyse(dataset, definitions, asOf), dataset, by);
+}
