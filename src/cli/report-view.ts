@@ -16,7 +16,7 @@ function subtypeText(parts: Partial<Record<string, number>> | undefined, currenc
   if (parts === undefined) return '';
   const entries = Object.entries(parts).filter(([, value]) => value !== undefined && value !== 0);
   if (entries.length === 0) return '';
-  return `  (${entries.map(([key, value]) => `${key} ${money(value as number, currency)}`).join(', ')})`;
+  return entries.map(([key, value]) => `${key} ${money(value as number, currency)}`).join(', ');
 }
 
 /** Renders a report for the terminal. */
@@ -65,15 +65,15 @@ export function renderReportTable(report: Report): string {
   out.push(`ARR bridge ${report.window.start} to ${report.window.end}`);
   out.push(
     table(
-      ['Movement', 'Amount'],
+      ['Movement', 'Amount', 'Sub-types'],
       [
-        ['Start', money(b.start, c)],
-        ['+ New', money(b.new, c)],
-        ['+ Expansion', money(b.expansion, c) + subtypeText(b.expansionBySubtype, c)],
-        ['+ Reactivation', money(b.reactivation, c)],
-        ['- Contraction', money(b.contraction, c) + subtypeText(b.contractionBySubtype, c)],
-        ['- Churn', money(b.churn, c)],
-        ['= End', money(b.end, c)],
+        ['Start', money(b.start, c), ''],
+        ['+ New', money(b.new, c), ''],
+        ['+ Expansion', money(b.expansion, c), subtypeText(b.expansionBySubtype, c)],
+        ['+ Reactivation', money(b.reactivation, c), ''],
+        ['- Contraction', money(b.contraction, c), subtypeText(b.contractionBySubtype, c)],
+        ['- Churn', money(b.churn, c), ''],
+        ['= End', money(b.end, c), ''],
       ],
     ),
   );

@@ -8,12 +8,12 @@
  * day, so a month's end-of-month ARR includes a line that started that day and excludes one whose
  * last day of service was the day before.
  */
-import { addMonths, formatMonth, monthEnd, monthStart, OPEN_END } from './dates.js';
+import { addMonths, formatMonth, monthEnd, monthStart } from './dates.js';
 import type { Day } from './dates.js';
 import type { Definitions } from './definitions.js';
 import { FxTable } from './fx.js';
-import type { Dataset } from './model.js';
-import { prepare } from './prepare.js';
+import type { ContractLine, Dataset } from './model.js';
+import { prepare, unitCount } from './prepare.js';
 import type { Prepared } from './prepare.js';
 
 export interface MonthSample {
@@ -33,6 +33,9 @@ export interface Analysis {
   readonly samples: Int32Array;
   /** Unit ARR in reporting minor units: `arr[unit * samples.length + k]`. */
   readonly arr: Float64Array;
+  /** Company ARR per sample. */
+  readonly totals: Float64Array;
+  readonly units: number;
   readonly months: readonly MonthSample[];
   readonly asOfSample: number;
   readonly windowStartSample: number;
@@ -60,7 +63,11 @@ function sampleDays(
   windowStart: Day,
 ): { samples: Int32Array; months: MonthSample[] } {
   let first = windowStart;
-  for (const line of prepared.lines) if (line.counted && line.start < first) first = line.start;
+  for (let index = 0; index < prepared.lines.length; index++) {
+    if (prepared.lineCounted[index] === 1 && (prepared.lineStart[index] as number) < first) {
+      first = prepared.lineStart[index] as number;
+    }
+  }
   const days: Day[] = [];
   const months: { key: string; day: Day }[] = [];
   // The month before the first service, so that the first month's opening ARR is zero.
@@ -90,45 +97,42 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
   const fx = new FxTable(dataset.fxRates, definitions);
   const { samples, months } = sampleDays(prepared, asOf, windowStart);
   const width = samples.length;
-  const arr = new Float64Array(prepared.units.length * width);
-  const lapsedUnits = new Set<number>();
+  const units = unitCount(prepared);
+  const arr = new Float64Array(units * width);
+  const { lines, lineUnit, lineStart, lineEnd, lineArr, lineCounted } = prepared;
 
-  for (const line of prepared.lines) {
-    if (!line.counted || line.arrLocal === 0 || line.end <= line.start) continue;
-    const row = line.unit * width;
-    const end = Math.min(line.end, asOf + 1);
-    if (line.start >= end) continue;
-    if (
-      line.end === asOf + 1 &&
-      line.adjustments?.some((adjustment) => adjustment.kind === 'lapsed')
-    ) {
-      lapsedUnits.add(line.unit);
-    }
-    for (const segment of fx.segments(
-      line.arrLocal,
-      line.line.currency,
-      line.start,
-      end,
-      line.line.id,
-    )) {
-      const from = lowerBound(samples, segment.start);
-      const to = lowerBound(samples, segment.end);
-      if (from >= to) continue;
-      arr[row + from] = (arr[row + from] as number) + segment.arr;
-      if (to < width) arr[row + to] = (arr[row + to] as number) - segment.arr;
-    }
+  const add = (row: number, start: Day, end: Day, amount: number): void => {
+    const from = lowerBound(samples, start);
+    const to = lowerBound(samples, end);
+    if (from >= to) return;
+    arr[row + from] = (arr[row + from] as number) + amount;
+    if (to < width) arr[row + to] = (arr[row + to] as number) - amount;
+  };
+  for (let index = 0; index < lines.length; index++) {
+    const amount = lineArr[index] as number;
+    if (lineCounted[index] !== 1 || amount === 0) continue;
+    const start = lineStart[index] as number;
+    const end = Math.min(lineEnd[index] as number, asOf + 1);
+    if (start >= end) continue;
+    const row = (lineUnit[index] as number) * width;
+    const line = lines[index] as ContractLine;
+    if (line.currency === definitions.reportingCurrency) add(row, start, end, amount);
+    else
+      for (const piece of fx.segments(amount, line.currency, start, end, line.id))
+        add(row, piece.start, piece.end, piece.arr);
   }
 
   let flooredCells = 0;
-  for (let unit = 0; unit < prepared.units.length; unit++) {
+  const totals = new Float64Array(width);
+  for (let unit = 0; unit < units; unit++) {
     const row = unit * width;
     let running = 0;
     for (let k = 0; k < width; k++) {
       running += arr[row + k] as number;
-      if (running < 0) {
-        flooredCells++;
-        arr[row + k] = 0;
-      } else arr[row + k] = running;
+      const value = running < 0 ? 0 : running;
+      if (running < 0) flooredCells++;
+      arr[row + k] = value;
+      totals[k] = (totals[k] as number) + value;
     }
   }
 
@@ -140,10 +144,12 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
     fx,
     samples,
     arr,
+    totals,
+    units,
     months,
     asOfSample: lowerBound(samples, asOf),
     windowStartSample: lowerBound(samples, windowStart),
-    lapsedUnits,
+    lapsedUnits: prepared.lapsedUnits,
     flooredCells,
   };
 }
@@ -155,6 +161,5 @@ export function unitArr(analysis: Analysis, unit: number, sample: number): numbe
 
 /** Whether the unit had positive ARR on any day up to and including `day`. */
 export function wasActiveBy(analysis: Analysis, unit: number, day: Day): boolean {
-  const first = (analysis.prepared.units[unit] as { firstActive: Day }).firstActive;
-  return first !== OPEN_END && first <= day;
+  return (analysis.prepared.unitFirstActive[unit] as number) <= day;
 }

@@ -3,16 +3,15 @@ import type { Day } from './dates.js';
 import type { Dataset } from './model.js';
 
 /**
- * The default as-of date: the last day of the month of the latest start or end in the data that
- * is not after `today`, so a historical file is reported where its data ends rather than years
- * later when every account would look churned.
+ * The default as-of date: the last day of the month of the latest line start that is not after
+ * `today`, capped at `today`. Start dates mark how far the data reaches, while end dates often
+ * lie in the future of the export, so a historical file is reported where its data ends rather
+ * than after every contract in it has run out.
  */
 export function defaultAsOf(dataset: Dataset, today: Day): Day {
   let latest: Day | undefined;
   for (const line of dataset.lines) {
-    for (const day of [line.start, line.end]) {
-      if (day !== null && day <= today && (latest === undefined || day > latest)) latest = day;
-    }
+    if (line.start <= today && (latest === undefined || line.start > latest)) latest = line.start;
   }
   return latest === undefined ? today : Math.min(monthEnd(latest), today);
 }

@@ -11,6 +11,7 @@
  */
 import { unitArr, wasActiveBy } from './analysis.js';
 import type { Analysis } from './analysis.js';
+import { codeAt } from './groups.js';
 import type { GroupIndex } from './groups.js';
 
 export type MovementKind = 'new' | 'expansion' | 'contraction' | 'churn' | 'reactivation';
@@ -55,26 +56,50 @@ export function classifyMovement(
     : { kind: 'contraction', amount: start - end };
 }
 
-/** The company bridge from sample `from` to sample `to` (from < to). */
-export function companyBridge(analysis: Analysis, from: number, to: number): BridgeTotals {
-  const totals = emptyTotals();
+const KINDS: readonly MovementKind[] = ['new', 'expansion', 'contraction', 'churn', 'reactivation'];
+const pairCache = new WeakMap<Analysis, Float64Array>();
+
+/**
+ * Company movement totals between each pair of consecutive samples: entry k × 5 + i holds
+ * movement kind KINDS[i] between samples k − 1 and k. Computed once per analysis.
+ */
+function pairTotals(analysis: Analysis): Float64Array {
+  const cached = pairCache.get(analysis);
+  if (cached) return cached;
   const width = analysis.samples.length;
-  const units = analysis.prepared.units.length;
-  for (let unit = 0; unit < units; unit++) {
+  const totals = new Float64Array(width * KINDS.length);
+  const { arr, samples } = analysis;
+  for (let unit = 0; unit < analysis.units; unit++) {
     const row = unit * width;
-    totals.start += analysis.arr[row + from] as number;
-    totals.end += analysis.arr[row + to] as number;
-    for (let k = from + 1; k <= to; k++) {
-      const start = analysis.arr[row + k - 1] as number;
-      const end = analysis.arr[row + k] as number;
+    for (let k = 1; k < width; k++) {
+      const start = arr[row + k - 1] as number;
+      const end = arr[row + k] as number;
       if (start === end) continue;
       const movement = classifyMovement(
         start,
         end,
-        start === 0 && wasActiveBy(analysis, unit, analysis.samples[k - 1] as number),
+        start === 0 && wasActiveBy(analysis, unit, samples[k - 1] as number),
       );
-      if (movement) totals[movement.kind] += movement.amount;
+      if (movement) {
+        const slot = k * KINDS.length + KINDS.indexOf(movement.kind);
+        totals[slot] = (totals[slot] as number) + movement.amount;
+      }
     }
+  }
+  pairCache.set(analysis, totals);
+  return totals;
+}
+
+/** The company bridge from sample `from` to sample `to` (from < to). */
+export function companyBridge(analysis: Analysis, from: number, to: number): BridgeTotals {
+  const totals = emptyTotals();
+  totals.start = analysis.totals[from] as number;
+  totals.end = analysis.totals[to] as number;
+  const pairs = pairTotals(analysis);
+  for (let k = from + 1; k <= to; k++) {
+    KINDS.forEach((kind, index) => {
+      totals[kind] += pairs[k * KINDS.length + index] as number;
+    });
   }
   return totals;
 }
@@ -88,20 +113,18 @@ export function groupBridges(
 ): BridgeTotals[] {
   const result = groups.keys.map(() => emptyTotals());
   const width = analysis.samples.length;
-  const units = analysis.prepared.units.length;
+  const units = analysis.units;
   for (let unit = 0; unit < units; unit++) {
     const row = unit * width;
-    (result[groups.codes[row + from] as number] as BridgeTotals).start += analysis.arr[
+    (result[codeAt(groups, unit, from)] as BridgeTotals).start += analysis.arr[
       row + from
     ] as number;
-    (result[groups.codes[row + to] as number] as BridgeTotals).end += analysis.arr[
-      row + to
-    ] as number;
+    (result[codeAt(groups, unit, to)] as BridgeTotals).end += analysis.arr[row + to] as number;
     for (let k = from + 1; k <= to; k++) {
       const start = analysis.arr[row + k - 1] as number;
       const end = analysis.arr[row + k] as number;
-      const before = groups.codes[row + k - 1] as number;
-      const after = groups.codes[row + k] as number;
+      const before = codeAt(groups, unit, k - 1);
+      const after = codeAt(groups, unit, k);
       if (before !== after && start !== 0) {
         (result[before] as BridgeTotals).transferOut += start;
         (result[after] as BridgeTotals).transferIn += start;

@@ -11,11 +11,13 @@ import { formatDay } from './dates.js';
 import type { Day } from './dates.js';
 import type { Definitions } from './definitions.js';
 import { EngineError } from './errors.js';
-import { groupIndex } from './groups.js';
+import { codeAt, groupIndex } from './groups.js';
 import type { Dimension } from './groups.js';
 import { formatDecimal } from './money.js';
+import { describeAnnualisation } from './normalise.js';
 import type { Dataset } from './model.js';
-import type { EndAdjustment, PreparedLine } from './prepare.js';
+import { lineView, unitAccounts, unitLineIndices } from './prepare.js';
+import type { EndAdjustment, LineView } from './prepare.js';
 import { describeDefinitions } from './report.js';
 import type { Report } from './report.js';
 import { movementComponents } from './subtypes.js';
@@ -99,7 +101,7 @@ function describeAdjustment(adjustment: EndAdjustment): string {
   }
 }
 
-function periodText(line: PreparedLine): string {
+function periodText(line: LineView): string {
   const { unit, count } = line.line.period;
   if (unit === 'term') return 'contract value over the term';
   return count === 1 ? `per ${unit}` : `per ${count} ${unit}s`;
@@ -129,7 +131,7 @@ function reasonFor(kind: MovementKind, definitions: Definitions): { rule: string
   }
 }
 
-function lineArrOn(analysis: Analysis, line: PreparedLine, day: Day): number {
+function lineArrOn(analysis: Analysis, line: LineView, day: Day): number {
   if (!line.counted || day < line.start || day >= line.end) return 0;
   const rate = analysis.fx.rateOn(line.line.currency, day, line.line.id);
   return rate === undefined
@@ -149,10 +151,11 @@ export function explainAccount(
       'unknown-account',
       `account "${accountId}" is not in the data; check the id against the account_id column`,
     );
-  const info = analysis.prepared.units[unit] as {
-    rootId: string;
-    accountIds: string[];
-    lineIndices: number[];
+  const { prepared } = analysis;
+  const info = {
+    rootId: prepared.unitRoot[unit] as string,
+    accountIds: unitAccounts(prepared, unit),
+    lineIndices: Array.from(unitLineIndices(prepared, unit)),
   };
   const { definitions, windowStartSample: from, asOfSample: to } = analysis;
   const start = unitArr(analysis, unit, from);
@@ -161,31 +164,30 @@ export function explainAccount(
   const books = {} as Explanation['books'];
   for (const dimension of ['csm', 'segment', 'region', 'sub-region'] as const) {
     const groups = groupIndex(analysis, dataset, dimension);
-    const width = analysis.samples.length;
     books[dimension] = {
-      atStart: groups.keys[groups.codes[unit * width + from] as number] as string,
-      atEnd: groups.keys[groups.codes[unit * width + to] as number] as string,
+      atStart: groups.keys[codeAt(groups, unit, from)] as string,
+      atEnd: groups.keys[codeAt(groups, unit, to)] as string,
     };
   }
 
   const lines = info.lineIndices.map((index) => {
-    const line = analysis.prepared.lines[index] as PreparedLine;
+    const line = lineView(prepared, index);
     return {
       id: line.line.id,
       accountId: line.line.accountId,
       product: line.line.product ?? null,
       kind: line.line.kind,
       counted: line.counted,
-      exclusion: line.exclusion ?? null,
+      exclusion: prepared.exclusions.get(index) ?? null,
       amount: formatDecimal(line.line.amount),
       currency: line.line.currency,
       period: periodText(line),
       start: formatDay(line.start),
       contractedLastDay: lastDay(line.line.end),
       effectiveLastDay: lastDay(line.end),
-      adjustments: (line.adjustments ?? []).map(describeAdjustment),
-      rule: line.rule,
-      arithmetic: line.arithmetic,
+      adjustments: (prepared.adjustments.get(index) ?? []).map(describeAdjustment),
+      rule: prepared.lineRule[index] as string,
+      arithmetic: line.counted ? describeAnnualisation(line.line, definitions) : '',
       arrLocal: line.arrLocal,
       arrAtStart: lineArrOn(analysis, line, analysis.windowStart),
       arrAtEnd: lineArrOn(analysis, line, analysis.asOf),

@@ -23,43 +23,51 @@ interface Span {
 export interface GroupIndex {
   readonly dimension: Dimension;
   readonly keys: readonly string[];
-  /** Key index per unit and sample: `codes[unit * samples.length + k]`. */
-  readonly codes: Int32Array;
+  /**
+   * Key index per unit when it never changes, else −1 − r where r is the unit's row in `rows`.
+   * Most units keep one owner and one segment, so only the others get a row per sample.
+   */
+  readonly unitCodes: Int32Array;
+  /** Key index per sample for units whose key changes: `rows[r * samples.length + k]`. */
+  readonly rows: Int32Array;
+  readonly width: number;
 }
 
-function spansByAccount(
+/** The key index of a unit at a sample. */
+export function codeAt(groups: GroupIndex, unit: number, sample: number): number {
+  const code = groups.unitCodes[unit] as number;
+  return code >= 0 ? code : (groups.rows[(-1 - code) * groups.width + sample] as number);
+}
+
+/** The spans of one dimension for every account, as (account, from, to, key) rows. */
+function dimensionSpans(
   dataset: Dataset,
   dimension: Dimension,
   ownerRole: string,
-): Map<string, Span[]> {
-  const result = new Map<string, Span[]>();
-  const push = (accountId: string, span: Span): void => {
-    const list = result.get(accountId);
-    if (list) list.push(span);
-    else result.set(accountId, [span]);
-  };
+): { accountId: string; span: Span }[] {
+  const rows: { accountId: string; span: Span }[] = [];
   if (dimension === 'csm') {
+    const role = ownerRole.toLowerCase();
     for (const assignment of dataset.assignments) {
-      if (assignment.role.toLowerCase() !== ownerRole.toLowerCase()) continue;
-      push(assignment.accountId, {
-        from: assignment.from,
-        to: assignment.to,
-        key: assignment.person,
+      if (assignment.role.toLowerCase() !== role) continue;
+      rows.push({
+        accountId: assignment.accountId,
+        span: { from: assignment.from, to: assignment.to, key: assignment.person },
       });
     }
-  } else {
-    for (const span of dataset.segments) {
-      const key =
-        dimension === 'segment'
-          ? span.segment
-          : dimension === 'region'
-            ? span.region
-            : span.subRegion;
-      if (key === undefined || key === '') continue;
-      push(span.accountId, { from: span.from, to: span.to, key });
-    }
+    return rows;
   }
-  return result;
+  for (const span of dataset.segments) {
+    const key =
+      dimension === 'segment'
+        ? span.segment
+        : dimension === 'region'
+          ? span.region
+          : span.subRegion;
+    if (key === undefined || key === '') continue;
+    rows.push({ accountId: span.accountId, span: { from: span.from, to: span.to, key } });
+  }
+  return rows;
 }
 
 /** Among spans[0..latest] (sorted by start), the latest that covers `day`, else `latest`. */
@@ -73,11 +81,9 @@ function coveringSpan(spans: readonly Span[], latest: number, day: Day): number 
 
 /** Builds the key of every unit at every sample for one dimension. */
 export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dimension): GroupIndex {
-  const byAccount = spansByAccount(dataset, dimension, analysis.definitions.ownerRole);
-  const { samples } = analysis;
+  const { samples, prepared } = analysis;
   const width = samples.length;
-  const units = analysis.prepared.units;
-  const codes = new Int32Array(units.length * width);
+  const unitCodes = new Int32Array(analysis.units);
   const keys: string[] = [UNASSIGNED];
   const codeOf = new Map<string, number>([[UNASSIGNED, 0]]);
   const intern = (key: string): number => {
@@ -90,23 +96,51 @@ export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dime
     return code;
   };
 
-  for (let unit = 0; unit < units.length; unit++) {
-    const info = units[unit] as { rootId: string; accountIds: string[] };
-    let spans = byAccount.get(info.rootId);
-    if (spans === undefined || spans.length === 0)
-      spans = info.accountIds.flatMap((id) => byAccount.get(id) ?? []);
-    if (spans.length === 0) continue;
-    spans = spans.slice().sort((a, b) => a.from - b.from);
+  // Spans per unit; the root account's own spans win over those of its children.
+  const rootSpans: (Span[] | undefined)[] = new Array<Span[] | undefined>(analysis.units).fill(
+    undefined,
+  );
+  const memberSpans: (Span[] | undefined)[] = new Array<Span[] | undefined>(analysis.units).fill(
+    undefined,
+  );
+  for (const { accountId, span } of dimensionSpans(
+    dataset,
+    dimension,
+    analysis.definitions.ownerRole,
+  )) {
+    const unit = prepared.unitByAccount.get(accountId);
+    if (unit === undefined) continue;
+    const target = prepared.unitRoot[unit] === accountId ? rootSpans : memberSpans;
+    const list = target[unit];
+    if (list) list.push(span);
+    else target[unit] = [span];
+  }
+
+  const varying: number[] = [];
+  for (let unit = 0; unit < analysis.units; unit++) {
+    let spans = rootSpans[unit] ?? memberSpans[unit];
+    if (spans === undefined) continue;
+    if (spans.length === 1) {
+      unitCodes[unit] = intern((spans[0] as Span).key);
+      continue;
+    }
+    spans = spans.sort((a, b) => a.from - b.from || a.key.localeCompare(b.key));
     const spanCodes = spans.map((span) => intern(span.key));
-    const row = unit * width;
+    const row: number[] = [];
     let current = -1;
     for (let k = 0; k < width; k++) {
       const day = samples[k] as number;
       while (current + 1 < spans.length && (spans[current + 1] as Span).from <= day) current++;
-      codes[row + k] = (
-        current < 0 ? spanCodes[0] : spanCodes[coveringSpan(spans, current, day)]
-      ) as number;
+      row.push(
+        (current < 0 ? spanCodes[0] : spanCodes[coveringSpan(spans, current, day)]) as number,
+      );
     }
+    if (row.every((code) => code === row[0])) {
+      unitCodes[unit] = row[0] as number;
+      continue;
+    }
+    unitCodes[unit] = -1 - varying.length / width;
+    varying.push(...row);
   }
-  return { dimension, keys, codes };
+  return { dimension, keys, unitCodes, rows: Int32Array.from(varying), width };
 }

@@ -131,12 +131,44 @@ export function scaleToMinor(
   mode: RoundingMode,
 ): Minor {
   const exponent = minorExponent(currency);
+  const fast = scaleToMinorFast(amount, numerator, denominator, exponent, mode);
+  if (fast !== undefined) return fast;
   let top = amount.coefficient * numerator;
   let bottom = denominator;
   if (exponent >= amount.scale) top *= 10n ** BigInt(exponent - amount.scale);
   else bottom *= 10n ** BigInt(amount.scale - exponent);
   return toMinor(roundDivide(top, bottom, mode));
 }
+
+const FAST_LIMIT = 2 ** 31;
+
+/**
+ * The same computation in plain numbers when every intermediate value stays an exact integer
+ * below 2^53; undefined otherwise. Bulk data (whole cents, small factors) takes this path.
+ */
+function scaleToMinorFast(
+  amount: Decimal,
+  numerator: bigint,
+  denominator: bigint,
+  exponent: number,
+  mode: RoundingMode,
+): Minor | undefined {
+  if (amount.scale > exponent || exponent - amount.scale > 4) return undefined;
+  if (amount.coefficient >= FAST_LIMIT_BIG || amount.coefficient <= -FAST_LIMIT_BIG)
+    return undefined;
+  if (numerator >= 65_536n || denominator >= 65_536n) return undefined;
+  const top = Number(amount.coefficient) * 10 ** (exponent - amount.scale) * Number(numerator);
+  const bottom = Number(denominator);
+  const negative = top < 0;
+  const magnitude = negative ? -top : top;
+  let quotient = Math.floor(magnitude / bottom);
+  const twiceRemainder = (magnitude - quotient * bottom) * 2;
+  if (twiceRemainder > bottom) quotient += 1;
+  else if (twiceRemainder === bottom && (mode === 'half-up' || quotient % 2 === 1)) quotient += 1;
+  return negative ? -quotient : quotient;
+}
+
+const FAST_LIMIT_BIG = BigInt(FAST_LIMIT);
 
 /** An exact ratio of two integer sums, for NRR, GRR and logo retention. */
 export interface Ratio {

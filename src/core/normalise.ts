@@ -19,8 +19,6 @@ export interface Annualised {
   readonly arr: Minor;
   /** Stable rule id, e.g. `annualise.months`. */
   readonly rule: string;
-  /** The arithmetic, e.g. `3600.00 × 1 ÷ 3 years = 1200.00`. */
-  readonly arithmetic: string;
 }
 
 export function annualise(line: ContractLine, definitions: Definitions): Annualised {
@@ -32,26 +30,22 @@ export function annualise(line: ContractLine, definitions: Definitions): Annuali
       `line ${line.id}: billing period count ${count} must be a whole number of at least 1`,
     );
   }
-  const text = formatDecimal(amount);
   const mode = definitions.rounding;
   switch (period.unit) {
     case 'month':
       return {
         arr: scaleToMinor(amount, 12n, BigInt(count), currency, mode),
         rule: 'annualise.months',
-        arithmetic: `${text} per ${count} month${count === 1 ? '' : 's'} × 12 ÷ ${count}`,
       };
     case 'year':
       return {
         arr: scaleToMinor(amount, 1n, BigInt(count), currency, mode),
         rule: 'annualise.years',
-        arithmetic: `${text} per ${count} year${count === 1 ? '' : 's'} ÷ ${count}`,
       };
     case 'week':
       return {
         arr: scaleToMinor(amount, 52n, BigInt(count), currency, mode),
         rule: 'annualise.weeks',
-        arithmetic: `${text} per ${count} week${count === 1 ? '' : 's'} × 52 ÷ ${count}`,
       };
     case 'term': {
       if (line.end === null) {
@@ -65,15 +59,36 @@ export function annualise(line: ContractLine, definitions: Definitions): Annuali
         return {
           arr: scaleToMinor(amount, 12n, BigInt(months), currency, mode),
           rule: 'annualise.term-months',
-          arithmetic: `${text} over a term of ${months} whole month${months === 1 ? '' : 's'} × 12 ÷ ${months}`,
         };
       }
       const days = line.end - line.start;
       return {
         arr: scaleToMinor(amount, BigInt(definitions.dayCountYear), BigInt(days), currency, mode),
         rule: 'annualise.term-days',
-        arithmetic: `${text} over a term of ${days} days × ${definitions.dayCountYear} ÷ ${days}`,
       };
+    }
+  }
+}
+
+/** The arithmetic behind a line's annualisation, for explanations. */
+export function describeAnnualisation(line: ContractLine, definitions: Definitions): string {
+  const text = formatDecimal(line.amount);
+  const { unit, count } = line.period;
+  const plural = count === 1 ? '' : 's';
+  switch (unit) {
+    case 'month':
+      return `${text} per ${count} month${plural} × 12 ÷ ${count}`;
+    case 'year':
+      return `${text} per ${count} year${plural} ÷ ${count}`;
+    case 'week':
+      return `${text} per ${count} week${plural} × 52 ÷ ${count}`;
+    case 'term': {
+      if (line.end === null) return `${text} over an open-ended term`;
+      const months = wholeMonthsBetween(line.start, line.end);
+      if (months !== undefined)
+        return `${text} over a term of ${months} whole month${months === 1 ? '' : 's'} × 12 ÷ ${months}`;
+      const days = line.end - line.start;
+      return `${text} over a term of ${days} days × ${definitions.dayCountYear} ÷ ${days}`;
     }
   }
 }

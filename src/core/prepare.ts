@@ -1,7 +1,8 @@
 /**
- * Preparation: from a dataset to netting units and effective line intervals.
+ * Preparation: from a dataset to netting units and effective line intervals, held in typed
+ * arrays so that a million lines stay cheap.
  *
- * Steps, each recorded on the line it touches so that `explain` can show it:
+ * Steps, each recorded against the line it touches so that `explain` can show it:
  * 1. Accounts roll up to their ultimate parent (the netting unit) unless netting is by account.
  * 2. Each line is classified: recurring lines count; usage counts only when the definitions
  *    include it; one-time and trial lines, and lines whose product matches a one-time pattern
@@ -10,18 +11,17 @@
  * 4. A line that another line renews stops where the renewal starts (co-termed add-ons written as
  *    a new contract do not double count), and a renewal that starts inside the grace window
  *    after the renewed line ended keeps the renewed line going until it starts.
- * 5. A line that ends at most `overlapToleranceDays` after another line of the account starts is
- *    cut back to that start (plan migrations that overlap by a day).
- * 6. A gap in an account's service no longer than the grace window is bridged by keeping the
- *    lines that ended at the gap going (a late renewal, not churn and reactivation); an account
- *    whose service ended less than the grace window before the as-of date is lapsed and keeps its
- *    ARR until the as-of date.
+ * 5. A line that ends at most `overlapToleranceDays` after another line of the same account
+ *    starts is cut back to that start (plan migrations that overlap by a day).
+ * 6. A gap in a unit's service no longer than the grace window is bridged by keeping the lines
+ *    that ended at the gap going (a late renewal, not churn and reactivation); a unit whose
+ *    service ended less than the grace window before the as-of date is lapsed and keeps its ARR
+ *    until the as-of date.
  */
 import { OPEN_END } from './dates.js';
 import type { Day } from './dates.js';
 import type { Definitions } from './definitions.js';
 import { EngineError } from './errors.js';
-import type { Minor } from './money.js';
 import type { ContractLine, Dataset } from './model.js';
 import { annualise } from './normalise.js';
 
@@ -33,257 +33,367 @@ export type EndAdjustment =
   | { readonly kind: 'account-gap-bridged'; readonly until: Day }
   | { readonly kind: 'lapsed'; readonly until: Day };
 
-export interface PreparedLine {
-  readonly line: ContractLine;
-  readonly unit: number;
-  readonly counted: boolean;
-  /** Why the line does not count; set when `counted` is false. */
-  readonly exclusion?: string;
-  /** ARR in minor units of the line's currency (0 when not counted). */
-  readonly arrLocal: Minor;
-  readonly rule: string;
-  readonly arithmetic: string;
-  readonly start: Day;
-  /** Effective exclusive end after the adjustments; OPEN_END for open-ended lines. */
-  end: Day;
-  /** Adjustments to the end, in the order applied; absent when there are none. */
-  adjustments?: EndAdjustment[];
-}
-
-function adjust(line: PreparedLine, adjustment: EndAdjustment, end: Day): void {
-  (line.adjustments ??= []).push(adjustment);
-  line.end = end;
-}
-
-export interface NettingUnit {
-  /** The ultimate parent (or the account itself when netting by account). */
-  readonly rootId: string;
-  readonly accountIds: string[];
-  /** Indices into `Prepared.lines`, sorted by start. */
-  lineIndices: number[];
-  /** First day with positive ARR, or OPEN_END when the unit never has any. */
-  firstActive: Day;
-}
-
 export interface Prepared {
-  readonly units: NettingUnit[];
+  /** The dataset's lines, in input order; every per-line array below is indexed the same way. */
+  readonly lines: readonly ContractLine[];
+  readonly lineUnit: Int32Array;
+  readonly lineStart: Int32Array;
+  /** Effective exclusive end after adjustments; OPEN_END for open-ended lines. */
+  readonly lineEnd: Int32Array;
+  /** ARR in minor units of the line's currency; 0 for lines that do not count. */
+  readonly lineArr: Float64Array;
+  readonly lineCounted: Uint8Array;
+  /** Annualisation rule id per line (`exclude` for lines that do not count). */
+  readonly lineRule: readonly string[];
+  /** Why a line does not count, for excluded lines. */
+  readonly exclusions: ReadonlyMap<number, string>;
+  /** End adjustments per line, in the order applied. */
+  readonly adjustments: ReadonlyMap<number, EndAdjustment[]>;
+  /** Root account id per unit. */
+  readonly unitRoot: readonly string[];
+  /** Lines of unit u are unitLines[unitLineOffsets[u] .. unitLineOffsets[u + 1]), sorted by start. */
+  readonly unitLineOffsets: Int32Array;
+  readonly unitLines: Int32Array;
+  /** First day with positive ARR per unit, or OPEN_END. */
+  readonly unitFirstActive: Int32Array;
   readonly unitByAccount: ReadonlyMap<string, number>;
-  readonly lines: PreparedLine[];
   readonly accountNames: ReadonlyMap<string, string>;
+  /** Units whose lines were kept going to the as-of date because they are lapsed. */
+  readonly lapsedUnits: ReadonlySet<number>;
 }
 
-function ultimateParents(dataset: Dataset, netting: Definitions['netting']): Map<string, string> {
-  const parentOf = new Map<string, string>();
-  for (const account of dataset.accounts) {
-    if (account.parentId && account.parentId !== account.id)
-      parentOf.set(account.id, account.parentId);
-  }
-  const rootOf = new Map<string, string>();
-  const resolve = (id: string): string => {
-    if (netting === 'account') return id;
-    const known = rootOf.get(id);
-    if (known !== undefined) return known;
-    const path: string[] = [];
-    let current = id;
-    while (parentOf.has(current)) {
-      if (path.includes(current)) {
-        throw new EngineError(
-          'parent-cycle',
-          `account parents form a cycle: ${[...path, current].join(' → ')}`,
-        );
-      }
-      path.push(current);
-      current = parentOf.get(current) as string;
-      const cached = rootOf.get(current);
-      if (cached !== undefined) {
-        current = cached;
-        break;
-      }
-    }
-    for (const member of path) rootOf.set(member, current);
-    rootOf.set(id, current);
-    return current;
-  };
-  for (const account of dataset.accounts) resolve(account.id);
-  for (const line of dataset.lines) resolve(line.accountId);
-  return rootOf;
+export function unitCount(prepared: Prepared): number {
+  return prepared.unitRoot.length;
+}
+
+/** Line indices of a unit, sorted by start. */
+export function unitLineIndices(prepared: Prepared, unit: number): Int32Array {
+  return prepared.unitLines.subarray(
+    prepared.unitLineOffsets[unit],
+    prepared.unitLineOffsets[unit + 1],
+  );
+}
+
+/** Account ids that net into a unit. */
+export function unitAccounts(prepared: Prepared, unit: number): string[] {
+  const result: string[] = [];
+  for (const [account, candidate] of prepared.unitByAccount)
+    if (candidate === unit) result.push(account);
+  return result.sort();
+}
+
+function oneTimeMatcher(definitions: Definitions): RegExp | undefined {
+  const patterns = definitions.oneTimeProductPatterns;
+  return patterns.length === 0
+    ? undefined
+    : new RegExp(patterns.map((pattern) => `(?:${pattern})`).join('|'), 'i');
 }
 
 function classify(
   line: ContractLine,
   definitions: Definitions,
-  oneTime: RegExp[],
+  matchesOneTime: (product: string) => boolean,
 ): string | undefined {
   if (line.kind === 'one-time') return 'one-time fee: never recurring';
   if (line.kind === 'trial') return 'trial: no contracted revenue';
   if (line.kind === 'usage' && !definitions.includeUsage)
     return 'usage: excluded from committed ARR';
-  if (
-    line.kindSource !== 'file' &&
-    line.product !== undefined &&
-    oneTime.some((pattern) => pattern.test(line.product as string))
-  ) {
+  if (line.kindSource !== 'file' && line.product !== undefined && matchesOneTime(line.product)) {
     return `product "${line.product}" matches a one-time pattern and the line has no explicit kind`;
   }
   return undefined;
 }
 
-/** Prepares a dataset for the engine. `asOf` only decides which accounts are lapsed. */
-export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): Prepared {
-  const rootOf = ultimateParents(dataset, definitions.netting);
-  const oneTime = definitions.oneTimeProductPatterns.map((pattern) => new RegExp(pattern, 'i'));
+class UnitResolver {
+  readonly roots: string[] = [];
+  readonly byAccount = new Map<string, number>();
+  private readonly byRoot = new Map<string, number>();
+  private readonly parentOf = new Map<string, string>();
 
-  const units: NettingUnit[] = [];
-  const unitByRoot = new Map<string, number>();
-  const unitByAccount = new Map<string, number>();
-  const unitOf = (accountId: string): number => {
-    const cached = unitByAccount.get(accountId);
-    if (cached !== undefined) return cached;
-    const root = rootOf.get(accountId) ?? accountId;
-    let unit = unitByRoot.get(root);
-    if (unit === undefined) {
-      unit = units.length;
-      units.push({ rootId: root, accountIds: [], lineIndices: [], firstActive: OPEN_END });
-      unitByRoot.set(root, unit);
+  constructor(
+    dataset: Dataset,
+    private readonly netting: Definitions['netting'],
+  ) {
+    for (const account of dataset.accounts) {
+      if (
+        account.parentId !== undefined &&
+        account.parentId !== '' &&
+        account.parentId !== account.id
+      ) {
+        this.parentOf.set(account.id, account.parentId);
+      }
     }
-    (units[unit] as NettingUnit).accountIds.push(accountId);
-    unitByAccount.set(accountId, unit);
-    return unit;
-  };
-  for (const account of dataset.accounts) unitOf(account.id);
-
-  const lines: PreparedLine[] = [];
-  const lineById = new Map<string, number>();
-  for (const line of dataset.lines) {
-    if (line.end !== null && line.end <= line.start) {
-      throw new EngineError('invalid-line', `line ${line.id}: end must be after start`);
-    }
-    const unit = unitOf(line.accountId);
-    const exclusion = classify(line, definitions, oneTime);
-    const annual = exclusion === undefined ? annualise(line, definitions) : undefined;
-    const index = lines.length;
-    lines.push({
-      line,
-      unit,
-      counted: exclusion === undefined,
-      ...(exclusion === undefined ? {} : { exclusion }),
-      arrLocal: annual?.arr ?? 0,
-      rule: annual?.rule ?? 'exclude',
-      arithmetic: annual?.arithmetic ?? '',
-      start: line.start,
-      end: line.end ?? OPEN_END,
-    });
-    lineById.set(line.id, index);
-    (units[unit] as NettingUnit).lineIndices.push(index);
   }
 
-  for (const unit of units)
-    unit.lineIndices.sort(
-      (a, b) => (lines[a] as PreparedLine).start - (lines[b] as PreparedLine).start,
-    );
+  private root(accountId: string): string {
+    if (this.netting === 'account') return accountId;
+    const seen = new Set<string>();
+    let current = accountId;
+    for (
+      let parent = this.parentOf.get(current);
+      parent !== undefined;
+      parent = this.parentOf.get(current)
+    ) {
+      seen.add(current);
+      if (seen.has(parent)) {
+        throw new EngineError(
+          'parent-cycle',
+          `account parents form a cycle through ${[...seen, parent].join(' → ')}; fix the parent_id values`,
+        );
+      }
+      current = parent;
+    }
+    return current;
+  }
 
-  applyRenewals(lines, lineById, definitions);
-  for (const unit of units) {
-    trimOverlaps(unit, lines, definitions.overlapToleranceDays);
-    bridgeGaps(unit, lines, definitions.graceDays, asOf);
+  unitOf(accountId: string): number {
+    const cached = this.byAccount.get(accountId);
+    if (cached !== undefined) return cached;
+    const root = this.root(accountId);
+    let unit = this.byRoot.get(root);
+    if (unit === undefined) {
+      unit = this.roots.length;
+      this.roots.push(root);
+      this.byRoot.set(root, unit);
+    }
+    this.byAccount.set(accountId, unit);
+    return unit;
+  }
+}
+
+/** Prepares a dataset for the engine. `asOf` only decides which units are lapsed. */
+export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): Prepared {
+  const resolver = new UnitResolver(dataset, definitions.netting);
+  for (const account of dataset.accounts) resolver.unitOf(account.id);
+  const oneTime = oneTimeMatcher(definitions);
+  const productIsOneTime = new Map<string, boolean>();
+  const matchesOneTime = (product: string): boolean => {
+    let result = productIsOneTime.get(product);
+    if (result === undefined) {
+      result = oneTime?.test(product) === true;
+      productIsOneTime.set(product, result);
+    }
+    return result;
+  };
+
+  const lines = dataset.lines;
+  const count = lines.length;
+  const lineUnit = new Int32Array(count);
+  const lineStart = new Int32Array(count);
+  const lineEnd = new Int32Array(count);
+  const lineArr = new Float64Array(count);
+  const lineCounted = new Uint8Array(count);
+  const lineRule: string[] = new Array<string>(count);
+  const exclusions = new Map<number, string>();
+
+  for (let index = 0; index < count; index++) {
+    const line = lines[index] as ContractLine;
+    if (line.end !== null && line.end <= line.start) {
+      throw new EngineError('invalid-line', `line ${line.id}: the end must be after the start`);
+    }
+    lineUnit[index] = resolver.unitOf(line.accountId);
+    lineStart[index] = line.start;
+    lineEnd[index] = line.end ?? OPEN_END;
+    const exclusion = classify(line, definitions, matchesOneTime);
+    if (exclusion === undefined) {
+      const annual = annualise(line, definitions);
+      lineArr[index] = annual.arr;
+      lineCounted[index] = 1;
+      lineRule[index] = annual.rule;
+    } else {
+      exclusions.set(index, exclusion);
+      lineRule[index] = 'exclude';
+    }
+  }
+
+  const units = resolver.roots.length;
+  const unitLineOffsets = new Int32Array(units + 1);
+  for (let index = 0; index < count; index++)
+    unitLineOffsets[(lineUnit[index] as number) + 1] =
+      (unitLineOffsets[(lineUnit[index] as number) + 1] as number) + 1;
+  for (let unit = 0; unit < units; unit++)
+    unitLineOffsets[unit + 1] =
+      (unitLineOffsets[unit + 1] as number) + (unitLineOffsets[unit] as number);
+  const unitLines = new Int32Array(count);
+  const cursor = unitLineOffsets.slice(0, units);
+  for (let index = 0; index < count; index++) {
+    const unit = lineUnit[index] as number;
+    unitLines[cursor[unit] as number] = index;
+    cursor[unit] = (cursor[unit] as number) + 1;
+  }
+  for (let unit = 0; unit < units; unit++) {
+    const from = unitLineOffsets[unit] as number;
+    const to = unitLineOffsets[unit + 1] as number;
+    if (to - from > 1)
+      unitLines
+        .subarray(from, to)
+        .sort((a, b) => (lineStart[a] as number) - (lineStart[b] as number) || a - b);
   }
 
   const accountNames = new Map<string, string>();
   for (const account of dataset.accounts)
     if (account.name !== undefined) accountNames.set(account.id, account.name);
-  return { units, unitByAccount, lines, accountNames };
+
+  const prepared: Prepared = {
+    lines,
+    lineUnit,
+    lineStart,
+    lineEnd,
+    lineArr,
+    lineCounted,
+    lineRule,
+    exclusions,
+    adjustments: new Map(),
+    unitRoot: resolver.roots,
+    unitLineOffsets,
+    unitLines,
+    unitFirstActive: new Int32Array(units).fill(OPEN_END),
+    unitByAccount: resolver.byAccount,
+    accountNames,
+    lapsedUnits: new Set(),
+  };
+  applyRenewals(prepared, definitions.graceDays);
+  for (let unit = 0; unit < units; unit++) {
+    trimOverlaps(prepared, unit, definitions.overlapToleranceDays);
+    bridgeGaps(prepared, unit, definitions.graceDays, asOf);
+  }
+  return prepared;
 }
 
-function applyRenewals(
-  lines: PreparedLine[],
-  lineById: Map<string, number>,
-  definitions: Definitions,
-): void {
-  for (const renewal of lines) {
-    const renewedId = renewal.line.renews;
-    if (renewedId === undefined || !renewal.counted) continue;
-    const renewedIndex = lineById.get(renewedId);
-    if (renewedIndex === undefined) continue;
-    const renewed = lines[renewedIndex] as PreparedLine;
-    if (renewal.start < renewed.end) {
+function adjust(prepared: Prepared, index: number, adjustment: EndAdjustment, end: Day): void {
+  const adjustments = prepared.adjustments as Map<number, EndAdjustment[]>;
+  const list = adjustments.get(index);
+  if (list) list.push(adjustment);
+  else adjustments.set(index, [adjustment]);
+  prepared.lineEnd[index] = end;
+}
+
+function applyRenewals(prepared: Prepared, graceDays: number): void {
+  const { lines, lineCounted, lineStart, lineEnd } = prepared;
+  const renewed = new Set<string>();
+  for (const line of lines) if (line.renews !== undefined) renewed.add(line.renews);
+  if (renewed.size === 0) return;
+  const indexOf = new Map<string, number>();
+  lines.forEach((line, index) => {
+    if (renewed.has(line.id)) indexOf.set(line.id, index);
+  });
+  lines.forEach((renewal, index) => {
+    if (renewal.renews === undefined || lineCounted[index] !== 1) return;
+    const target = indexOf.get(renewal.renews);
+    if (target === undefined || target === index) return;
+    const start = lineStart[index] as number;
+    const targetEnd = lineEnd[target] as number;
+    if (start < targetEnd) {
       // The renewal replaces the renewed line from its start: a co-termed add-on or an early
       // renewal, never both lines at once.
-      const at = Math.max(renewed.start, renewal.start);
-      adjust(renewed, { kind: 'renewed', by: renewal.line.id, at }, at);
-    } else if (
-      renewal.start > renewed.end &&
-      renewal.start - renewed.end <= definitions.graceDays
-    ) {
-      const until = renewal.start;
-      adjust(renewed, { kind: 'renewal-gap-bridged', by: renewal.line.id, until }, until);
+      const at = Math.max(lineStart[target] as number, start);
+      adjust(prepared, target, { kind: 'renewed', by: renewal.id, at }, at);
+    } else if (start > targetEnd && start - targetEnd <= graceDays) {
+      adjust(
+        prepared,
+        target,
+        { kind: 'renewal-gap-bridged', by: renewal.id, until: start },
+        start,
+      );
     }
-  }
+  });
 }
 
-function trimOverlaps(unit: NettingUnit, lines: PreparedLine[], tolerance: number): void {
-  if (tolerance <= 0 || unit.lineIndices.length < 2) return;
-  const sorted = unit.lineIndices;
-  for (const index of sorted) {
-    const line = lines[index] as PreparedLine;
-    if (!line.counted || line.end === OPEN_END) continue;
-    // Look for a later-starting line of the same account that starts inside [end - tolerance, end).
+function trimOverlaps(prepared: Prepared, unit: number, tolerance: number): void {
+  const indices = unitLineIndices(prepared, unit);
+  if (tolerance <= 0 || indices.length < 2) return;
+  const { lineStart, lineEnd, lineCounted, lines } = prepared;
+  for (const index of indices) {
+    const end = lineEnd[index] as number;
+    if (lineCounted[index] !== 1 || end === OPEN_END) continue;
+    // Find the first line of the unit that starts at or after end - tolerance.
     let low = 0;
-    let high = sorted.length;
+    let high = indices.length;
     while (low < high) {
       const middle = (low + high) >> 1;
-      if ((lines[sorted[middle] as number] as PreparedLine).start < line.end - tolerance)
-        low = middle + 1;
+      if ((lineStart[indices[middle] as number] as number) < end - tolerance) low = middle + 1;
       else high = middle;
     }
-    for (let k = low; k < sorted.length; k++) {
-      const other = lines[sorted[k] as number] as PreparedLine;
-      if (other.start >= line.end) break;
-      if (other === line || !other.counted || other.start <= line.start) continue;
-      if (other.line.accountId !== line.line.accountId) continue;
-      adjust(line, { kind: 'overlap-trimmed', by: other.line.id, at: other.start }, other.start);
+    for (let k = low; k < indices.length; k++) {
+      const other = indices[k] as number;
+      const otherStart = lineStart[other] as number;
+      if (otherStart >= end) break;
+      if (other === index || lineCounted[other] !== 1 || otherStart <= (lineStart[index] as number))
+        continue;
+      if ((lines[other] as ContractLine).accountId !== (lines[index] as ContractLine).accountId)
+        continue;
+      adjust(
+        prepared,
+        index,
+        { kind: 'overlap-trimmed', by: (lines[other] as ContractLine).id, at: otherStart },
+        otherStart,
+      );
       break;
     }
   }
 }
 
-function bridgeGaps(unit: NettingUnit, lines: PreparedLine[], graceDays: number, asOf: Day): void {
-  const active = unit.lineIndices.filter((index) => {
-    const line = lines[index] as PreparedLine;
-    return line.counted && line.arrLocal > 0 && line.end > line.start;
-  });
-  if (active.length === 0) return;
-  unit.firstActive = (lines[active[0] as number] as PreparedLine).start;
-
-  // Walk the union of service intervals in start order; `coverageEnd` is the first day without service.
-  let coverageEnd = (lines[active[0] as number] as PreparedLine).end;
-  let endingLines: PreparedLine[] = [];
-  const collectEnding = (line: PreparedLine): void => {
-    if (line.end > coverageEnd) {
-      coverageEnd = line.end;
-      endingLines = [line];
-    } else if (line.end === coverageEnd) endingLines.push(line);
-  };
-  endingLines = [lines[active[0] as number] as PreparedLine];
-  for (let k = 1; k < active.length; k++) {
-    const line = lines[active[k] as number] as PreparedLine;
-    if (line.start > coverageEnd) {
-      const gap = line.start - coverageEnd;
-      if (gap <= graceDays) {
-        for (const ending of endingLines) {
-          adjust(ending, { kind: 'account-gap-bridged', until: line.start }, line.start);
-        }
-        coverageEnd = line.start;
-      } else {
-        coverageEnd = line.end;
-        endingLines = [line];
+function bridgeGaps(prepared: Prepared, unit: number, graceDays: number, asOf: Day): void {
+  const { lineStart, lineEnd, lineArr, lineCounted } = prepared;
+  const indices = unitLineIndices(prepared, unit);
+  // Walk the union of service intervals in start order; `coverageEnd` is the first day without
+  // service, and `ending` holds the lines that end there.
+  let coverageEnd = -1;
+  let ending: number[] = [];
+  for (const index of indices) {
+    const start = lineStart[index] as number;
+    const end = lineEnd[index] as number;
+    if (lineCounted[index] !== 1 || (lineArr[index] as number) <= 0 || end <= start) continue;
+    if (coverageEnd < 0) {
+      prepared.unitFirstActive[unit] = start;
+      coverageEnd = end;
+      ending = [index];
+      continue;
+    }
+    if (start > coverageEnd) {
+      if (start - coverageEnd > graceDays) {
+        coverageEnd = end;
+        ending = [index];
         continue;
       }
+      for (const previous of ending)
+        adjust(prepared, previous, { kind: 'account-gap-bridged', until: start }, start);
+      coverageEnd = start;
     }
-    collectEnding(line);
+    if (end > coverageEnd) {
+      coverageEnd = end;
+      ending = [index];
+    } else if (end === coverageEnd) ending.push(index);
   }
-  if (coverageEnd !== OPEN_END && coverageEnd <= asOf && asOf < coverageEnd + graceDays) {
-    for (const ending of endingLines) {
-      adjust(ending, { kind: 'lapsed', until: asOf + 1 }, asOf + 1);
-    }
+  if (
+    coverageEnd >= 0 &&
+    coverageEnd !== OPEN_END &&
+    coverageEnd <= asOf &&
+    asOf < coverageEnd + graceDays
+  ) {
+    for (const previous of ending)
+      adjust(prepared, previous, { kind: 'lapsed', until: asOf + 1 }, asOf + 1);
+    (prepared.lapsedUnits as Set<number>).add(unit);
   }
+}
+
+/** One line with its prepared values, for code that inspects a few lines at a time. */
+export interface LineView {
+  readonly index: number;
+  readonly line: ContractLine;
+  readonly counted: boolean;
+  readonly arrLocal: number;
+  readonly start: Day;
+  readonly end: Day;
+}
+
+export function lineView(prepared: Prepared, index: number): LineView {
+  return {
+    index,
+    line: prepared.lines[index] as ContractLine,
+    counted: prepared.lineCounted[index] === 1,
+    arrLocal: prepared.lineArr[index] as number,
+    start: prepared.lineStart[index] as number,
+    end: prepared.lineEnd[index] as number,
+  };
 }

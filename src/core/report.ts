@@ -150,7 +150,7 @@ export function buildReport(analysis: Analysis, dataset: Dataset, by?: ReportBy)
   const width = analysis.samples.length;
   let active = 0;
   let lapsedArr = 0;
-  for (let unit = 0; unit < analysis.prepared.units.length; unit++) {
+  for (let unit = 0; unit < analysis.units; unit++) {
     const value = analysis.arr[unit * width + to] as number;
     if (value > 0) active++;
     if (analysis.lapsedUnits.has(unit)) lapsedArr += value;

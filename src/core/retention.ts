@@ -5,6 +5,7 @@
  * units still active ÷ cohort units. Books use the unit's book on the window's first day.
  */
 import type { Analysis } from './analysis.js';
+import { codeAt } from './groups.js';
 import type { GroupIndex } from './groups.js';
 import { ratioValue } from './money.js';
 
@@ -47,7 +48,7 @@ function add(figures: RetentionFigures, start: number, end: number): void {
 export function companyRetention(analysis: Analysis, from: number, to: number): RetentionFigures {
   const figures = emptyRetention();
   const width = analysis.samples.length;
-  for (let unit = 0; unit < analysis.prepared.units.length; unit++) {
+  for (let unit = 0; unit < analysis.units; unit++) {
     const start = analysis.arr[unit * width + from] as number;
     if (start > 0) add(figures, start, analysis.arr[unit * width + to] as number);
   }
@@ -63,11 +64,11 @@ export function groupRetention(
 ): RetentionFigures[] {
   const result = groups.keys.map(() => emptyRetention());
   const width = analysis.samples.length;
-  for (let unit = 0; unit < analysis.prepared.units.length; unit++) {
+  for (let unit = 0; unit < analysis.units; unit++) {
     const start = analysis.arr[unit * width + from] as number;
     if (start > 0) {
       add(
-        result[groups.codes[unit * width + from] as number] as RetentionFigures,
+        result[codeAt(groups, unit, from)] as RetentionFigures,
         start,
         analysis.arr[unit * width + to] as number,
       );

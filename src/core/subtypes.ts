@@ -12,7 +12,8 @@
  */
 import type { Analysis } from './analysis.js';
 import type { Day } from './dates.js';
-import type { PreparedLine } from './prepare.js';
+import type { ContractLine } from './model.js';
+import { unitLineIndices } from './prepare.js';
 
 export type Subtype =
   'fx' | 'cross-sell' | 'product-removed' | 'ramp-step' | 'volume' | 'price' | 'unspecified';
@@ -25,78 +26,72 @@ export interface Component {
 }
 
 interface ProductState {
+  product: string;
   before: number;
   after: number;
   afterAtOldRate: number;
   quantityBefore: number | undefined;
   quantityAfter: number | undefined;
   rampStep: boolean;
-  contractsBefore: Set<string>;
-}
-
-function activeOn(line: PreparedLine, day: Day): boolean {
-  return line.counted && line.start <= day && day < line.end;
-}
-
-function addQuantity(total: number | undefined, line: PreparedLine): number | undefined {
-  if (total === undefined || line.line.quantity === undefined) return undefined;
-  return total + line.line.quantity;
+  contractsBefore: string[];
 }
 
 /** Splits a unit's change between samples k − 1 and k into sub-type components. */
 export function movementComponents(analysis: Analysis, unit: number, k: number): Component[] {
   const before = analysis.samples[k - 1] as Day;
   const after = analysis.samples[k] as Day;
-  const states = new Map<string, ProductState>();
+  const { fx, prepared, definitions } = analysis;
+  const { lines, lineStart, lineEnd, lineArr, lineCounted } = prepared;
+  // Units have few products, so a list searched in order beats a map here.
+  const states: ProductState[] = [];
   const stateOf = (product: string): ProductState => {
-    let state = states.get(product);
-    if (state === undefined) {
-      state = {
-        before: 0,
-        after: 0,
-        afterAtOldRate: 0,
-        quantityBefore: 0,
-        quantityAfter: 0,
-        rampStep: false,
-        contractsBefore: new Set(),
-      };
-      states.set(product, state);
-    }
+    for (const state of states) if (state.product === product) return state;
+    const state: ProductState = {
+      product,
+      before: 0,
+      after: 0,
+      afterAtOldRate: 0,
+      quantityBefore: 0,
+      quantityAfter: 0,
+      rampStep: false,
+      contractsBefore: [],
+    };
+    states.push(state);
     return state;
   };
-  const { fx, prepared } = analysis;
-  const lines = (prepared.units[unit] as { lineIndices: number[] }).lineIndices.map(
-    (index) => prepared.lines[index] as PreparedLine,
-  );
+  const convert = (index: number, day: Day): number => {
+    const line = lines[index] as ContractLine;
+    const amount = lineArr[index] as number;
+    if (line.currency === definitions.reportingCurrency) return amount;
+    const rate = fx.rateOn(line.currency, day, line.id);
+    return rate === undefined ? amount : fx.convert(amount, line.currency, rate);
+  };
+  const activeOn = (index: number, day: Day): boolean =>
+    lineCounted[index] === 1 &&
+    (lineStart[index] as number) <= day &&
+    day < (lineEnd[index] as number);
+  const indices = unitLineIndices(prepared, unit);
 
-  for (const line of lines) {
-    if (!activeOn(line, before)) continue;
-    const state = stateOf(line.line.product ?? '(no product)');
-    const rate = fx.rateOn(line.line.currency, before, line.line.id);
-    state.before +=
-      rate === undefined ? line.arrLocal : fx.convert(line.arrLocal, line.line.currency, rate);
+  for (const index of indices) {
+    if (!activeOn(index, before)) continue;
+    const line = lines[index] as ContractLine;
+    const state = stateOf(line.product ?? NO_PRODUCT);
+    state.before += convert(index, before);
     state.quantityBefore = addQuantity(state.quantityBefore, line);
-    if (line.line.contractId !== undefined) state.contractsBefore.add(line.line.contractId);
+    if (line.contractId !== undefined) state.contractsBefore.push(line.contractId);
   }
-  for (const line of lines) {
-    if (!activeOn(line, after)) continue;
-    const state = stateOf(line.line.product ?? '(no product)');
-    const newRate = fx.rateOn(line.line.currency, after, line.line.id);
-    const oldRate = fx.rateOn(line.line.currency, before, line.line.id);
-    state.after +=
-      newRate === undefined
-        ? line.arrLocal
-        : fx.convert(line.arrLocal, line.line.currency, newRate);
-    state.afterAtOldRate +=
-      oldRate === undefined
-        ? line.arrLocal
-        : fx.convert(line.arrLocal, line.line.currency, oldRate);
+  for (const index of indices) {
+    if (!activeOn(index, after)) continue;
+    const line = lines[index] as ContractLine;
+    const state = stateOf(line.product ?? NO_PRODUCT);
+    state.after += convert(index, after);
+    state.afterAtOldRate += convert(index, before);
     state.quantityAfter = addQuantity(state.quantityAfter, line);
     if (
-      !activeOn(line, before) &&
-      line.line.renews === undefined &&
-      line.line.contractId !== undefined &&
-      state.contractsBefore.has(line.line.contractId)
+      !activeOn(index, before) &&
+      line.renews === undefined &&
+      line.contractId !== undefined &&
+      state.contractsBefore.includes(line.contractId)
     ) {
       state.rampStep = true;
     }
@@ -104,24 +99,33 @@ export function movementComponents(analysis: Analysis, unit: number, k: number):
 
   const components: Component[] = [];
   let explained = 0;
-  for (const [product, state] of states) {
+  for (const state of states) {
     const fxChange = state.after - state.afterAtOldRate;
-    if (fxChange !== 0) components.push({ subtype: 'fx', amount: fxChange, product });
+    if (fxChange !== 0)
+      components.push({ subtype: 'fx', amount: fxChange, product: state.product });
     const change = state.afterAtOldRate - state.before;
     explained += fxChange + change;
-    if (change === 0) continue;
-    components.push({ subtype: subtypeOf(state), amount: change, product });
+    if (change !== 0)
+      components.push({ subtype: subtypeOf(state), amount: change, product: state.product });
   }
   const width = analysis.samples.length;
   const net =
     (analysis.arr[unit * width + k] as number) - (analysis.arr[unit * width + k - 1] as number);
-  if (net !== explained)
+  if (net !== explained) {
     components.push({
       subtype: 'unspecified',
       amount: net - explained,
       product: '(credits floored at zero)',
     });
+  }
   return components;
+}
+
+const NO_PRODUCT = '(no product)';
+
+function addQuantity(total: number | undefined, line: ContractLine): number | undefined {
+  if (total === undefined || line.quantity === undefined) return undefined;
+  return total + line.quantity;
 }
 
 function subtypeOf(state: ProductState): Subtype {
@@ -138,8 +142,29 @@ function subtypeOf(state: ProductState): Subtype {
   return 'unspecified';
 }
 
+const totalsCache = new WeakMap<Analysis, Map<string, SubtypeTotals>>();
+
+export interface SubtypeTotals {
+  expansion: Partial<Record<Subtype, number>>;
+  contraction: Partial<Record<Subtype, number>>;
+}
+
 /** Sums the sub-type components of all expansions and of all contractions between two samples. */
-export function subtypeTotals(
+export function subtypeTotals(analysis: Analysis, from: number, to: number): SubtypeTotals {
+  const key = `${from}:${to}`;
+  let cache = totalsCache.get(analysis);
+  if (cache === undefined) {
+    cache = new Map();
+    totalsCache.set(analysis, cache);
+  }
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const result = computeSubtypeTotals(analysis, from, to);
+  cache.set(key, result);
+  return result;
+}
+
+function computeSubtypeTotals(
   analysis: Analysis,
   from: number,
   to: number,
@@ -147,7 +172,7 @@ export function subtypeTotals(
   const expansion: Partial<Record<Subtype, number>> = {};
   const contraction: Partial<Record<Subtype, number>> = {};
   const width = analysis.samples.length;
-  for (let unit = 0; unit < analysis.prepared.units.length; unit++) {
+  for (let unit = 0; unit < analysis.units; unit++) {
     const row = unit * width;
     for (let k = from + 1; k <= to; k++) {
       const start = analysis.arr[row + k - 1] as number;

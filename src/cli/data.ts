@@ -1,0 +1,107 @@
+/** Loading data files for the commands, with progress on a terminal. */
+import { basename } from 'node:path';
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import type { Dataset } from '../core/model.js';
+import { mergeDatasets } from '../core/model.js';
+import {
+  ImportOptionsError,
+  parseColumnOverrides,
+  PRESET_NAMES,
+  readFile,
+} from '../ingest/index.js';
+import type { ImportSummary, PresetName } from '../ingest/index.js';
+import { Progress } from './progress.js';
+
+export interface DataFlags {
+  preset: PresetName;
+  column?: string[];
+  endDate?: 'inclusive' | 'exclusive';
+  currency?: string;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Adds the flags that say how to read input files. */
+export function addDataOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--preset <name>', 'layout of the input files')
+        .choices(PRESET_NAMES)
+        .default('canonical'),
+    )
+    .option(
+      '--column <role=name>',
+      'read a role from this column header (repeatable); roles: customer, from, to, value, owner, segment, region, currency, product, line',
+      collect,
+    )
+    .addOption(
+      new Option(
+        '--end-date <convention>',
+        'whether end dates are the last day of service (inclusive) or the first day after it (exclusive); default depends on the preset',
+      ).choices(['inclusive', 'exclusive']),
+    )
+    .option(
+      '--currency <code>',
+      'currency of amounts when the file has no currency column (default USD)',
+    );
+}
+
+export interface LoadedData {
+  dataset: Dataset;
+  summaries: ImportSummary[];
+}
+
+/** Reads every file; any invalid row stops the command before anything is computed. */
+export function loadData(files: readonly string[], flags: DataFlags): LoadedData {
+  if (files.length === 0)
+    throw new ImportOptionsError('no input files given; pass one or more CSV files');
+  const columns = flags.column === undefined ? undefined : parseColumnOverrides(flags.column);
+  const progress = new Progress('Reading', files.length, 'files');
+  const parts: Dataset[] = [];
+  const summaries: ImportSummary[] = [];
+  try {
+    for (const file of files) {
+      progress.update(parts.length, basename(file));
+      const { dataset, summary } = readFile(file, {
+        preset: flags.preset,
+        ...(columns === undefined ? {} : { columns }),
+        ...(flags.endDate === undefined ? {} : { endDate: flags.endDate }),
+        ...(flags.currency === undefined ? {} : { currency: flags.currency.trim().toUpperCase() }),
+      });
+      parts.push(dataset);
+      summaries.push(summary);
+    }
+  } finally {
+    progress.stop();
+  }
+  return { dataset: mergeDatasets(parts), summaries };
+}
+
+/** One line per file, for stderr: what was read and what needs a second look. */
+export function describeSummaries(summaries: readonly ImportSummary[]): string {
+  return summaries
+    .map((summary) => {
+      const parts = [`${summary.file}: ${summary.rows} rows, ${summary.fileKind}`];
+      if (summary.fileKind === 'contract-lines') {
+        parts.push(`${summary.lines} lines`);
+        const excluded = summary.linesByKind['one-time'] + summary.linesByKind.trial;
+        if (excluded > 0) parts.push(`${excluded} one-time or trial`);
+        if (summary.zeroValueLines > 0)
+          parts.push(`${summary.zeroValueLines} with zero value (ARR 0)`);
+        if (summary.negativeValueLines > 0) {
+          parts.push(
+            `${summary.negativeValueLines} negative (credits, total ${summary.negativeValueTotal}, netted against the account)`,
+          );
+        }
+      }
+      if (summary.duplicateRows > 0)
+        parts.push(`${summary.duplicateRows} identical duplicate rows kept once`);
+      if (summary.skippedBlankRows > 0)
+        parts.push(`${summary.skippedBlankRows} blank rows skipped`);
+      return parts.join(', ');
+    })
+    .join('\n');
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+/**
+ * The `nrr` command line. Each command throws on failure; `run` prints `Error: …` to stderr and
+ * sets a non-zero exit code.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { pathToFileURL } from 'node:url';
+import { realpathSync } from 'node:fs';
+import { registerDemoCommand } from './demo.js';
+import { registerExplainCommand } from './explain.js';
+import { registerReportCommand } from './report.js';
+import { registerGenerateCommand } from './generate.js';
+import { registerDefinitionsCommand } from './definitions.js';
+import { ImportError, ImportOptionsError, formatProblem } from '../ingest/index.js';
+import { DefinitionsError } from '../core/definitions.js';
+import { EngineError } from '../core/errors.js';
+
+export function buildProgram(): Command {
+  const program = new Command('nrr')
+    .description(
+      'ARR, the ARR bridge, NRR, GRR and logo retention per CSM book, segment and region',
+    )
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerReportCommand(program);
+  registerExplainCommand(program);
+  registerDemoCommand(program);
+  registerGenerateCommand(program);
+  registerDefinitionsCommand(program);
+  return program;
+}
+
+/** Prints a failure in the usual words; rejected rows are listed one per line. */
+export function describeError(error: unknown): string {
+  if (error instanceof ImportError) {
+    const lines = error.problems.map(formatProblem);
+    if (error.omittedProblems > 0) lines.push(`... and ${error.omittedProblems} more problems`);
+    return `Error: ${error.message}\n${lines.map((line) => `  ${line}`).join('\n')}\nNothing was computed; fix these rows and run the command again.`;
+  }
+  if (
+    error instanceof ImportOptionsError ||
+    error instanceof DefinitionsError ||
+    error instanceof EngineError
+  ) {
+    return `Error: ${error.message}`;
+  }
+  if (
+    error instanceof Error &&
+    'code' in error &&
+    (error as NodeJS.ErrnoException).code === 'ENOENT'
+  ) {
+    return `Error: ${error.message}; check the path`;
+  }
+  return `Error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+}
+
+export async function run(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[]);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    process.stderr.write(describeError(error) + '\n');
+    return 1;
+  }
+}
+
+function isMain(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  process.exitCode = await run(process.argv);
+}
+
+export { Option };

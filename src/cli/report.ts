@@ -1,0 +1,94 @@
+/** `nrr report`: the bridge, NRR, GRR and logo retention from files. */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { analyse } from '../core/analysis.js';
+import { defaultAsOf } from '../core/as-of.js';
+import type { Day } from '../core/dates.js';
+import type { Definitions } from '../core/definitions.js';
+import type { Dataset } from '../core/model.js';
+import { buildReport } from '../core/report.js';
+import type { Report, ReportBy } from '../core/report.js';
+import type { ImportSummary } from '../ingest/index.js';
+import { addDataOptions, describeSummaries, loadData } from './data.js';
+import type { DataFlags } from './data.js';
+import { addDefinitionOptions, dayOption, resolveDefinitions, today } from './options.js';
+import type { DefinitionFlags } from './options.js';
+import { renderReportCsv, renderReportTable } from './report-view.js';
+
+export type OutputFormat = 'table' | 'json' | 'csv';
+
+interface ReportFlags extends DataFlags, DefinitionFlags {
+  asOf?: Day;
+  by?: ReportBy;
+  format: OutputFormat;
+}
+
+/** Computes and renders a report of a loaded dataset. */
+export function renderReport(options: {
+  dataset: Dataset;
+  definitions: Definitions;
+  asOf: Day;
+  by?: ReportBy;
+  format: OutputFormat;
+  summaries?: readonly ImportSummary[];
+}): string {
+  const analysis = analyse(options.dataset, options.definitions, options.asOf);
+  const report: Report = buildReport(analysis, options.dataset, options.by);
+  if (options.format === 'json') {
+    const output =
+      options.summaries === undefined ? report : { ...report, sources: options.summaries };
+    return JSON.stringify(output, null, 2) + '\n';
+  }
+  return options.format === 'csv' ? renderReportCsv(report) : renderReportTable(report);
+}
+
+export function registerReportCommand(program: Command): void {
+  const command = program
+    .command('report')
+    .description(
+      'report ARR, the ARR bridge, NRR, GRR and logo retention from contract or subscription files',
+    )
+    .argument('<files...>', 'CSV files to read');
+  addDataOptions(command);
+  addDefinitionOptions(command);
+  command
+    .option(
+      '--as-of <date>',
+      'date the figures are measured on, YYYY-MM-DD (default: end of the month of the latest date in the data, not after today)',
+      dayOption,
+    )
+    .addOption(
+      new Option('--by <grouping>', 'break the figures down by book or by period').choices([
+        'csm',
+        'segment',
+        'region',
+        'sub-region',
+        'month',
+        'year',
+      ]),
+    )
+    .addOption(
+      new Option(
+        '--format <format>',
+        'output format; json and csv keep money in minor units and decimals respectively',
+      )
+        .choices(['table', 'json', 'csv'])
+        .default('table'),
+    )
+    .action((files: string[], flags: ReportFlags) => {
+      const definitions = resolveDefinitions(flags);
+      const { dataset, summaries } = loadData(files, flags);
+      if (flags.format === 'table') process.stderr.write(describeSummaries(summaries) + '\n');
+      const asOf = flags.asOf ?? defaultAsOf(dataset, today());
+      process.stdout.write(
+        renderReport({
+          dataset,
+          definitions,
+          asOf,
+          format: flags.format,
+          summaries,
+          ...(flags.by === undefined ? {} : { by: flags.by }),
+        }),
+      );
+    });
+}
