@@ -1,0 +1,229 @@
+/**
+ * CSV parsing into a header and trimmed rows, and column lookup by header name.
+ */
+import { CsvError, parse, type Info } from 'csv-parse/sync';
+
+import type { Role } from './options.js';
+import type { ProblemList, RowProblem } from './problems.js';
+
+/** One data row. `row` is the 1-based record number in the file, counting the header as row 1. */
+export interface TableRow {
+  readonly row: number;
+  /** Cells with outer whitespace trimmed, one per header column. */
+  readonly cells: readonly string[];
+}
+
+export interface Table {
+  readonly file: string;
+  /** Header names with a byte order mark and outer whitespace removed. */
+  readonly headers: readonly string[];
+  readonly rows: readonly TableRow[];
+  /** Rows whose cells are all blank; they are skipped. */
+  readonly blankRows: number;
+}
+
+/**
+ * Parses CSV text into a table. Row numbers count CSV records, so a quoted cell that spans lines
+ * does not shift them. Rows with a different number of cells than the header are reported as
+ * problems and left out; extra cells that are blank are ignored. Returns undefined when the text
+ * is not valid CSV or has no header.
+ */
+export function parseTable(text: string, file: string, problems: ProblemList): Table | undefined {
+  let records: RecordWithInfo[];
+  try {
+    // With `info: true` each record comes as { record, info }; the typings do not model that.
+    records = parse(text, {
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      trim: true,
+    }) as unknown as RecordWithInfo[];
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    problems.add(csvSyntaxProblem(error, file));
+    return undefined;
+  }
+
+  const headerRecord = records[0];
+  const headers = (headerRecord?.record ?? []).map((cell) => cell.replace(/^\uFEFF/, '').trim());
+  if (headers.every((header) => header === '')) {
+    problems.add({
+      file,
+      row: 1,
+      column: '',
+      value: '',
+      message: 'the file has no header; the first row must name the columns',
+    });
+    return undefined;
+  }
+
+  const rows: TableRow[] = [];
+  let blankRows = 0;
+  for (const { record, info } of records.slice(1)) {
+    const cells = record.map((cell) => cell.trim());
+    if (cells.every((cell) => cell === '')) {
+      blankRows += 1;
+      continue;
+    }
+    if (hasValidWidth(cells, headers, file, info.records, problems)) {
+      rows.push({ row: info.records, cells: cells.slice(0, headers.length) });
+    }
+  }
+  return { file, headers, rows, blankRows };
+}
+
+interface RecordWithInfo {
+  readonly record: string[];
+  readonly info: Info;
+}
+
+function csvSyntaxProblem(error: CsvError, file: string): RowProblem {
+  const records = typeof error.records === 'number' ? error.records : 0;
+  const line = typeof error.lines === 'number' ? ` near line ${error.lines}` : '';
+  return {
+    file,
+    row: records + 1,
+    column: '',
+    value: '',
+    message: `the file is not valid CSV${line} (${error.message}); check the quoting on this row`,
+  };
+}
+
+function hasValidWidth(
+  cells: readonly string[],
+  headers: readonly string[],
+  file: string,
+  row: number,
+  problems: ProblemList,
+): boolean {
+  if (cells.length < headers.length) {
+    problems.add({
+      file,
+      row,
+      column: headers[cells.length] ?? '',
+      value: '',
+      message: `the row has ${cells.length} cells but the header has ${headers.length}; check the quoting and delimiters on this row`,
+    });
+    return false;
+  }
+  const extra = cells.findIndex((cell, index) => index >= headers.length && cell !== '');
+  if (extra >= 0) {
+    problems.add({
+      file,
+      row,
+      column: `(column ${extra + 1}, no header)`,
+      value: cells[extra] ?? '',
+      message: `is in a cell past the last of the ${headers.length} header columns; check the quoting and delimiters on this row`,
+    });
+    return false;
+  }
+  return true;
+}
+
+/** A column found in a table's header. */
+export interface ColumnRef {
+  readonly index: number;
+  readonly header: string;
+}
+
+/** A field a reader looks for, with the header names that may contain it. */
+export interface FieldSpec<Field extends string> {
+  readonly field: Field;
+  /** The role through which `--column ROLE=NAME` overrides the header names. */
+  readonly role?: Role;
+  /** Header names tried in order, matched ignoring case. */
+  readonly headers: readonly string[];
+  readonly required: boolean;
+}
+
+export type ResolvedColumns<Field extends string> = Partial<Record<Field, ColumnRef>>;
+
+function normaliseHeader(header: string): string {
+  return header.trim().toLowerCase();
+}
+
+/** Returns the indexes of every column whose header matches `name`, ignoring case. */
+export function findHeaders(table: Table, name: string): number[] {
+  const wanted = normaliseHeader(name);
+  const indexes: number[] = [];
+  table.headers.forEach((header, index) => {
+    if (normaliseHeader(header) === wanted) indexes.push(index);
+  });
+  return indexes;
+}
+
+export function hasHeader(table: Table, name: string): boolean {
+  return findHeaders(table, name).length > 0;
+}
+
+/**
+ * Finds the column for each field, using an override from `columns` where the field's role has
+ * one. A missing required column, an override naming no header, and a header that appears twice
+ * are each one problem on row 1.
+ */
+export function resolveColumns<Field extends string>(
+  table: Table,
+  specs: readonly FieldSpec<Field>[],
+  columns: Partial<Record<Role, string>>,
+  problems: ProblemList,
+): ResolvedColumns<Field> {
+  const resolved: ResolvedColumns<Field> = {};
+  for (const spec of specs) {
+    const override = spec.role === undefined ? undefined : columns[spec.role];
+    const candidates = override === undefined ? spec.headers : [override];
+    let found = false;
+    for (const candidate of candidates) {
+      const indexes = findHeaders(table, candidate);
+      const index = indexes[0];
+      if (index === undefined) continue;
+      found = true;
+      if (indexes.length > 1) {
+        problems.add({
+          file: table.file,
+          row: 1,
+          column: candidate,
+          value: '',
+          message: `the header has ${indexes.length} columns named ${JSON.stringify(candidate)} (ignoring case); rename all but one`,
+        });
+        break;
+      }
+      resolved[spec.field] = { index, header: table.headers[index] ?? candidate };
+      break;
+    }
+    if (!found && (spec.required || override !== undefined)) {
+      problems.add(missingColumnProblem(table, spec, candidates, override !== undefined));
+    }
+  }
+  return resolved;
+}
+
+function missingColumnProblem<Field extends string>(
+  table: Table,
+  spec: FieldSpec<Field>,
+  candidates: readonly string[],
+  overridden: boolean,
+): RowProblem {
+  const expected = candidates[0] ?? spec.field;
+  const found = table.headers.filter((header) => header !== '').map((h) => JSON.stringify(h));
+  const names = candidates.map((candidate) => JSON.stringify(candidate)).join(' or ');
+  const what = spec.role === undefined ? 'required column' : `column for role "${spec.role}"`;
+  const source = overridden ? `, given by --column ${spec.role}=${expected},` : '';
+  const fix =
+    spec.role === undefined
+      ? `rename the header to ${JSON.stringify(expected)}`
+      : `rename the header to ${JSON.stringify(expected)} or pass --column ${spec.role}=NAME with the header that contains it`;
+  return {
+    file: table.file,
+    row: 1,
+    column: expected,
+    value: '',
+    message: `${what}${source} is missing: no header is named ${names}; the headers are ${found.join(', ')}; ${fix}`,
+  };
+}
+
+/** Lists the non-blank headers that no resolved column uses. */
+export function unusedHeaders(table: Table, used: readonly (ColumnRef | undefined)[]): string[] {
+  const usedIndexes = new Set(used.map((column) => column?.index));
+  return table.headers.filter((header, index) => header !== '' && !usedIndexes.has(index));
+}
