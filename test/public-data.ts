@@ -1,0 +1,29 @@
+/**
+ * Location of the public sample files written by other projects. They are not part of the
+ * repository; tests that read them skip, with a printed reason, when the folder is absent.
+ * NRR_PUBLIC_DATA overrides the default folder, ../shared/data/public beside the repository.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export const PUBLIC_DATA = path.resolve(
+  process.env['NRR_PUBLIC_DATA'] ?? path.resolve(REPO_ROOT, '../shared/data/public'),
+);
+
+/** Whether the public data folder exists; prints why tests skip when it does not. */
+export function publicDataAvailable(suite: string): boolean {
+  const available = existsSync(PUBLIC_DATA);
+  if (!available) {
+    console.warn(
+      `Skipping ${suite}: ${PUBLIC_DATA} does not exist. Set NRR_PUBLIC_DATA to the folder of public sample files.`,
+    );
+  }
+  return available;
+}
+
+export function publicFile(relative: string): string {
+  return path.join(PUBLIC_DATA, relative);
+}
