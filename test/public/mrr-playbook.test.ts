@@ -8,6 +8,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import {
   addMonths,
+  analyse,
+  classifyMovement,
+  wasActiveBy,
   applyDefinitionChanges,
   DEFAULT_DEFINITIONS,
   formatMonth,
