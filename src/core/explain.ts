@@ -16,7 +16,13 @@ import type { Dimension } from './groups.js';
 import { formatDecimal } from './money.js';
 import { describeAnnualisation } from './normalise.js';
 import type { Dataset } from './model.js';
-import { lineView, unitAccounts, unitLineIndices } from './prepare.js';
+import {
+  adjustmentsOf,
+  ANNUALISATION_RULES,
+  lineView,
+  unitAccounts,
+  unitLineIndices,
+} from './prepare.js';
 import type { EndAdjustment, LineView } from './prepare.js';
 import { describeDefinitions } from './report.js';
 import type { Report } from './report.js';
@@ -185,8 +191,8 @@ export function explainAccount(
       start: formatDay(line.start),
       contractedLastDay: lastDay(line.line.end),
       effectiveLastDay: lastDay(line.end),
-      adjustments: (prepared.adjustments.get(index) ?? []).map(describeAdjustment),
-      rule: prepared.lineRule[index] as string,
+      adjustments: adjustmentsOf(prepared, index).map(describeAdjustment),
+      rule: ANNUALISATION_RULES[prepared.lineRule[index] as number] as string,
       arithmetic: line.counted ? describeAnnualisation(line.line, definitions) : '',
       arrLocal: line.arrLocal,
       arrAtStart: lineArrOn(analysis, line, analysis.windowStart),

@@ -8,7 +8,7 @@ import type { Day } from './dates.js';
 import { formatDay } from './dates.js';
 import type { Definitions } from './definitions.js';
 import { EngineError } from './errors.js';
-import { minorExponent, scaleToMinor } from './money.js';
+import { convertMinor } from './money.js';
 import type { Decimal, Minor } from './money.js';
 import type { FxRate } from './model.js';
 
@@ -63,14 +63,10 @@ export class FxTable {
   }
 
   convert(arrLocal: Minor, currency: string, rate: Decimal): Minor {
-    const amount: Decimal = {
-      coefficient: BigInt(arrLocal) * rate.coefficient,
-      scale: minorExponent(currency) + rate.scale,
-    };
-    return scaleToMinor(
-      amount,
-      1n,
-      1n,
+    return convertMinor(
+      arrLocal,
+      currency,
+      rate,
       this.definitions.reportingCurrency,
       this.definitions.rounding,
     );

@@ -8,7 +8,7 @@
  */
 import type { Analysis } from './analysis.js';
 import type { Day } from './dates.js';
-import type { Dataset } from './model.js';
+import type { Assignment, Dataset, SegmentSpan } from './model.js';
 
 export type Dimension = 'csm' | 'segment' | 'region' | 'sub-region';
 
@@ -39,51 +39,82 @@ export function codeAt(groups: GroupIndex, unit: number, sample: number): number
   return code >= 0 ? code : (groups.rows[(-1 - code) * groups.width + sample] as number);
 }
 
-/** The spans of one dimension for every account, as (account, from, to, key) rows. */
-function dimensionSpans(
-  dataset: Dataset,
-  dimension: Dimension,
-  ownerRole: string,
-): { accountId: string; span: Span }[] {
-  const rows: { accountId: string; span: Span }[] = [];
+/** Read access to the spans of one dimension without copying them. */
+interface SpanSource {
+  readonly count: number;
+  accountOf(index: number): string;
+  /** The span's key, or undefined when the span does not count for this dimension. */
+  keyOf(index: number): string | undefined;
+  fromOf(index: number): Day;
+  toOf(index: number): Day | null;
+}
+
+function spanSource(dataset: Dataset, dimension: Dimension, ownerRole: string): SpanSource {
   if (dimension === 'csm') {
     const role = ownerRole.toLowerCase();
-    for (const assignment of dataset.assignments) {
-      if (assignment.role.toLowerCase() !== role) continue;
-      rows.push({
-        accountId: assignment.accountId,
-        span: { from: assignment.from, to: assignment.to, key: assignment.person },
-      });
-    }
-    return rows;
+    const list = dataset.assignments;
+    return {
+      count: list.length,
+      accountOf: (index) => (list[index] as Assignment).accountId,
+      keyOf: (index) => {
+        const assignment = list[index] as Assignment;
+        return assignment.role === ownerRole || assignment.role.toLowerCase() === role
+          ? assignment.person
+          : undefined;
+      },
+      fromOf: (index) => (list[index] as Assignment).from,
+      toOf: (index) => (list[index] as Assignment).to,
+    };
   }
-  for (const span of dataset.segments) {
-    const key =
-      dimension === 'segment'
-        ? span.segment
-        : dimension === 'region'
-          ? span.region
-          : span.subRegion;
-    if (key === undefined || key === '') continue;
-    rows.push({ accountId: span.accountId, span: { from: span.from, to: span.to, key } });
-  }
-  return rows;
+  const list = dataset.segments;
+  const field =
+    dimension === 'segment' ? 'segment' : dimension === 'region' ? 'region' : 'subRegion';
+  return {
+    count: list.length,
+    accountOf: (index) => (list[index] as SegmentSpan).accountId,
+    keyOf: (index) => {
+      const key = (list[index] as SegmentSpan)[field];
+      return key === undefined || key === '' ? undefined : key;
+    },
+    fromOf: (index) => (list[index] as SegmentSpan).from,
+    toOf: (index) => (list[index] as SegmentSpan).to,
+  };
 }
 
 /** Among spans[0..latest] (sorted by start), the latest that covers `day`, else `latest`. */
-function coveringSpan(spans: readonly Span[], latest: number, day: Day): number {
+function coveringSpan(source: SpanSource, spans: Int32Array, latest: number, day: Day): number {
   for (let index = latest; index >= 0; index--) {
-    const span = spans[index] as Span;
-    if (span.to === null || day < span.to) return index;
+    const to = source.toOf(spans[index] as number);
+    if (to === null || day < to) return index;
   }
   return latest;
+}
+
+/** Sorts span indices by start day, then key, in place (insertion sort: units have few spans). */
+function sortSpans(source: SpanSource, spans: Int32Array): void {
+  const before = (a: number, b: number): boolean => {
+    const fromA = source.fromOf(a);
+    const fromB = source.fromOf(b);
+    if (fromA !== fromB) return fromA < fromB;
+    return (source.keyOf(a) as string) < (source.keyOf(b) as string);
+  };
+  for (let i = 1; i < spans.length; i++) {
+    const value = spans[i] as number;
+    let j = i - 1;
+    while (j >= 0 && before(value, spans[j] as number)) {
+      spans[j + 1] = spans[j] as number;
+      j--;
+    }
+    spans[j + 1] = value;
+  }
 }
 
 /** Builds the key of every unit at every sample for one dimension. */
 export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dimension): GroupIndex {
   const { samples, prepared } = analysis;
   const width = samples.length;
-  const unitCodes = new Int32Array(analysis.units);
+  const units = analysis.units;
+  const unitCodes = new Int32Array(units);
   const keys: string[] = [UNASSIGNED];
   const codeOf = new Map<string, number>([[UNASSIGNED, 0]]);
   const intern = (key: string): number => {
@@ -96,51 +127,77 @@ export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dime
     return code;
   };
 
-  // Spans per unit; the root account's own spans win over those of its children.
-  const rootSpans: (Span[] | undefined)[] = new Array<Span[] | undefined>(analysis.units).fill(
-    undefined,
-  );
-  const memberSpans: (Span[] | undefined)[] = new Array<Span[] | undefined>(analysis.units).fill(
-    undefined,
-  );
-  for (const { accountId, span } of dimensionSpans(
-    dataset,
-    dimension,
-    analysis.definitions.ownerRole,
-  )) {
-    const unit = prepared.unitByAccount.get(accountId);
+  // Group span indices by unit; the root account's own spans win over those of its children.
+  const source = spanSource(dataset, dimension, analysis.definitions.ownerRole);
+  const spanUnit = new Int32Array(source.count).fill(-1);
+  const spanIsRoot = new Uint8Array(source.count);
+  const rootCount = new Int32Array(units);
+  const offsets = new Int32Array(units + 1);
+  for (let index = 0; index < source.count; index++) {
+    if (source.keyOf(index) === undefined) continue;
+    const account = source.accountOf(index);
+    const unit = prepared.unitByAccount.get(account);
     if (unit === undefined) continue;
-    const target = prepared.unitRoot[unit] === accountId ? rootSpans : memberSpans;
-    const list = target[unit];
-    if (list) list.push(span);
-    else target[unit] = [span];
+    spanUnit[index] = unit;
+    if (prepared.unitRoot[unit] === account) {
+      spanIsRoot[index] = 1;
+      rootCount[unit] = (rootCount[unit] as number) + 1;
+    }
+  }
+  const keep = (index: number): boolean => {
+    const unit = spanUnit[index] as number;
+    return unit >= 0 && (spanIsRoot[index] === 1 || rootCount[unit] === 0);
+  };
+  for (let index = 0; index < source.count; index++) {
+    if (keep(index))
+      offsets[(spanUnit[index] as number) + 1] =
+        (offsets[(spanUnit[index] as number) + 1] as number) + 1;
+  }
+  for (let unit = 0; unit < units; unit++)
+    offsets[unit + 1] = (offsets[unit + 1] as number) + (offsets[unit] as number);
+  const spansByUnit = new Int32Array(offsets[units] as number);
+  const cursor = offsets.slice(0, units);
+  for (let index = 0; index < source.count; index++) {
+    if (!keep(index)) continue;
+    const unit = spanUnit[index] as number;
+    spansByUnit[cursor[unit] as number] = index;
+    cursor[unit] = (cursor[unit] as number) + 1;
   }
 
-  const varying: number[] = [];
-  for (let unit = 0; unit < analysis.units; unit++) {
-    let spans = rootSpans[unit] ?? memberSpans[unit];
-    if (spans === undefined) continue;
+  const scratch = new Int32Array(width);
+  let rows = new Int32Array(width * 64);
+  let rowCount = 0;
+  for (let unit = 0; unit < units; unit++) {
+    const spans = spansByUnit.subarray(offsets[unit], offsets[unit + 1]);
+    if (spans.length === 0) continue;
     if (spans.length === 1) {
-      unitCodes[unit] = intern((spans[0] as Span).key);
+      unitCodes[unit] = intern(source.keyOf(spans[0] as number) as string);
       continue;
     }
-    spans = spans.sort((a, b) => a.from - b.from || a.key.localeCompare(b.key));
-    const spanCodes = spans.map((span) => intern(span.key));
-    const row: number[] = [];
+    sortSpans(source, spans);
     let current = -1;
+    let constant = true;
     for (let k = 0; k < width; k++) {
       const day = samples[k] as number;
-      while (current + 1 < spans.length && (spans[current + 1] as Span).from <= day) current++;
-      row.push(
-        (current < 0 ? spanCodes[0] : spanCodes[coveringSpan(spans, current, day)]) as number,
-      );
+      while (current + 1 < spans.length && source.fromOf(spans[current + 1] as number) <= day)
+        current++;
+      const chosen = current < 0 ? 0 : coveringSpan(source, spans, current, day);
+      const code = intern(source.keyOf(spans[chosen] as number) as string);
+      scratch[k] = code;
+      if (code !== scratch[0]) constant = false;
     }
-    if (row.every((code) => code === row[0])) {
-      unitCodes[unit] = row[0] as number;
+    if (constant) {
+      unitCodes[unit] = scratch[0] as number;
       continue;
     }
-    unitCodes[unit] = -1 - varying.length / width;
-    varying.push(...row);
+    if ((rowCount + 1) * width > rows.length) {
+      const grown = new Int32Array(rows.length * 2);
+      grown.set(rows);
+      rows = grown;
+    }
+    rows.set(scratch, rowCount * width);
+    unitCodes[unit] = -1 - rowCount;
+    rowCount++;
   }
-  return { dimension, keys, unitCodes, rows: Int32Array.from(varying), width };
+  return { dimension, keys, unitCodes, rows: rows.slice(0, rowCount * width), width };
 }

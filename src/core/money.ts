@@ -122,43 +122,30 @@ export function toMinor(value: bigint): Minor {
 /**
  * Computes `amount × numerator ÷ denominator` in the minor units of `currency`, rounded once.
  * Used to annualise a line (numerator 12 for a monthly price) and to convert currencies.
+ * `numerator` and `denominator` are positive safe integers.
  */
 export function scaleToMinor(
   amount: Decimal,
-  numerator: bigint,
-  denominator: bigint,
+  numerator: number,
+  denominator: number,
   currency: string,
   mode: RoundingMode,
 ): Minor {
   const exponent = minorExponent(currency);
   const fast = scaleToMinorFast(amount, numerator, denominator, exponent, mode);
   if (fast !== undefined) return fast;
-  let top = amount.coefficient * numerator;
-  let bottom = denominator;
+  let top = amount.coefficient * BigInt(numerator);
+  let bottom = BigInt(denominator);
   if (exponent >= amount.scale) top *= 10n ** BigInt(exponent - amount.scale);
   else bottom *= 10n ** BigInt(amount.scale - exponent);
   return toMinor(roundDivide(top, bottom, mode));
 }
 
-const FAST_LIMIT = 2 ** 31;
-
 /**
- * The same computation in plain numbers when every intermediate value stays an exact integer
- * below 2^53; undefined otherwise. Bulk data (whole cents, small factors) takes this path.
+ * Rounds `top ÷ bottom` for a safe integer `top` of either sign and a positive safe integer
+ * `bottom`; the quotient and remainder are exact in double precision.
  */
-function scaleToMinorFast(
-  amount: Decimal,
-  numerator: bigint,
-  denominator: bigint,
-  exponent: number,
-  mode: RoundingMode,
-): Minor | undefined {
-  if (amount.scale > exponent || exponent - amount.scale > 4) return undefined;
-  if (amount.coefficient >= FAST_LIMIT_BIG || amount.coefficient <= -FAST_LIMIT_BIG)
-    return undefined;
-  if (numerator >= 65_536n || denominator >= 65_536n) return undefined;
-  const top = Number(amount.coefficient) * 10 ** (exponent - amount.scale) * Number(numerator);
-  const bottom = Number(denominator);
+function roundDivideNumbers(top: number, bottom: number, mode: RoundingMode): number {
   const negative = top < 0;
   const magnitude = negative ? -top : top;
   let quotient = Math.floor(magnitude / bottom);
@@ -168,7 +155,49 @@ function scaleToMinorFast(
   return negative ? -quotient : quotient;
 }
 
-const FAST_LIMIT_BIG = BigInt(FAST_LIMIT);
+/**
+ * The same computation in plain numbers when every intermediate value stays an exact integer
+ * below 2^53; undefined otherwise. Bulk data (whole cents, small factors) takes this path.
+ */
+function scaleToMinorFast(
+  amount: Decimal,
+  numerator: number,
+  denominator: number,
+  exponent: number,
+  mode: RoundingMode,
+): Minor | undefined {
+  const shift = exponent - amount.scale;
+  if (shift < 0 || shift > 4 || numerator >= 65_536 || denominator >= 65_536) return undefined;
+  const coefficient = Number(amount.coefficient);
+  if (coefficient >= FAST_LIMIT || coefficient <= -FAST_LIMIT) return undefined;
+  return roundDivideNumbers(coefficient * 10 ** shift * numerator, denominator, mode);
+}
+
+/** Coefficients below 2^31 keep `coefficient × 10^4 × 65,535` under 2^53. */
+const FAST_LIMIT = 2 ** 31;
+
+/**
+ * Converts minor units of one currency to minor units of another at `rate` (units of the target
+ * per unit of the source), rounded once.
+ */
+export function convertMinor(
+  value: Minor,
+  fromCurrency: string,
+  rate: Decimal,
+  toCurrency: string,
+  mode: RoundingMode,
+): Minor {
+  const shift = minorExponent(toCurrency) - minorExponent(fromCurrency) - rate.scale;
+  const rateNumber = Number(rate.coefficient);
+  if (shift <= 0 && shift >= -12 && Math.abs(rateNumber) < 2 ** 24 && Math.abs(value) < 2 ** 28) {
+    return roundDivideNumbers(value * rateNumber, 10 ** -shift, mode);
+  }
+  const amount: Decimal = {
+    coefficient: BigInt(value) * rate.coefficient,
+    scale: minorExponent(fromCurrency) + rate.scale,
+  };
+  return scaleToMinor(amount, 1, 1, toCurrency, mode);
+}
 
 /** An exact ratio of two integer sums, for NRR, GRR and logo retention. */
 export interface Ratio {

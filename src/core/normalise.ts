@@ -34,17 +34,17 @@ export function annualise(line: ContractLine, definitions: Definitions): Annuali
   switch (period.unit) {
     case 'month':
       return {
-        arr: scaleToMinor(amount, 12n, BigInt(count), currency, mode),
+        arr: scaleToMinor(amount, 12, count, currency, mode),
         rule: 'annualise.months',
       };
     case 'year':
       return {
-        arr: scaleToMinor(amount, 1n, BigInt(count), currency, mode),
+        arr: scaleToMinor(amount, 1, count, currency, mode),
         rule: 'annualise.years',
       };
     case 'week':
       return {
-        arr: scaleToMinor(amount, 52n, BigInt(count), currency, mode),
+        arr: scaleToMinor(amount, 52, count, currency, mode),
         rule: 'annualise.weeks',
       };
     case 'term': {
@@ -57,13 +57,13 @@ export function annualise(line: ContractLine, definitions: Definitions): Annuali
       const months = wholeMonthsBetween(line.start, line.end);
       if (months !== undefined) {
         return {
-          arr: scaleToMinor(amount, 12n, BigInt(months), currency, mode),
+          arr: scaleToMinor(amount, 12, months, currency, mode),
           rule: 'annualise.term-months',
         };
       }
       const days = line.end - line.start;
       return {
-        arr: scaleToMinor(amount, BigInt(definitions.dayCountYear), BigInt(days), currency, mode),
+        arr: scaleToMinor(amount, definitions.dayCountYear, days, currency, mode),
         rule: 'annualise.term-days',
       };
     }

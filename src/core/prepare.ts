@@ -43,12 +43,17 @@ export interface Prepared {
   /** ARR in minor units of the line's currency; 0 for lines that do not count. */
   readonly lineArr: Float64Array;
   readonly lineCounted: Uint8Array;
-  /** Annualisation rule id per line (`exclude` for lines that do not count). */
-  readonly lineRule: readonly string[];
+  /** Annualisation rule per line, as an index into ANNUALISATION_RULES. */
+  readonly lineRule: Uint8Array;
   /** Why a line does not count, for excluded lines. */
   readonly exclusions: ReadonlyMap<number, string>;
-  /** End adjustments per line, in the order applied. */
-  readonly adjustments: ReadonlyMap<number, EndAdjustment[]>;
+  /**
+   * End adjustments, in the order applied: the line index of each, and the adjustment. Most
+   * lines have none, and a million-line dataset can have hundreds of thousands of renewals, so
+   * they are kept as a list rather than as a map of arrays.
+   */
+  readonly adjustedLines: number[];
+  readonly adjustmentList: EndAdjustment[];
   /** Root account id per unit. */
   readonly unitRoot: readonly string[];
   /** Lines of unit u are unitLines[unitLineOffsets[u] .. unitLineOffsets[u + 1]), sorted by start. */
@@ -60,6 +65,25 @@ export interface Prepared {
   readonly accountNames: ReadonlyMap<string, string>;
   /** Units whose lines were kept going to the as-of date because they are lapsed. */
   readonly lapsedUnits: ReadonlySet<number>;
+}
+
+/** Rule ids stored in `Prepared.lineRule`. */
+export const ANNUALISATION_RULES = [
+  'exclude',
+  'annualise.months',
+  'annualise.years',
+  'annualise.weeks',
+  'annualise.term-months',
+  'annualise.term-days',
+] as const;
+
+/** The adjustments of one line, in the order applied. */
+export function adjustmentsOf(prepared: Prepared, index: number): EndAdjustment[] {
+  const result: EndAdjustment[] = [];
+  prepared.adjustedLines.forEach((line, position) => {
+    if (line === index) result.push(prepared.adjustmentList[position] as EndAdjustment);
+  });
+  return result;
 }
 
 export function unitCount(prepared: Prepared): number {
@@ -183,15 +207,21 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
   const lineEnd = new Int32Array(count);
   const lineArr = new Float64Array(count);
   const lineCounted = new Uint8Array(count);
-  const lineRule: string[] = new Array<string>(count);
+  const lineRule = new Uint8Array(count);
   const exclusions = new Map<number, string>();
 
+  let previousAccount: string | undefined;
+  let previousUnit = 0;
   for (let index = 0; index < count; index++) {
     const line = lines[index] as ContractLine;
     if (line.end !== null && line.end <= line.start) {
       throw new EngineError('invalid-line', `line ${line.id}: the end must be after the start`);
     }
-    lineUnit[index] = resolver.unitOf(line.accountId);
+    if (line.accountId !== previousAccount) {
+      previousAccount = line.accountId;
+      previousUnit = resolver.unitOf(line.accountId);
+    }
+    lineUnit[index] = previousUnit;
     lineStart[index] = line.start;
     lineEnd[index] = line.end ?? OPEN_END;
     const exclusion = classify(line, definitions, matchesOneTime);
@@ -199,10 +229,11 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
       const annual = annualise(line, definitions);
       lineArr[index] = annual.arr;
       lineCounted[index] = 1;
-      lineRule[index] = annual.rule;
+      lineRule[index] = ANNUALISATION_RULES.indexOf(
+        annual.rule as (typeof ANNUALISATION_RULES)[number],
+      );
     } else {
       exclusions.set(index, exclusion);
-      lineRule[index] = 'exclude';
     }
   }
 
@@ -222,12 +253,12 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     cursor[unit] = (cursor[unit] as number) + 1;
   }
   for (let unit = 0; unit < units; unit++) {
-    const from = unitLineOffsets[unit] as number;
-    const to = unitLineOffsets[unit + 1] as number;
-    if (to - from > 1)
-      unitLines
-        .subarray(from, to)
-        .sort((a, b) => (lineStart[a] as number) - (lineStart[b] as number) || a - b);
+    sortByStart(
+      unitLines,
+      unitLineOffsets[unit] as number,
+      unitLineOffsets[unit + 1] as number,
+      lineStart,
+    );
   }
 
   const accountNames = new Map<string, string>();
@@ -243,7 +274,8 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     lineCounted,
     lineRule,
     exclusions,
-    adjustments: new Map(),
+    adjustedLines: [],
+    adjustmentList: [],
     unitRoot: resolver.roots,
     unitLineOffsets,
     unitLines,
@@ -260,27 +292,60 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
   return prepared;
 }
 
+/**
+ * Sorts indices[from..to) by start day, then by index, in place. Units have few lines, usually
+ * already in order, so insertion sort beats a comparator sort here.
+ */
+function sortByStart(indices: Int32Array, from: number, to: number, starts: Int32Array): void {
+  for (let i = from + 1; i < to; i++) {
+    const value = indices[i] as number;
+    const start = starts[value] as number;
+    let j = i - 1;
+    while (j >= from) {
+      const other = indices[j] as number;
+      const otherStart = starts[other] as number;
+      if (otherStart < start || (otherStart === start && other < value)) break;
+      indices[j + 1] = other;
+      j--;
+    }
+    indices[j + 1] = value;
+  }
+}
+
 function adjust(prepared: Prepared, index: number, adjustment: EndAdjustment, end: Day): void {
-  const adjustments = prepared.adjustments as Map<number, EndAdjustment[]>;
-  const list = adjustments.get(index);
-  if (list) list.push(adjustment);
-  else adjustments.set(index, [adjustment]);
+  prepared.adjustedLines.push(index);
+  prepared.adjustmentList.push(adjustment);
   prepared.lineEnd[index] = end;
 }
 
+/** Index of the line with this id: first among the unit's lines, then anywhere. */
+function findLine(
+  prepared: Prepared,
+  unit: number,
+  id: string,
+  fallback: () => Map<string, number>,
+): number | undefined {
+  for (const index of unitLineIndices(prepared, unit)) {
+    if ((prepared.lines[index] as ContractLine).id === id) return index;
+  }
+  return fallback().get(id);
+}
+
 function applyRenewals(prepared: Prepared, graceDays: number): void {
-  const { lines, lineCounted, lineStart, lineEnd } = prepared;
-  const renewed = new Set<string>();
-  for (const line of lines) if (line.renews !== undefined) renewed.add(line.renews);
-  if (renewed.size === 0) return;
-  const indexOf = new Map<string, number>();
-  lines.forEach((line, index) => {
-    if (renewed.has(line.id)) indexOf.set(line.id, index);
-  });
-  lines.forEach((renewal, index) => {
-    if (renewal.renews === undefined || lineCounted[index] !== 1) return;
-    const target = indexOf.get(renewal.renews);
-    if (target === undefined || target === index) return;
+  const { lines, lineCounted, lineStart, lineEnd, lineUnit } = prepared;
+  let byId: Map<string, number> | undefined;
+  const allLines = (): Map<string, number> => {
+    if (byId === undefined) {
+      byId = new Map();
+      lines.forEach((line, index) => byId?.set(line.id, index));
+    }
+    return byId;
+  };
+  for (let index = 0; index < lines.length; index++) {
+    const renewal = lines[index] as ContractLine;
+    if (renewal.renews === undefined || lineCounted[index] !== 1) continue;
+    const target = findLine(prepared, lineUnit[index] as number, renewal.renews, allLines);
+    if (target === undefined || target === index) continue;
     const start = lineStart[index] as number;
     const targetEnd = lineEnd[target] as number;
     if (start < targetEnd) {
@@ -296,7 +361,7 @@ function applyRenewals(prepared: Prepared, graceDays: number): void {
         start,
       );
     }
-  });
+  }
 }
 
 function trimOverlaps(prepared: Prepared, unit: number, tolerance: number): void {

@@ -47,11 +47,24 @@ function add(figures: RetentionFigures, start: number, end: number): void {
 /** Company retention between two samples. */
 export function companyRetention(analysis: Analysis, from: number, to: number): RetentionFigures {
   const figures = emptyRetention();
+  const { arr, units } = analysis;
   const width = analysis.samples.length;
-  for (let unit = 0; unit < analysis.units; unit++) {
-    const start = analysis.arr[unit * width + from] as number;
-    if (start > 0) add(figures, start, analysis.arr[unit * width + to] as number);
+  let cohortAccounts = 0;
+  let retainedAccounts = 0;
+  let startArr = 0;
+  let endArr = 0;
+  let cappedArr = 0;
+  for (let row = 0; row < units * width; row += width) {
+    const start = arr[row + from] as number;
+    if (start <= 0) continue;
+    const end = arr[row + to] as number;
+    cohortAccounts++;
+    startArr += start;
+    endArr += end;
+    cappedArr += end < start ? end : start;
+    if (end > 0) retainedAccounts++;
   }
+  Object.assign(figures, { cohortAccounts, retainedAccounts, startArr, endArr, cappedArr });
   return figures;
 }
 

@@ -1,0 +1,2 @@
+/** Seeded test and demo data: a made-up B2B SaaS company in the canonical model. */
+export { generateCompany, writeCanonicalCsv, type CompanyOptions } from './company.js';
