@@ -1,7 +1,7 @@
 /**
  * Location of the public sample files written by other projects. They are not part of the
  * repository; tests that read them skip, with a printed reason, when the folder is absent.
- * NRR_PUBLIC_DATA overrides the default folder, ../shared/data/public beside the repository.
+ * NRR_PUBLIC_DATA overrides the default folder below.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +17,7 @@ export const PUBLIC_DATA = path.resolve(
 export function publicDataAvailable(suite: string): boolean {
   const available = existsSync(PUBLIC_DATA);
   if (!available) {
+    // eslint-disable-next-line no-console -- the reason for skipping must show in the test output
     console.warn(
       `Skipping ${suite}: ${PUBLIC_DATA} does not exist. Set NRR_PUBLIC_DATA to the folder of public sample files.`,
     );

@@ -14,12 +14,6 @@ export type Dimension = 'csm' | 'segment' | 'region' | 'sub-region';
 
 export const UNASSIGNED = '(unassigned)';
 
-interface Span {
-  readonly from: Day;
-  readonly to: Day | null;
-  readonly key: string;
-}
-
 export interface GroupIndex {
   readonly dimension: Dimension;
   readonly keys: readonly string[];

@@ -50,7 +50,7 @@ export function line(input: LineInput): ContractLine {
   };
 }
 
-export function dataset(lines: ContractLine[], extra: Partial<Dataset> = {}): Dataset {
+export function dataset(lines: readonly ContractLine[], extra: Partial<Dataset> = {}): Dataset {
   return { accounts: [], assignments: [], segments: [], fxRates: [], ...extra, lines };
 }
 

@@ -2,27 +2,15 @@
  * Imports of the public mrr-playbook and flipRevenueMetrics files, which are not part of the
  * repository. The environment variable NRR_PUBLIC_DATA overrides the folder they are read from.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { describe, expect, test } from 'vitest';
 
 import { readFile } from '../../src/ingest/index.js';
+import { PUBLIC_DATA, publicDataAvailable } from '../public-data.js';
 import { day } from './support.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const PUBLIC_DATA = path.resolve(
-  process.env['NRR_PUBLIC_DATA'] ?? path.resolve(REPO_ROOT, '../shared/data/public'),
-);
-const available = existsSync(PUBLIC_DATA);
-
-if (!available) {
-  // eslint-disable-next-line no-console -- the reason for skipping must show in the test output
-  console.warn(
-    `Skipping public data imports: ${PUBLIC_DATA} does not exist. Set NRR_PUBLIC_DATA to the folder that holds mrr-playbook/ and flipRevenueMetrics/.`,
-  );
-}
+const available = publicDataAvailable('public data imports');
 
 describe.skipIf(!available)('public data imports', () => {
   test('mrr-playbook subscription periods', () => {

@@ -1,0 +1,236 @@
+/**
+ * The built `nrr` command line, run as a user runs it: a child process, its exit code, stdout and
+ * stderr.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, test } from 'vitest';
+import { dayFromCivil, DEFAULT_DEFINITIONS, report } from '../../src/core/index.js';
+import { generateCompany } from '../../src/generate/index.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CLI = path.join(ROOT, 'dist/src/cli/main.js');
+const FIXTURES = path.join(ROOT, 'test/fixtures/canonical');
+const canonical = [
+  'lines.csv',
+  'accounts.csv',
+  'assignments.csv',
+  'segments.csv',
+  'fx-rates.csv',
+].map((file) => path.join(FIXTURES, file));
+const scratch = mkdtempSync(path.join(tmpdir(), 'nrr-cli-'));
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function nrr(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    cwd: scratch,
+    timeout: 120_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('nrr report', () => {
+  test('table output names the definitions', () => {
+    const result = nrr('report', ...canonical, '--as-of', '2024-12-31');
+    expect(result.stderr).toContain('lines.csv');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('definitions nrr-standard 1.0');
+    expect(result.stdout).toContain('NRR (cohort)');
+    expect(result.stdout).toContain('Bridge net retention');
+  });
+
+  test('json keeps the documented shape', () => {
+    const result = nrr('report', ...canonical, '--as-of', '2024-12-31', '--format', 'json');
+    expect(result.status).toBe(0);
+    const output = JSON.parse(result.stdout) as Record<string, unknown>;
+    for (const key of ['asOf', 'currency', 'definitions', 'arr', 'nrr', 'grr', 'logoRetention'])
+      expect(output).toHaveProperty(key);
+    expect(output['asOf']).toBe('2024-12-31');
+    expect(output['definitions']).toMatchObject({ name: 'nrr-standard', version: '1.0' });
+    expect(Number.isSafeInteger(output['arr'])).toBe(true);
+  });
+
+  test('json groups by CSM', () => {
+    const result = nrr(
+      'report',
+      ...canonical,
+      '--as-of',
+      '2024-12-31',
+      '--format',
+      'json',
+      '--by',
+      'csm',
+    );
+    expect(result.status).toBe(0);
+    const output = JSON.parse(result.stdout) as {
+      arr: number;
+      groups: { key: string; arr: number; nrr: unknown }[];
+    };
+    expect(output.groups.length).toBeGreaterThan(0);
+    for (const group of output.groups) {
+      expect(typeof group.key).toBe('string');
+      expect(group).toHaveProperty('nrr');
+    }
+    expect(output.groups.reduce((sum, group) => sum + group.arr, 0)).toBe(output.arr);
+  });
+
+  test('json periods by month', () => {
+    const result = nrr(
+      'report',
+      ...canonical,
+      '--as-of',
+      '2024-12-31',
+      '--format',
+      'json',
+      '--by',
+      'month',
+    );
+    expect(result.status).toBe(0);
+    const output = JSON.parse(result.stdout) as { periods: Record<string, unknown>[] };
+    const last = output.periods[output.periods.length - 1] as Record<string, unknown>;
+    expect(last['period']).toBe('2024-12');
+    for (const key of [
+      'start',
+      'new',
+      'expansion',
+      'contraction',
+      'churn',
+      'reactivation',
+      'end',
+    ]) {
+      expect(Number.isSafeInteger(last[key])).toBe(true);
+      expect(last[key] as number).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  test('csv has one row per book', () => {
+    const result = nrr(
+      'report',
+      ...canonical,
+      '--as-of',
+      '2024-12-31',
+      '--format',
+      'csv',
+      '--by',
+      'segment',
+    );
+    expect(result.status).toBe(0);
+    const [header, ...rows] = result.stdout.trim().split('\n');
+    expect(header?.startsWith('key,start_arr,arr,nrr,grr')).toBe(true);
+    expect(rows.length).toBeGreaterThan(0);
+  });
+
+  test('grace days flag is listed as a change', () => {
+    const result = nrr(
+      'report',
+      ...canonical,
+      '--as-of',
+      '2024-12-31',
+      '--format',
+      'json',
+      '--grace-days',
+      '0',
+    );
+    expect(result.status).toBe(0);
+    expect(
+      (JSON.parse(result.stdout) as { definitions: { changes: unknown } }).definitions.changes,
+    ).toEqual({ graceDays: 0 });
+  });
+
+  test('invalid row fails with file, row and column', () => {
+    const file = path.join(scratch, 'bad.csv');
+    writeFileSync(
+      file,
+      'subscription_id,customer_id,start_date,end_date,monthly_amount\n1,c1,2024-01-01,2024-02-30,10\n2,c2,2024-01-01,2024-03-01,ten\n',
+    );
+    const result = nrr('report', file, '--preset', 'subscription-periods');
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('bad.csv row 2, column "end_date"');
+    expect(result.stderr).toContain('"2024-02-30"');
+    expect(result.stderr).toContain('bad.csv row 3, column "monthly_amount"');
+  });
+
+  test('missing file is reported', () => {
+    const result = nrr('report', 'no-such-file.csv');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('no-such-file.csv');
+  });
+
+  test('invalid as-of date is rejected', () => {
+    const result = nrr('report', ...canonical, '--as-of', '2024-13-01');
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('"2024-13-01" is not a valid date');
+  });
+
+  test('unknown grouping is rejected', () => {
+    const result = nrr('report', ...canonical, '--by', 'planet');
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('planet');
+  });
+
+  test('definitions file with an unknown field is rejected', () => {
+    const file = path.join(scratch, 'definitions.json');
+    writeFileSync(file, JSON.stringify({ graceDay: 30 }));
+    const result = nrr('report', ...canonical, '--definitions', file);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('unknown definitions field "graceDay"');
+  });
+});
+
+describe('nrr explain', () => {
+  test('prints lines, rules and movements', () => {
+    const result = nrr('explain', ...canonical, '--account', 'A1', '--as-of', '2024-12-31');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Account A1');
+    expect(result.stdout).toContain('annualise.');
+    expect(result.stdout).toContain('Movements in the window');
+  });
+
+  test('unknown account is an error', () => {
+    const result = nrr('explain', ...canonical, '--account', 'nobody');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('account "nobody" is not in the data');
+  });
+});
+
+describe('nrr demo and generate', () => {
+  test('demo reports the sample company', () => {
+    const result = nrr('demo');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Sample company: 3000 accounts');
+    expect(result.stdout).toContain('By segment');
+    expect(result.stdout).toContain('High Touch');
+  });
+
+  test('generated files report the same figures as the generated data', () => {
+    const folder = path.join(scratch, 'sample');
+    const generated = nrr('generate', '--out', folder, '--accounts', '400', '--seed', '7');
+    expect(generated.status).toBe(0);
+    const files = readdirSync(folder).map((file) => path.join(folder, file));
+    const fromFiles = nrr(
+      'report',
+      ...files,
+      '--as-of',
+      '2025-12-31',
+      '--format',
+      'json',
+      '--by',
+      'csm',
+    );
+    expect(fromFiles.status).toBe(0);
+    const dataset = generateCompany({ accounts: 400, seed: 7 });
+    const direct = report(dataset, DEFAULT_DEFINITIONS, dayFromCivil(2025, 12, 31), 'csm');
+    const parsed = JSON.parse(fromFiles.stdout) as typeof direct & { sources: unknown };
+    expect(parsed.arr).toBe(direct.arr);
+    expect(parsed.nrr).toBe(direct.nrr);
+    expect(parsed.grr).toBe(direct.grr);
+    expect(parsed.bridge).toEqual(direct.bridge);
+    expect(parsed.groups).toEqual(direct.groups);
+  });
+});
