@@ -71,7 +71,7 @@ export function addDefinitionOptions(command: Command): Command {
     )
     .option(
       '--fiscal-year-start <month>',
-      'first month (1-12) of the fiscal year, for plan FX rates (default 1)',
+      'first month (1-12) of the fiscal year, which --by year follows (default 1)',
       integerOption('--fiscal-year-start', 1, 12),
     );
 }

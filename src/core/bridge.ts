@@ -156,6 +156,15 @@ export function bridgeBalances(totals: BridgeTotals): boolean {
   );
 }
 
+/**
+ * The fiscal year of a `YYYY-MM` month, named by the calendar year in which it ends: with a
+ * fiscal year starting in April, 2025-03 is in 2025 and 2025-04 in 2026.
+ */
+export function fiscalYearOf(month: string, startMonth: number): string {
+  const year = Number(month.slice(0, 4));
+  return String(startMonth > 1 && Number(month.slice(5, 7)) >= startMonth ? year + 1 : year);
+}
+
 /** Where a bridge over several samples starts: the sample before a month's first day. */
 export function periodRanges(
   analysis: Analysis,
@@ -165,7 +174,10 @@ export function periodRanges(
   let previous = 0;
   for (let index = 0; index < analysis.months.length; index++) {
     const month = analysis.months[index] as { key: string; sample: number };
-    const key = by === 'month' ? month.key : month.key.slice(0, 4);
+    const key =
+      by === 'month'
+        ? month.key
+        : fiscalYearOf(month.key, analysis.definitions.fiscalYearStartMonth);
     const last = ranges[ranges.length - 1];
     if (by === 'year' && last !== undefined && last.period === key) last.to = month.sample;
     else ranges.push({ period: key, from: previous, to: month.sample });

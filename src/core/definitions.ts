@@ -25,7 +25,7 @@ export interface Definitions {
   readonly overlapToleranceDays: number;
   /** Netting level: accounts roll up to their ultimate parent, or stand alone. */
   readonly netting: 'parent' | 'account';
-  /** First month (1-12) of the fiscal year; plan FX rates apply per fiscal year. */
+  /** First month (1-12) of the fiscal year, which yearly periods follow. */
   readonly fiscalYearStartMonth: number;
   /** The assignment role whose person owns an account's book. */
   readonly ownerRole: string;

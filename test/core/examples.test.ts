@@ -265,3 +265,24 @@ describe('parent roll-up', () => {
     expect(result.logoRetention).toBeCloseTo(0.5, 12);
   });
 });
+
+describe('fiscal years', () => {
+  test('yearly periods follow the fiscal year start', () => {
+    const data = dataset([
+      line({
+        id: 'a',
+        account: 'A',
+        amount: '100',
+        period: { unit: 'month', count: 1 },
+        start: '2024-05-01',
+        last: null,
+      }),
+    ]);
+    const april = applyDefinitionChanges(DEFAULT_DEFINITIONS, { fiscalYearStartMonth: 4 });
+    const result = report(data, april, day('2025-06-30'), 'year');
+    // the fiscal year April 2024 – March 2025 is named 2025; May 2024 brings new 100 × 12 = 1,200
+    expect(result.periods?.find((period) => period.period === '2025')?.new).toBe(units(1200));
+    // months run from May 2024 (fiscal 2025) to June 2025 (fiscal 2026)
+    expect(result.periods?.map((period) => period.period)).toEqual(['2025', '2026']);
+  });
+});
