@@ -13,7 +13,7 @@ export const PUBLIC_DATA = path.resolve(
   process.env['NRR_PUBLIC_DATA'] ?? path.resolve(REPO_ROOT, '../shared/data/public'),
 );
 
-/** Whether the public data folder exists; prints why tests skip when it does not. */
+/** Checks that the public data folder exists, and prints why the suite skips when it does not. */
 export function publicDataAvailable(suite: string): boolean {
   const available = existsSync(PUBLIC_DATA);
   if (!available) {

@@ -24,7 +24,7 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-/** Adds the flags that say how to read input files. */
+/** Adds the flags that control how input files are read. */
 export function addDataOptions(command: Command): Command {
   return command
     .addOption(
@@ -80,7 +80,7 @@ export function loadData(files: readonly string[], flags: DataFlags): LoadedData
   return { dataset: mergeDatasets(parts), summaries };
 }
 
-/** One line per file, for stderr: what was read and what needs a second look. */
+/** Describes each file in one line for stderr: what was read and what needs a second look. */
 export function describeSummaries(summaries: readonly ImportSummary[]): string {
   return summaries
     .map((summary) => {

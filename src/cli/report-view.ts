@@ -1,5 +1,5 @@
 /** Table and CSV views of a report. */
-import type { Report } from '../core/report.js';
+import type { GroupReport, PeriodReport, Report } from '../core/report.js';
 import { csv, money, percent, table } from './format.js';
 import { formatMinor } from '../core/money.js';
 
@@ -19,17 +19,13 @@ function subtypeText(parts: Partial<Record<string, number>> | undefined, currenc
   return entries.map(([key, value]) => `${key} ${money(value as number, currency)}`).join(', ');
 }
 
-/** Renders a report for the terminal. */
-export function renderReportTable(report: Report): string {
+function summaryLines(report: Report): string[] {
   const c = report.currency;
-  const b = report.bridge;
-  const out: string[] = [];
-  out.push(`ARR report as of ${report.asOf}, ${c}, ${definitionsLine(report)}`);
-  out.push(
+  const cohort = report.cohort;
+  return [
+    `ARR report as of ${report.asOf}, ${c}, ${definitionsLine(report)}`,
     `Retention window ${report.window.start} to ${report.window.end} (${report.window.months} months)`,
-  );
-  out.push('');
-  out.push(
+    '',
     table(
       ['Figure', 'Value', 'Detail'],
       [
@@ -41,17 +37,17 @@ export function renderReportTable(report: Report): string {
         [
           'NRR (cohort)',
           percent(report.nrr),
-          `${report.cohort.cohortAccounts} accounts active at the window start: ${money(report.cohort.startArr, c)} then, ${money(report.cohort.endArr, c)} now`,
+          `${cohort.cohortAccounts} accounts active at the window start: ${money(cohort.startArr, c)} then, ${money(cohort.endArr, c)} now`,
         ],
         [
           'GRR (cohort)',
           percent(report.grr),
-          `each account capped at its starting ARR: ${money(report.cohort.cappedArr, c)}`,
+          `each account capped at its starting ARR: ${money(cohort.cappedArr, c)}`,
         ],
         [
           'Logo retention',
           percent(report.logoRetention),
-          `${report.cohort.retainedAccounts} of ${report.cohort.cohortAccounts} cohort accounts still active`,
+          `${cohort.retainedAccounts} of ${cohort.cohortAccounts} cohort accounts still active`,
         ],
         [
           'Bridge net retention',
@@ -60,10 +56,14 @@ export function renderReportTable(report: Report): string {
         ],
       ],
     ),
-  );
-  out.push('');
-  out.push(`ARR bridge ${report.window.start} to ${report.window.end}`);
-  out.push(
+  ];
+}
+
+function bridgeLines(report: Report): string[] {
+  const c = report.currency;
+  const b = report.bridge;
+  return [
+    `ARR bridge ${report.window.start} to ${report.window.end}`,
     table(
       ['Movement', 'Amount', 'Sub-types'],
       [
@@ -76,81 +76,86 @@ export function renderReportTable(report: Report): string {
         ['= End', money(b.end, c), ''],
       ],
     ),
-  );
-  if (report.groups) {
-    out.push('');
-    out.push(
-      `By ${report.groupedBy ?? 'group'} (NRR, GRR and logo retention on the book at the window start; bridge credited at the time of each movement)`,
-    );
-    out.push(
-      table(
-        [
-          'Book',
-          'Start ARR',
-          'End ARR',
-          'NRR',
-          'GRR',
-          'Logos',
-          'New',
-          'Expansion',
-          'Reactivation',
-          'Contraction',
-          'Churn',
-          'Transfer in',
-          'Transfer out',
-        ],
-        report.groups.map((group) => [
-          group.key,
-          money(group.bridge.start, c),
-          money(group.arr, c),
-          percent(group.nrr),
-          percent(group.grr),
-          percent(group.logoRetention),
-          money(group.bridge.new, c),
-          money(group.bridge.expansion, c),
-          money(group.bridge.reactivation, c),
-          money(group.bridge.contraction, c),
-          money(group.bridge.churn, c),
-          money(group.bridge.transferIn, c),
-          money(group.bridge.transferOut, c),
-        ]),
-      ),
-    );
-  }
-  if (report.periods) {
-    out.push('');
-    out.push(
-      `By ${report.groupedBy ?? 'period'} (trailing NRR and GRR over the ${report.window.months} months to each period end)`,
-    );
-    out.push(
-      table(
-        [
-          'Period',
-          'Start',
-          'New',
-          'Expansion',
-          'Reactivation',
-          'Contraction',
-          'Churn',
-          'End',
-          'Trailing NRR',
-          'Trailing GRR',
-        ],
-        report.periods.map((period) => [
-          period.period,
-          money(period.start, c),
-          money(period.new, c),
-          money(period.expansion, c),
-          money(period.reactivation, c),
-          money(period.contraction, c),
-          money(period.churn, c),
-          money(period.end, c),
-          percent(period.trailingNrr),
-          percent(period.trailingGrr),
-        ]),
-      ),
-    );
-  }
+  ];
+}
+
+function groupLines(report: Report, groups: readonly GroupReport[]): string[] {
+  const c = report.currency;
+  return [
+    `By ${report.groupedBy ?? 'group'} (NRR, GRR and logo retention on the book at the window start; bridge credited at the time of each movement)`,
+    table(
+      [
+        'Book',
+        'Start ARR',
+        'End ARR',
+        'NRR',
+        'GRR',
+        'Logos',
+        'New',
+        'Expansion',
+        'Reactivation',
+        'Contraction',
+        'Churn',
+        'Transfer in',
+        'Transfer out',
+      ],
+      groups.map((group) => [
+        group.key,
+        money(group.bridge.start, c),
+        money(group.arr, c),
+        percent(group.nrr),
+        percent(group.grr),
+        percent(group.logoRetention),
+        money(group.bridge.new, c),
+        money(group.bridge.expansion, c),
+        money(group.bridge.reactivation, c),
+        money(group.bridge.contraction, c),
+        money(group.bridge.churn, c),
+        money(group.bridge.transferIn, c),
+        money(group.bridge.transferOut, c),
+      ]),
+    ),
+  ];
+}
+
+function periodLines(report: Report, periods: readonly PeriodReport[]): string[] {
+  const c = report.currency;
+  return [
+    `By ${report.groupedBy ?? 'period'} (trailing NRR and GRR over the ${report.window.months} months to each period end)`,
+    table(
+      [
+        'Period',
+        'Start',
+        'New',
+        'Expansion',
+        'Reactivation',
+        'Contraction',
+        'Churn',
+        'End',
+        'Trailing NRR',
+        'Trailing GRR',
+      ],
+      periods.map((period) => [
+        period.period,
+        money(period.start, c),
+        money(period.new, c),
+        money(period.expansion, c),
+        money(period.reactivation, c),
+        money(period.contraction, c),
+        money(period.churn, c),
+        money(period.end, c),
+        percent(period.trailingNrr),
+        percent(period.trailingGrr),
+      ]),
+    ),
+  ];
+}
+
+/** Renders a report for the terminal. */
+export function renderReportTable(report: Report): string {
+  const out = [...summaryLines(report), '', ...bridgeLines(report)];
+  if (report.groups) out.push('', ...groupLines(report, report.groups));
+  if (report.periods) out.push('', ...periodLines(report, report.periods));
   return out.join('\n') + '\n';
 }
 

@@ -3,10 +3,10 @@ import type { Day } from './dates.js';
 import type { Dataset } from './model.js';
 
 /**
- * The default as-of date: the last day of the month of the latest line start that is not after
- * `today`, capped at `today`. Start dates mark how far the data reaches, while end dates often
- * lie in the future of the export, so a historical file is reported where its data ends rather
- * than after every contract in it has run out.
+ * Picks the default as-of date: the last day of the month of the latest line start that is not
+ * after `today`, capped at `today`. Start dates mark how far the data reaches, while end dates
+ * often lie beyond the export. A historical file is therefore reported where its data ends, not
+ * after every contract in it has run out.
  */
 export function defaultAsOf(dataset: Dataset, today: Day): Day {
   let latest: Day | undefined;

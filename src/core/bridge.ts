@@ -2,12 +2,14 @@
  * The ARR bridge: start + new + expansion + reactivation − contraction − churn = end, netted per
  * unit between consecutive sample days and summed over any range of samples.
  *
- * For a unit whose ARR goes from s to e between two samples: s = 0 and e > 0 is new when the
- * unit never had service before, otherwise reactivation (at any distance in time); s > 0 and
- * e = 0 is churn; otherwise the difference is expansion or contraction. Book bridges add
- * transfer lines: when a unit's book differs between two samples, the old book transfers out the
- * unit's ARR at the first sample and the new book transfers it in, and the movement between the
- * samples is credited to the new book.
+ * A unit whose ARR goes from s to e between two samples moves as follows. When s = 0 and e > 0,
+ * it is new if the unit never had service before, and a reactivation otherwise (at any distance
+ * in time). When s > 0 and e = 0, it is churn. Otherwise the difference is expansion or
+ * contraction.
+ *
+ * Book bridges add transfer lines. When a unit's book differs between two samples, the old book
+ * transfers out the unit's ARR at the first sample and the new book transfers it in. The movement
+ * between the two samples is credited to the new book.
  */
 import { unitArr, wasActiveBy } from './analysis.js';
 import type { Analysis } from './analysis.js';
@@ -60,8 +62,8 @@ const KINDS: readonly MovementKind[] = ['new', 'expansion', 'contraction', 'chur
 const pairCache = new WeakMap<Analysis, Float64Array>();
 
 /**
- * Company movement totals between each pair of consecutive samples: entry k × 5 + i holds
- * movement kind KINDS[i] between samples k − 1 and k. Computed once per analysis.
+ * Sums company movements between each pair of consecutive samples, once per analysis. Entry
+ * k × 5 + i is the total of movement kind KINDS[i] between samples k − 1 and k.
  */
 function pairTotals(analysis: Analysis): Float64Array {
   const cached = pairCache.get(analysis);
@@ -90,7 +92,7 @@ function pairTotals(analysis: Analysis): Float64Array {
   return totals;
 }
 
-/** The company bridge from sample `from` to sample `to` (from < to). */
+/** Sums the company bridge from sample `from` to sample `to` (from < to). */
 export function companyBridge(analysis: Analysis, from: number, to: number): BridgeTotals {
   const totals = emptyTotals();
   totals.start = analysis.totals[from] as number;
@@ -104,7 +106,7 @@ export function companyBridge(analysis: Analysis, from: number, to: number): Bri
   return totals;
 }
 
-/** One bridge per book from sample `from` to sample `to`, keyed by the group's key index. */
+/** Sums one bridge per book from sample `from` to sample `to`, indexed by the group's key code. */
 export function groupBridges(
   analysis: Analysis,
   groups: GroupIndex,
@@ -157,15 +159,15 @@ export function bridgeBalances(totals: BridgeTotals): boolean {
 }
 
 /**
- * The fiscal year of a `YYYY-MM` month, named by the calendar year in which it ends: with a
- * fiscal year starting in April, 2025-03 is in 2025 and 2025-04 in 2026.
+ * Names the fiscal year of a `YYYY-MM` month by the calendar year in which that fiscal year ends.
+ * With a fiscal year starting in April, 2025-03 is in 2025 and 2025-04 in 2026.
  */
 export function fiscalYearOf(month: string, startMonth: number): string {
   const year = Number(month.slice(0, 4));
   return String(startMonth > 1 && Number(month.slice(5, 7)) >= startMonth ? year + 1 : year);
 }
 
-/** Where a bridge over several samples starts: the sample before a month's first day. */
+/** Splits the samples into periods: each runs from the previous period's last sample to its own. */
 export function periodRanges(
   analysis: Analysis,
   by: 'month' | 'year',

@@ -1,7 +1,7 @@
 /**
  * The definitions in force for a computation: one versioned object, printed with every report.
- * A file or command-line flags may change any field; the report then lists the changes next to
- * the name and version so a figure can always be reproduced.
+ * A file or command-line flags may change any field. The report then lists the changes next to
+ * the name and version, so a figure can be reproduced.
  */
 import type { RoundingMode } from './money.js';
 

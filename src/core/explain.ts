@@ -1,7 +1,8 @@
 /**
- * The explanation trail of one account over the window: which lines counted and why, what each
- * contributed on the window's first and last day, how the unit's ARR moved between samples and
- * which rule classified each movement, and what the unit adds to the cohort figures.
+ * The explanation trail of one account over the window. It lists which lines counted and why,
+ * and what each contributed on the window's first and last day. It shows how the unit's ARR moved
+ * between samples, which rule classified each movement, and what the unit adds to the cohort
+ * figures.
  */
 import { analyse, unitArr, wasActiveBy } from './analysis.js';
 import type { Analysis } from './analysis.js';

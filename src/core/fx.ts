@@ -1,8 +1,8 @@
 /**
  * Constant-currency conversion. ARR in another currency converts at the plan rate in force on
- * the day (plan rates are set per fiscal year), so exchange-rate swings during a year move no
- * figure, and a new year's plan rate shows as an FX movement in the bridge. Actual rates are used
- * only for a currency that has no plan rate.
+ * the day, and plan rates are set per fiscal year. Exchange-rate swings during a year therefore
+ * move no figure, while a new year's plan rate shows as an FX movement in the bridge. Actual rates
+ * are used only for a currency that has no plan rate.
  */
 import type { Day } from './dates.js';
 import { formatDay } from './dates.js';
@@ -72,7 +72,7 @@ export class FxTable {
     );
   }
 
-  /** The rate in force on a day, or undefined for the reporting currency itself. */
+  /** Finds the rate in force on a day; undefined for the reporting currency itself. */
   rateOn(currency: string, day: Day, lineId: string): Decimal | undefined {
     if (currency === this.definitions.reportingCurrency) return undefined;
     const steps = this.stepsFor(currency, lineId);

@@ -1,7 +1,7 @@
 /**
  * Attribution of netting units to books: the owner (CSM), segment, region or sub-region of each
- * unit at each sample day, from the effective-dated assignments and segment spans of the unit's
- * root account (or, when the root has none, of all the unit's accounts).
+ * unit at each sample day. It comes from the effective-dated assignments and segment spans of the
+ * unit's root account, or of all the unit's accounts when the root has none.
  *
  * On a day no span covers, the latest earlier span applies, else the earliest later one, so an
  * account keeps its last known owner between contracts.
@@ -27,7 +27,7 @@ export interface GroupIndex {
   readonly width: number;
 }
 
-/** The key index of a unit at a sample. */
+/** Looks up the key code of a unit at a sample. */
 export function codeAt(groups: GroupIndex, unit: number, sample: number): number {
   const code = groups.unitCodes[unit] as number;
   return code >= 0 ? code : (groups.rows[(-1 - code) * groups.width + sample] as number);

@@ -156,8 +156,8 @@ function roundDivideNumbers(top: number, bottom: number, mode: RoundingMode): nu
 }
 
 /**
- * The same computation in plain numbers when every intermediate value stays an exact integer
- * below 2^53; undefined otherwise. Bulk data (whole cents, small factors) takes this path.
+ * Computes the same in plain numbers when every intermediate value stays an exact integer below
+ * 2^53, and returns undefined otherwise. Bulk data (whole cents, small factors) takes this path.
  */
 function scaleToMinorFast(
   amount: Decimal,
@@ -205,7 +205,7 @@ export interface Ratio {
   readonly denominator: number;
 }
 
-/** The ratio as a number (1.0523 is 105.23%), or null when the denominator is zero. */
+/** Divides a ratio into a number (1.0523 is 105.23%); null when the denominator is zero. */
 export function ratioValue(ratio: Ratio): number | null {
   return ratio.denominator === 0 ? null : ratio.numerator / ratio.denominator;
 }

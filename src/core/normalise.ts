@@ -70,7 +70,7 @@ export function annualise(line: ContractLine, definitions: Definitions): Annuali
   }
 }
 
-/** The arithmetic behind a line's annualisation, for explanations. */
+/** Writes out the arithmetic behind a line's annualisation, for explanations. */
 export function describeAnnualisation(line: ContractLine, definitions: Definitions): string {
   const text = formatDecimal(line.amount);
   const { unit, count } = line.period;

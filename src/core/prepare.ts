@@ -4,9 +4,9 @@
  *
  * Steps, each recorded against the line it touches so that `explain` can show it:
  * 1. Accounts roll up to their ultimate parent (the netting unit) unless netting is by account.
- * 2. Each line is classified: recurring lines count; usage counts only when the definitions
- *    include it; one-time and trial lines, and lines whose product matches a one-time pattern
- *    without an explicit kind, are excluded.
+ * 2. Each line is classified. Recurring lines count, and usage counts only when the definitions
+ *    include it. One-time and trial lines are excluded, and so are lines without an explicit
+ *    kind whose product matches a one-time pattern.
  * 3. Each counted line is annualised in its own currency.
  * 4. A line that another line renews stops where the renewal starts (co-termed add-ons written as
  *    a new contract do not double count), and a renewal that starts inside the grace window
@@ -25,7 +25,7 @@ import { EngineError } from './errors.js';
 import type { ContractLine, Dataset } from './model.js';
 import { annualise } from './normalise.js';
 
-/** Why a line's effective end differs from its contracted end. */
+/** A reason for a line's effective end to differ from its contracted end. */
 export type EndAdjustment =
   | { readonly kind: 'renewed'; readonly by: string; readonly at: Day }
   | { readonly kind: 'overlap-trimmed'; readonly by: string; readonly at: Day }
@@ -45,7 +45,7 @@ export interface Prepared {
   readonly lineCounted: Uint8Array;
   /** Annualisation rule per line, as an index into ANNUALISATION_RULES. */
   readonly lineRule: Uint8Array;
-  /** Why a line does not count, for excluded lines. */
+  /** Reason each excluded line does not count. */
   readonly exclusions: ReadonlyMap<number, string>;
   /**
    * End adjustments, in the order applied: the line index of each, and the adjustment. Most
@@ -77,7 +77,7 @@ export const ANNUALISATION_RULES = [
   'annualise.term-days',
 ] as const;
 
-/** The adjustments of one line, in the order applied. */
+/** Lists the adjustments of one line, in the order applied. */
 export function adjustmentsOf(prepared: Prepared, index: number): EndAdjustment[] {
   const result: EndAdjustment[] = [];
   prepared.adjustedLines.forEach((line, position) => {
@@ -402,7 +402,7 @@ function bridgeGaps(prepared: Prepared, unit: number, graceDays: number, asOf: D
   const { lineStart, lineEnd, lineArr, lineCounted } = prepared;
   const indices = unitLineIndices(prepared, unit);
   // Walk the union of service intervals in start order; `coverageEnd` is the first day without
-  // service, and `ending` holds the lines that end there.
+  // service, and `ending` lists the lines that end there.
   let coverageEnd = -1;
   let ending: number[] = [];
   for (const index of indices) {

@@ -1,8 +1,8 @@
 /**
  * The monthly bridge on the mrr-playbook subscription periods, reconciled month by month with
- * the reference method written out independently below: MRR sampled on the first of each month,
- * end dates exclusive, new on a customer's first month with MRR, reactivation after any gap, no
- * grace window.
+ * the reference method written out independently below. That method samples MRR on the first of
+ * each month with end dates exclusive. A customer's first month with MRR is new, a return after
+ * any gap is a reactivation, and there is no grace window.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
