@@ -52,8 +52,7 @@ export interface Prepared {
    * lines have none, and a million-line dataset can have hundreds of thousands of renewals, so
    * they are kept as a list rather than as a map of arrays.
    */
-  readonly adjustedLines: number[];
-  readonly adjustmentList: EndAdjustment[];
+  readonly adjustments: AdjustmentLog;
   /** Root account id per unit. */
   readonly unitRoot: readonly string[];
   /** Lines of unit u are unitLines[unitLineOffsets[u] .. unitLineOffsets[u + 1]), sorted by start. */
@@ -77,13 +76,66 @@ export const ANNUALISATION_RULES = [
   'annualise.term-days',
 ] as const;
 
+type AdjustmentKind = EndAdjustment['kind'];
+const ADJUSTMENT_KINDS: readonly AdjustmentKind[] = [
+  'renewed',
+  'overlap-trimmed',
+  'renewal-gap-bridged',
+  'account-gap-bridged',
+  'lapsed',
+];
+
+/** End adjustments as parallel typed arrays: a million-line dataset can have 500,000 renewals. */
+export class AdjustmentLog {
+  private lines = new Int32Array(1024);
+  private kinds = new Uint8Array(1024);
+  /** The other line involved (the renewal or the overlapping line), or −1. */
+  private others = new Int32Array(1024);
+  /** The day the adjustment takes effect or lasts until. */
+  private days = new Int32Array(1024);
+  private size = 0;
+
+  push(line: number, kind: AdjustmentKind, other: number, day: Day): void {
+    if (this.size === this.lines.length) this.grow();
+    this.lines[this.size] = line;
+    this.kinds[this.size] = ADJUSTMENT_KINDS.indexOf(kind);
+    this.others[this.size] = other;
+    this.days[this.size] = day;
+    this.size++;
+  }
+
+  /** Lists the adjustments of one line, in the order applied. */
+  forLine(index: number, lines: readonly ContractLine[]): EndAdjustment[] {
+    const result: EndAdjustment[] = [];
+    for (let position = 0; position < this.size; position++) {
+      if (this.lines[position] !== index) continue;
+      const kind = ADJUSTMENT_KINDS[this.kinds[position] as number] as AdjustmentKind;
+      const day = this.days[position] as number;
+      const by = (lines[this.others[position] as number])?.id ?? '';
+      if (kind === 'renewed' || kind === 'overlap-trimmed') result.push({ kind, by, at: day });
+      else if (kind === 'renewal-gap-bridged') result.push({ kind, by, until: day });
+      else result.push({ kind, until: day });
+    }
+    return result;
+  }
+
+  private grow(): void {
+    const capacity = this.lines.length * 2;
+    const grow = <T extends Int32Array | Uint8Array>(array: T, make: (size: number) => T): T => {
+      const bigger = make(capacity);
+      bigger.set(array);
+      return bigger;
+    };
+    this.lines = grow(this.lines, (size) => new Int32Array(size));
+    this.kinds = grow(this.kinds, (size) => new Uint8Array(size));
+    this.others = grow(this.others, (size) => new Int32Array(size));
+    this.days = grow(this.days, (size) => new Int32Array(size));
+  }
+}
+
 /** Lists the adjustments of one line, in the order applied. */
 export function adjustmentsOf(prepared: Prepared, index: number): EndAdjustment[] {
-  const result: EndAdjustment[] = [];
-  prepared.adjustedLines.forEach((line, position) => {
-    if (line === index) result.push(prepared.adjustmentList[position] as EndAdjustment);
-  });
-  return result;
+  return prepared.adjustments.forLine(index, prepared.lines);
 }
 
 export function unitCount(prepared: Prepared): number {
@@ -274,8 +326,7 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     lineCounted,
     lineRule,
     exclusions,
-    adjustedLines: [],
-    adjustmentList: [],
+    adjustments: new AdjustmentLog(),
     unitRoot: resolver.roots,
     unitLineOffsets,
     unitLines,
@@ -312,10 +363,15 @@ function sortByStart(indices: Int32Array, from: number, to: number, starts: Int3
   }
 }
 
-function adjust(prepared: Prepared, index: number, adjustment: EndAdjustment, end: Day): void {
-  prepared.adjustedLines.push(index);
-  prepared.adjustmentList.push(adjustment);
-  prepared.lineEnd[index] = end;
+function adjust(
+  prepared: Prepared,
+  index: number,
+  kind: AdjustmentKind,
+  other: number,
+  day: Day,
+): void {
+  prepared.adjustments.push(index, kind, other, day);
+  prepared.lineEnd[index] = day;
 }
 
 /** Index of the line with this id: first among the unit's lines, then anywhere. */
@@ -352,14 +408,9 @@ function applyRenewals(prepared: Prepared, graceDays: number): void {
       // The renewal replaces the renewed line from its start: a co-termed add-on or an early
       // renewal, never both lines at once.
       const at = Math.max(lineStart[target] as number, start);
-      adjust(prepared, target, { kind: 'renewed', by: renewal.id, at }, at);
+      adjust(prepared, target, 'renewed', index, at);
     } else if (start > targetEnd && start - targetEnd <= graceDays) {
-      adjust(
-        prepared,
-        target,
-        { kind: 'renewal-gap-bridged', by: renewal.id, until: start },
-        start,
-      );
+      adjust(prepared, target, 'renewal-gap-bridged', index, start);
     }
   }
 }
@@ -387,12 +438,7 @@ function trimOverlaps(prepared: Prepared, unit: number, tolerance: number): void
         continue;
       if ((lines[other] as ContractLine).accountId !== (lines[index] as ContractLine).accountId)
         continue;
-      adjust(
-        prepared,
-        index,
-        { kind: 'overlap-trimmed', by: (lines[other] as ContractLine).id, at: otherStart },
-        otherStart,
-      );
+      adjust(prepared, index, 'overlap-trimmed', other, otherStart);
       break;
     }
   }
@@ -421,8 +467,7 @@ function bridgeGaps(prepared: Prepared, unit: number, graceDays: number, asOf: D
         ending = [index];
         continue;
       }
-      for (const previous of ending)
-        adjust(prepared, previous, { kind: 'account-gap-bridged', until: start }, start);
+      for (const previous of ending) adjust(prepared, previous, 'account-gap-bridged', -1, start);
       coverageEnd = start;
     }
     if (end > coverageEnd) {
@@ -436,8 +481,7 @@ function bridgeGaps(prepared: Prepared, unit: number, graceDays: number, asOf: D
     coverageEnd <= asOf &&
     asOf < coverageEnd + graceDays
   ) {
-    for (const previous of ending)
-      adjust(prepared, previous, { kind: 'lapsed', until: asOf + 1 }, asOf + 1);
+    for (const previous of ending) adjust(prepared, previous, 'lapsed', -1, asOf + 1);
     (prepared.lapsedUnits as Set<number>).add(unit);
   }
 }

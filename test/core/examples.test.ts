@@ -286,3 +286,37 @@ describe('fiscal years', () => {
     expect(result.periods?.map((period) => period.period)).toEqual(['2025', '2026']);
   });
 });
+
+describe('explanation of adjustments', () => {
+  test('co-termed add-on names the renewing line', () => {
+    const data = dataset([
+      line({ id: 'old', account: 'A', amount: '12000', start: '2024-07-01', last: '2025-06-30' }),
+      line({
+        id: 'new',
+        account: 'A',
+        amount: '18000',
+        start: '2025-01-01',
+        last: '2025-12-31',
+        renews: 'old',
+      }),
+    ]);
+    const trail = explain(data, DEFAULT_DEFINITIONS, day('2025-09-30'), 'A');
+    const old = trail.lines.find((entry) => entry.id === 'old');
+    expect(old?.adjustments).toEqual(['renewed by line new, which replaces it from 2025-01-01']);
+    expect(old?.effectiveLastDay).toBe('2024-12-31');
+    // 12,000 → 18,000: one expansion of 6,000
+    expect(trail.movements.map((movement) => [movement.kind, movement.amount])).toEqual([
+      ['expansion', units(6000)],
+    ]);
+  });
+
+  test('lapsed account is flagged', () => {
+    const data = dataset([
+      line({ id: 'y1', account: 'A', amount: '120', start: '2024-01-01', last: '2024-12-31' }),
+    ]);
+    const trail = explain(data, DEFAULT_DEFINITIONS, day('2025-01-31'), 'A');
+    expect(trail.lapsed).toBe(true);
+    expect(trail.lines[0]?.adjustments[0]).toContain('lapsed');
+    expect(trail.arrAtEnd).toBe(units(120));
+  });
+});
