@@ -68,7 +68,8 @@ export function registerDemoCommand(program: Command): void {
       section(renderReportTable(byRegion)),
       section(renderReportTable(byCsm)),
       'Next: write the sample as CSV with `npx nrr generate --out sample/`, then try',
-      '`npx nrr report sample/*.csv --by csm` and `npx nrr explain sample/*.csv --account <id>`.',
+      '`npx nrr report sample/*.csv --as-of 2025-12-31 --by csm` and',
+      '`npx nrr explain sample/*.csv --as-of 2025-12-31 --account A000042`.',
       '',
     ];
     process.stdout.write(out.join('\n'));

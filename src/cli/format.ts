@@ -24,7 +24,9 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
   const render = (cells: readonly string[]): string =>
     cells
       .map((cell, column) =>
-        numeric.test(cell) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0),
+        column > 0 && numeric.test(cell)
+          ? cell.padStart(widths[column] ?? 0)
+          : cell.padEnd(widths[column] ?? 0),
       )
       .join('  ')
       .trimEnd();

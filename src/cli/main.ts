@@ -34,9 +34,10 @@ export function buildProgram(): Command {
 /** Prints a failure in the usual words; rejected rows are listed one per line. */
 export function describeError(error: unknown): string {
   if (error instanceof ImportError) {
+    const heading = error.message.split('\n')[0] ?? error.message;
     const lines = error.problems.map(formatProblem);
     if (error.omittedProblems > 0) lines.push(`... and ${error.omittedProblems} more problems`);
-    return `Error: ${error.message}\n${lines.map((line) => `  ${line}`).join('\n')}\nNothing was computed; fix these rows and run the command again.`;
+    return `Error: ${heading}\n${lines.map((line) => `  ${line}`).join('\n')}\nNothing was computed; fix these rows and run the command again.`;
   }
   if (
     error instanceof ImportOptionsError ||

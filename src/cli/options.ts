@@ -24,7 +24,9 @@ export interface DefinitionFlags {
 export function integerOption(name: string, min: number, max: number) {
   return (text: string): number => {
     if (!/^\d+$/.test(text.trim()))
-      throw new InvalidArgumentError(`${name} must be a whole number, got "${text}"`);
+      throw new InvalidArgumentError(
+        `${name} must be a whole number from ${min} to ${max}, got "${text}"`,
+      );
     const value = Number(text);
     if (value < min || value > max)
       throw new InvalidArgumentError(`${name} must be between ${min} and ${max}, got ${value}`);

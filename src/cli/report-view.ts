@@ -32,7 +32,7 @@ function summaryLines(report: Report): string[] {
         [
           'ARR',
           money(report.arr, c),
-          `${report.activeAccounts} active accounts; ${report.lapsed.accounts} lapsed inside the grace window (${money(report.lapsed.arr, c)})`,
+          `${report.activeAccounts} active customers (accounts netted at ${report.definitions.changes['netting'] === 'account' ? 'account level' : 'their ultimate parent'}); ${report.lapsed.accounts} accounts lapsed inside the grace window (${money(report.lapsed.arr, c)})`,
         ],
         [
           'NRR (cohort)',
@@ -155,7 +155,15 @@ function periodLines(report: Report, periods: readonly PeriodReport[]): string[]
 export function renderReportTable(report: Report): string {
   const out = [...summaryLines(report), '', ...bridgeLines(report)];
   if (report.groups) out.push('', ...groupLines(report, report.groups));
-  if (report.periods) out.push('', ...periodLines(report, report.periods));
+  if (report.periods) {
+    out.push('', ...periodLines(report, report.periods));
+    if (report.lapsed.accounts > 0) {
+      out.push(
+        `Note: ${report.lapsed.accounts} accounts (${money(report.lapsed.arr, report.currency)}) are lapsed on ${report.asOf}. ` +
+          'If their grace window passes without a renewal, a later report shows them as churn in the month their service ended.',
+      );
+    }
+  }
   return out.join('\n') + '\n';
 }
 
@@ -205,6 +213,10 @@ export function renderReportCsv(report: Report): string {
     'grr',
     'logo_retention',
     'cohort_accounts',
+    'retained_accounts',
+    'cohort_start_arr',
+    'cohort_end_arr',
+    'cohort_capped_arr',
     'new',
     'expansion',
     'reactivation',
@@ -237,6 +249,10 @@ export function renderReportCsv(report: Report): string {
     ratio(g.grr),
     ratio(g.logoRetention),
     String(g.cohort.cohortAccounts),
+    String(g.cohort.retainedAccounts),
+    amount(g.cohort.startArr),
+    amount(g.cohort.endArr),
+    amount(g.cohort.cappedArr),
     amount(g.bridge.new),
     amount(g.bridge.expansion),
     amount(g.bridge.reactivation),

@@ -62,6 +62,7 @@ export interface MovementExplanation {
   amount: number;
   rule: string;
   reason: string;
+  /** Sub-type components, signed like the movement: they sum to `amount`. */
   components: Component[];
 }
 
@@ -136,6 +137,15 @@ function reasonFor(kind: MovementKind, definitions: Definitions): { rule: string
         reason: `ARR fell to 0 and no renewal started within the ${definitions.graceDays}-day grace window`,
       };
   }
+}
+
+/**
+ * Flips the components of a contraction so they read as positive amounts that sum to it, as the
+ * report's contraction sub-types do.
+ */
+function signedAsMovement(components: Component[], kind: MovementKind): Component[] {
+  if (kind !== 'contraction') return components;
+  return components.map((component) => ({ ...component, amount: -component.amount }));
 }
 
 function lineArrOn(analysis: Analysis, line: LineView, day: Day): number {
@@ -217,7 +227,9 @@ export function explainAccount(
       to: formatDay(analysis.samples[k] as number),
       ...movement,
       ...reasonFor(movement.kind, definitions),
-      components: isChange ? movementComponents(analysis, unit, k) : [],
+      components: isChange
+        ? signedAsMovement(movementComponents(analysis, unit, k), movement.kind)
+        : [],
     });
   }
 

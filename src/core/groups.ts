@@ -1,7 +1,7 @@
 /**
  * Attribution of netting units to books: the owner (CSM), segment, region or sub-region of each
  * unit at each sample day. It comes from the effective-dated assignments and segment spans of the
- * unit's root account, or of all the unit's accounts when the root has none.
+ * unit's accounts: on each day a span of the root account wins over those of its children.
  *
  * On a day no span covers, the latest earlier span applies, else the earliest later one, so an
  * account keeps its last known owner between contracts.
@@ -75,13 +75,27 @@ function spanSource(dataset: Dataset, dimension: Dimension, ownerRole: string): 
   };
 }
 
-/** Among spans[0..latest] (sorted by start), the latest that covers `day`, else `latest`. */
-function coveringSpan(source: SpanSource, spans: Int32Array, latest: number, day: Day): number {
+/**
+ * Chooses among spans[0..latest] (sorted by start) the one that applies on `day`: the latest
+ * root-account span that covers the day, else the latest covering span of another account of the
+ * unit, else the latest span that started by then.
+ */
+function chooseSpan(
+  source: SpanSource,
+  spans: Int32Array,
+  isRoot: Uint8Array,
+  latest: number,
+  day: Day,
+): number {
+  let member = -1;
   for (let index = latest; index >= 0; index--) {
-    const to = source.toOf(spans[index] as number);
-    if (to === null || day < to) return index;
+    const span = spans[index] as number;
+    const to = source.toOf(span);
+    if (to !== null && day >= to) continue;
+    if (isRoot[span] === 1) return index;
+    if (member < 0) member = index;
   }
-  return latest;
+  return member >= 0 ? member : latest;
 }
 
 /** Sorts span indices by start day, then key, in place (insertion sort: units have few spans). */
@@ -121,11 +135,10 @@ export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dime
     return code;
   };
 
-  // Group span indices by unit; the root account's own spans win over those of its children.
+  // Group span indices by unit; on each day the root account's own spans win over its children's.
   const source = spanSource(dataset, dimension, analysis.definitions.ownerRole);
   const spanUnit = new Int32Array(source.count).fill(-1);
   const spanIsRoot = new Uint8Array(source.count);
-  const rootCount = new Int32Array(units);
   const offsets = new Int32Array(units + 1);
   for (let index = 0; index < source.count; index++) {
     if (source.keyOf(index) === undefined) continue;
@@ -133,15 +146,9 @@ export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dime
     const unit = prepared.unitByAccount.get(account);
     if (unit === undefined) continue;
     spanUnit[index] = unit;
-    if (prepared.unitRoot[unit] === account) {
-      spanIsRoot[index] = 1;
-      rootCount[unit] = (rootCount[unit] as number) + 1;
-    }
+    if (prepared.unitRoot[unit] === account) spanIsRoot[index] = 1;
   }
-  const keep = (index: number): boolean => {
-    const unit = spanUnit[index] as number;
-    return unit >= 0 && (spanIsRoot[index] === 1 || rootCount[unit] === 0);
-  };
+  const keep = (index: number): boolean => (spanUnit[index] as number) >= 0;
   for (let index = 0; index < source.count; index++) {
     if (keep(index))
       offsets[(spanUnit[index] as number) + 1] =
@@ -175,7 +182,7 @@ export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dime
       const day = samples[k] as number;
       while (current + 1 < spans.length && source.fromOf(spans[current + 1] as number) <= day)
         current++;
-      const chosen = current < 0 ? 0 : coveringSpan(source, spans, current, day);
+      const chosen = current < 0 ? 0 : chooseSpan(source, spans, spanIsRoot, current, day);
       const code = intern(source.keyOf(spans[chosen] as number) as string);
       scratch[k] = code;
       if (code !== scratch[0]) constant = false;

@@ -62,8 +62,10 @@ export interface Prepared {
   readonly unitFirstActive: Int32Array;
   readonly unitByAccount: ReadonlyMap<string, number>;
   readonly accountNames: ReadonlyMap<string, string>;
-  /** Units whose lines were kept going to the as-of date because they are lapsed. */
+  /** Units with an account whose lines were kept going to the as-of date because it is lapsed. */
   readonly lapsedUnits: ReadonlySet<number>;
+  /** Lines kept going to the as-of date because their account is lapsed. */
+  readonly lapsedLines: ReadonlySet<number>;
 }
 
 /** Rule ids stored in `Prepared.lineRule`. */
@@ -111,7 +113,7 @@ export class AdjustmentLog {
       if (this.lines[position] !== index) continue;
       const kind = ADJUSTMENT_KINDS[this.kinds[position] as number] as AdjustmentKind;
       const day = this.days[position] as number;
-      const by = (lines[this.others[position] as number])?.id ?? '';
+      const by = lines[this.others[position] as number]?.id ?? '';
       if (kind === 'renewed' || kind === 'overlap-trimmed') result.push({ kind, by, at: day });
       else if (kind === 'renewal-gap-bridged') result.push({ kind, by, until: day });
       else result.push({ kind, until: day });
@@ -334,6 +336,7 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     unitByAccount: resolver.byAccount,
     accountNames,
     lapsedUnits: new Set(),
+    lapsedLines: new Set(),
   };
   applyRenewals(prepared, definitions.graceDays);
   for (let unit = 0; unit < units; unit++) {
@@ -444,9 +447,46 @@ function trimOverlaps(prepared: Prepared, unit: number, tolerance: number): void
   }
 }
 
+/**
+ * Applies the grace window to each account of a unit separately, so that ARR on a day does not
+ * depend on the netting level: a child account's late renewal is a late renewal whether or not
+ * its parent has other service.
+ */
 function bridgeGaps(prepared: Prepared, unit: number, graceDays: number, asOf: Day): void {
-  const { lineStart, lineEnd, lineArr, lineCounted } = prepared;
+  const { lines, lineStart, lineArr, lineCounted } = prepared;
   const indices = unitLineIndices(prepared, unit);
+  const firstAccount =
+    indices.length > 0 ? (lines[indices[0] as number] as ContractLine).accountId : '';
+  let accounts: Set<string> | undefined;
+  for (const index of indices) {
+    const account = (lines[index] as ContractLine).accountId;
+    if (account !== firstAccount) (accounts ??= new Set([firstAccount])).add(account);
+  }
+  for (const account of accounts ?? [firstAccount]) {
+    const own =
+      accounts === undefined
+        ? indices
+        : indices.filter((index) => (lines[index] as ContractLine).accountId === account);
+    bridgeAccountGaps(prepared, unit, own, graceDays, asOf);
+  }
+  for (const index of indices) {
+    if (lineCounted[index] === 1 && (lineArr[index] as number) > 0) {
+      prepared.unitFirstActive[unit] = Math.min(
+        prepared.unitFirstActive[unit] as number,
+        lineStart[index] as number,
+      );
+    }
+  }
+}
+
+function bridgeAccountGaps(
+  prepared: Prepared,
+  unit: number,
+  indices: Int32Array | number[],
+  graceDays: number,
+  asOf: Day,
+): void {
+  const { lineStart, lineEnd, lineArr, lineCounted } = prepared;
   // Walk the union of service intervals in start order; `coverageEnd` is the first day without
   // service, and `ending` lists the lines that end there.
   let coverageEnd = -1;
@@ -456,7 +496,6 @@ function bridgeGaps(prepared: Prepared, unit: number, graceDays: number, asOf: D
     const end = lineEnd[index] as number;
     if (lineCounted[index] !== 1 || (lineArr[index] as number) <= 0 || end <= start) continue;
     if (coverageEnd < 0) {
-      prepared.unitFirstActive[unit] = start;
       coverageEnd = end;
       ending = [index];
       continue;
@@ -481,7 +520,10 @@ function bridgeGaps(prepared: Prepared, unit: number, graceDays: number, asOf: D
     coverageEnd <= asOf &&
     asOf < coverageEnd + graceDays
   ) {
-    for (const previous of ending) adjust(prepared, previous, 'lapsed', -1, asOf + 1);
+    for (const previous of ending) {
+      adjust(prepared, previous, 'lapsed', -1, asOf + 1);
+      (prepared.lapsedLines as Set<number>).add(previous);
+    }
     (prepared.lapsedUnits as Set<number>).add(unit);
   }
 }

@@ -13,7 +13,7 @@ import { changedFields } from './definitions.js';
 import type { DefinitionChanges, Definitions } from './definitions.js';
 import { groupIndex } from './groups.js';
 import type { Dimension } from './groups.js';
-import type { Dataset } from './model.js';
+import type { ContractLine, Dataset } from './model.js';
 import { companyRetention, grrOf, groupRetention, logoRetentionOf, nrrOf } from './retention.js';
 import type { RetentionFigures } from './retention.js';
 import { subtypeTotals } from './subtypes.js';
@@ -149,11 +149,9 @@ export function buildReport(analysis: Analysis, dataset: Dataset, by?: ReportBy)
   const subtypes = subtypeTotals(analysis, from, to);
   const width = analysis.samples.length;
   let active = 0;
-  let lapsedArr = 0;
   for (let unit = 0; unit < analysis.units; unit++) {
     const value = analysis.arr[unit * width + to] as number;
     if (value > 0) active++;
-    if (analysis.lapsedUnits.has(unit)) lapsedArr += value;
   }
   const report: Report = {
     asOf: formatDay(analysis.asOf),
@@ -176,7 +174,7 @@ export function buildReport(analysis: Analysis, dataset: Dataset, by?: ReportBy)
       contractionBySubtype: subtypes.contraction,
     },
     bridgeNetRetention: bridgeRatio(totals),
-    lapsed: { accounts: analysis.lapsedUnits.size, arr: lapsedArr },
+    lapsed: lapsedFigures(analysis),
   };
   if (by === 'month' || by === 'year') {
     report.groupedBy = by;
@@ -186,6 +184,21 @@ export function buildReport(analysis: Analysis, dataset: Dataset, by?: ReportBy)
     report.groups = groupReports(analysis, dataset, by);
   }
   return report;
+}
+
+/** Counts the accounts that are lapsed on the as-of date and the ARR their lapsed lines keep. */
+function lapsedFigures(analysis: Analysis): { accounts: number; arr: number } {
+  const { prepared, fx, asOf } = analysis;
+  const accounts = new Set<string>();
+  let arr = 0;
+  for (const index of prepared.lapsedLines) {
+    const line = prepared.lines[index] as ContractLine;
+    accounts.add(line.accountId);
+    const local = prepared.lineArr[index] as number;
+    const rate = fx.rateOn(line.currency, asOf, line.id);
+    arr += rate === undefined ? local : fx.convert(local, line.currency, rate);
+  }
+  return { accounts: accounts.size, arr };
 }
 
 export function describeDefinitions(definitions: Definitions): Report['definitions'] {

@@ -320,3 +320,54 @@ describe('explanation of adjustments', () => {
     expect(trail.arrAtEnd).toBe(units(120));
   });
 });
+
+describe('grace window per account', () => {
+  test('ARR does not depend on the netting level', () => {
+    const data = dataset(
+      [
+        line({ id: 'p', account: 'P', amount: '500', start: '2024-01-01', last: '2025-12-31' }),
+        line({ id: 'c', account: 'C', amount: '200', start: '2024-01-01', last: '2024-11-30' }),
+      ],
+      { accounts: [{ id: 'P' }, { id: 'C', parentId: 'P' }] },
+    );
+    const byAccount = applyDefinitionChanges(DEFAULT_DEFINITIONS, { netting: 'account' });
+    const asOf = day('2024-12-31');
+    // C ended 31 days before the as-of date: lapsed, so 500 + 200 = 700 at either level
+    expect(report(data, DEFAULT_DEFINITIONS, asOf).arr).toBe(units(700));
+    expect(report(data, byAccount, asOf).arr).toBe(units(700));
+    expect(report(data, DEFAULT_DEFINITIONS, asOf).lapsed).toEqual({
+      accounts: 1,
+      arr: units(200),
+    });
+  });
+});
+
+describe('books of a parent and its child', () => {
+  test('child owner applies before the parent has one', () => {
+    const data = dataset(
+      [line({ id: 'c', account: 'C', amount: '100', start: '2024-01-01', last: '2025-12-31' })],
+      {
+        accounts: [{ id: 'P' }, { id: 'C', parentId: 'P' }],
+        assignments: [
+          { accountId: 'C', role: 'CSM', person: 'Child Owner', from: day('2024-01-01'), to: null },
+          {
+            accountId: 'P',
+            role: 'CSM',
+            person: 'Parent Owner',
+            from: day('2025-01-03'),
+            to: null,
+          },
+        ],
+      },
+    );
+    const trail = explain(data, DEFAULT_DEFINITIONS, day('2025-06-30'), 'C');
+    expect(trail.books.csm.atStart).toBe('Child Owner');
+    expect(trail.books.csm.atEnd).toBe('Parent Owner');
+    const result = report(data, DEFAULT_DEFINITIONS, day('2025-06-30'), 'csm');
+    // the book at the window start (2024-06-30) keeps the cohort: 100 ÷ 100 = 100%
+    expect(result.groups?.find((group) => group.key === 'Child Owner')?.nrr).toBe(1);
+    expect(result.groups?.find((group) => group.key === 'Parent Owner')?.bridge.transferIn).toBe(
+      units(100),
+    );
+  });
+});
