@@ -1,4 +1,5 @@
 /** Loading data files for the commands, with progress on a terminal. */
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
@@ -59,26 +60,36 @@ export function loadData(files: readonly string[], flags: DataFlags): LoadedData
   if (files.length === 0)
     throw new ImportOptionsError('no input files given; pass one or more CSV files');
   const columns = flags.column === undefined ? undefined : parseColumnOverrides(flags.column);
-  const progress = new Progress('Reading', files.length, 'files');
   const parts: Dataset[] = [];
   const summaries: ImportSummary[] = [];
-  try {
-    for (const file of files) {
-      progress.update(parts.length, basename(file));
+  for (const file of files) {
+    const size = statSync(file).size;
+    if (process.stderr.isTTY && size > LARGE_FILE_BYTES) {
+      process.stderr.write(`Reading ${basename(file)} (${(size / 2 ** 20).toFixed(0)} MiB)...\n`);
+    }
+    let progress: Progress | undefined;
+    try {
       const { dataset, summary } = readFile(file, {
         preset: flags.preset,
         ...(columns === undefined ? {} : { columns }),
         ...(flags.endDate === undefined ? {} : { endDate: flags.endDate }),
         ...(flags.currency === undefined ? {} : { currency: flags.currency.trim().toUpperCase() }),
+        onProgress: (checked, total) => {
+          progress ??= new Progress(`Checking ${basename(file)}`, total, 'rows');
+          progress.update(checked);
+        },
       });
       parts.push(dataset);
       summaries.push(summary);
+    } finally {
+      progress?.stop();
     }
-  } finally {
-    progress.stop();
   }
   return { dataset: mergeDatasets(parts), summaries };
 }
+
+/** Files above this size get a message before they are read, because parsing shows no progress. */
+const LARGE_FILE_BYTES = 20 * 2 ** 20;
 
 /** Describes each file in one line for stderr: what was read and what needs a second look. */
 export function describeSummaries(summaries: readonly ImportSummary[]): string {

@@ -5,7 +5,7 @@ export class Progress {
   private readonly bar: SingleBar | undefined;
 
   constructor(label: string, total: number, unit: string) {
-    if (!process.stderr.isTTY || total <= 1) return;
+    if (!process.stderr.isTTY || total < 2) return;
     this.bar = new SingleBar({
       format: `${label} [{bar}] {value}/{total} ${unit} {detail}`,
       stream: process.stderr,

@@ -6,7 +6,12 @@ import { formatDay, type Day } from '../core/dates.js';
 import type { Assignment, FxRate, SegmentSpan } from '../core/model.js';
 import { AccountRegistry, type AccountDraft, type SourcedValue } from './accounts.js';
 import { LineCollector, type LineColumns } from './lines.js';
-import { DEFAULT_END_DATE, type EndDateConvention, type ReadOptions } from './options.js';
+import {
+  DEFAULT_END_DATE,
+  PROGRESS_EVERY,
+  type EndDateConvention,
+  type ReadOptions,
+} from './options.js';
 import { buildSummary, type FilePart } from './part.js';
 import type { ProblemList } from './problems.js';
 import { RowReader } from './row-reader.js';
@@ -202,7 +207,9 @@ function readLines(
 
   const collector = new LineCollector(table);
   const accounts = new AccountRegistry(problems);
+  let checked = 0;
   for (const row of table.rows) {
+    if (++checked % PROGRESS_EVERY === 0) options.onProgress?.(checked, table.rows.length);
     const reader = new RowReader(table.file, row, problems);
     if (collector.readRow(reader, columns, settings, '') === 'duplicate') continue;
     const accountId = reader.text(found.account_id);
@@ -212,6 +219,7 @@ function readLines(
       accounts.add({ id: accountId, ...(name && { name }), ...(parentId && { parentId }) });
     }
   }
+  options.onProgress?.(checked, table.rows.length);
 
   return {
     file: table.file,

@@ -4,7 +4,13 @@
  */
 import type { BillingPeriod } from '../core/model.js';
 import { LineCollector, type LineColumns, type LineSettings } from './lines.js';
-import { DEFAULT_END_DATE, FALLBACK_CURRENCY, type ReadOptions, type Role } from './options.js';
+import {
+  DEFAULT_END_DATE,
+  FALLBACK_CURRENCY,
+  PROGRESS_EVERY,
+  type ReadOptions,
+  type Role,
+} from './options.js';
 import { buildSummary, type FilePart } from './part.js';
 import type { ProblemList } from './problems.js';
 import { RowReader } from './row-reader.js';
@@ -94,10 +100,13 @@ export function readMappedFile(
   };
 
   const collector = new LineCollector(table);
+  let checked = 0;
   for (const row of table.rows) {
+    if (++checked % PROGRESS_EVERY === 0) options.onProgress?.(checked, table.rows.length);
     const reader = new RowReader(table.file, row, problems);
     collector.readRow(reader, columns, settings, `${table.file}#${row.row}`);
   }
+  options.onProgress?.(checked, table.rows.length);
 
   return {
     file: table.file,

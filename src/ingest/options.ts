@@ -40,7 +40,12 @@ export interface ReadOptions {
    * other presets assume USD.
    */
   readonly currency?: string;
+  /** Called every PROGRESS_EVERY rows, and once at the end, while contract-line rows are checked. */
+  readonly onProgress?: (rowsChecked: number, rowsTotal: number) => void;
 }
+
+/** Rows between two progress calls. */
+export const PROGRESS_EVERY = 10_000;
 
 /** Raised for invalid options, before any file is read. */
 export class ImportOptionsError extends Error {

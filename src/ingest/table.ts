@@ -1,7 +1,7 @@
 /**
  * CSV parsing into a header and trimmed rows, and column lookup by header name.
  */
-import { CsvError, parse, type Info } from 'csv-parse/sync';
+import { CsvError, parse } from 'csv-parse/sync';
 
 import type { Role } from './options.js';
 import type { ProblemList, RowProblem } from './problems.js';
@@ -29,16 +29,17 @@ export interface Table {
  * is not valid CSV or has no header.
  */
 export function parseTable(text: string, file: string, problems: ProblemList): Table | undefined {
-  let records: RecordWithInfo[];
+  let records: string[][];
   try {
-    // With `info: true` each record comes as { record, info }; the typings do not model that.
-    records = parse(text, {
+    // Every record is returned, blank ones included, so record i (from 0) is file row i + 1 even
+    // when a quoted cell spans several lines.
+    const parsed: string[][] = parse(text, {
       bom: true,
-      info: true,
       relax_column_count: true,
       relax_quotes: true,
       trim: true,
-    }) as unknown as RecordWithInfo[];
+    });
+    records = parsed;
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
     problems.add(csvSyntaxProblem(error, file));
@@ -46,7 +47,7 @@ export function parseTable(text: string, file: string, problems: ProblemList): T
   }
 
   const headerRecord = records[0];
-  const headers = (headerRecord?.record ?? []).map((cell) => cell.replace(/^\uFEFF/, '').trim());
+  const headers = (headerRecord ?? []).map((cell) => cell.replace(/^\uFEFF/, '').trim());
   if (headers.every((header) => header === '')) {
     problems.add({
       file,
@@ -60,22 +61,21 @@ export function parseTable(text: string, file: string, problems: ProblemList): T
 
   const rows: TableRow[] = [];
   let blankRows = 0;
-  for (const { record, info } of records.slice(1)) {
-    const cells = record.map((cell) => cell.trim());
+  for (let index = 1; index < records.length; index++) {
+    const cells = (records[index] as string[]).map((cell) => cell.trim());
+    const row = index + 1;
     if (cells.every((cell) => cell === '')) {
       blankRows += 1;
       continue;
     }
-    if (hasValidWidth(cells, headers, file, info.records, problems)) {
-      rows.push({ row: info.records, cells: cells.slice(0, headers.length) });
+    if (hasValidWidth(cells, headers, file, row, problems)) {
+      rows.push({
+        row,
+        cells: cells.length > headers.length ? cells.slice(0, headers.length) : cells,
+      });
     }
   }
   return { file, headers, rows, blankRows };
-}
-
-interface RecordWithInfo {
-  readonly record: string[];
-  readonly info: Info;
 }
 
 function csvSyntaxProblem(error: CsvError, file: string): RowProblem {
