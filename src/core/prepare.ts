@@ -203,25 +203,36 @@ class UnitResolver {
     }
   }
 
+  private readonly rootOf = new Map<string, string>();
+
+  /** Follows parents to the ultimate parent, remembering the root of every account passed. */
   private root(accountId: string): string {
     if (this.netting === 'account') return accountId;
-    const seen = new Set<string>();
+    const path: string[] = [];
+    const onPath = new Set<string>();
     let current = accountId;
-    for (
-      let parent = this.parentOf.get(current);
-      parent !== undefined;
-      parent = this.parentOf.get(current)
-    ) {
-      seen.add(current);
-      if (seen.has(parent)) {
+    let root = this.rootOf.get(current);
+    while (root === undefined) {
+      const parent = this.parentOf.get(current);
+      if (parent === undefined) {
+        root = current;
+        break;
+      }
+      path.push(current);
+      onPath.add(current);
+      if (onPath.has(parent)) {
+        const cycle = path.slice(path.indexOf(parent));
         throw new EngineError(
           'parent-cycle',
-          `account parents form a cycle through ${[...seen, parent].join(' → ')}; fix the parent_id values`,
+          `account parents form a cycle through ${[...cycle, parent].slice(0, 20).join(' → ')}; fix the parent_id values`,
         );
       }
       current = parent;
+      root = this.rootOf.get(current);
     }
-    return current;
+    for (const account of path) this.rootOf.set(account, root);
+    this.rootOf.set(current, root);
+    return root;
   }
 
   unitOf(accountId: string): number {
@@ -457,17 +468,22 @@ function bridgeGaps(prepared: Prepared, unit: number, graceDays: number, asOf: D
   const indices = unitLineIndices(prepared, unit);
   const firstAccount =
     indices.length > 0 ? (lines[indices[0] as number] as ContractLine).accountId : '';
-  let accounts: Set<string> | undefined;
+  let byAccount: Map<string, number[]> | undefined;
   for (const index of indices) {
-    const account = (lines[index] as ContractLine).accountId;
-    if (account !== firstAccount) (accounts ??= new Set([firstAccount])).add(account);
+    if ((lines[index] as ContractLine).accountId !== firstAccount) {
+      byAccount = new Map();
+      break;
+    }
   }
-  for (const account of accounts ?? [firstAccount]) {
-    const own =
-      accounts === undefined
-        ? indices
-        : indices.filter((index) => (lines[index] as ContractLine).accountId === account);
-    bridgeAccountGaps(prepared, unit, own, graceDays, asOf);
+  if (byAccount === undefined) bridgeAccountGaps(prepared, unit, indices, graceDays, asOf);
+  else {
+    for (const index of indices) {
+      const account = (lines[index] as ContractLine).accountId;
+      const own = byAccount.get(account);
+      if (own) own.push(index);
+      else byAccount.set(account, [index]);
+    }
+    for (const own of byAccount.values()) bridgeAccountGaps(prepared, unit, own, graceDays, asOf);
   }
   for (const index of indices) {
     if (lineCounted[index] === 1 && (lineArr[index] as number) > 0) {

@@ -105,14 +105,15 @@ export class AccountRegistry {
     const finished = new Set<string>();
     for (const start of this.drafts.keys()) {
       const path: string[] = [];
+      const onPath = new Set<string>();
       let current: string | undefined = start;
       while (current !== undefined && !finished.has(current)) {
-        const repeat = path.indexOf(current);
-        if (repeat >= 0) {
-          this.reportCycle(path.slice(repeat));
+        if (onPath.has(current)) {
+          this.reportCycle(path.slice(path.indexOf(current)));
           break;
         }
         path.push(current);
+        onPath.add(current);
         current = this.drafts.get(current)?.parentId?.value;
       }
       for (const id of path) finished.add(id);
