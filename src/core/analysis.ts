@@ -115,11 +115,14 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
     const end = Math.min(lineEnd[index] as number, asOf + 1);
     if (start >= end) continue;
     const row = (lineUnit[index] as number) * width;
+    if (prepared.lineForeign[index] === 0) {
+      add(row, start, end, amount);
+      continue;
+    }
     const line = lines[index] as ContractLine;
-    if (line.currency === definitions.reportingCurrency) add(row, start, end, amount);
-    else
-      for (const piece of fx.segments(amount, line.currency, start, end, line.id))
-        add(row, piece.start, piece.end, piece.arr);
+    for (const piece of fx.segments(amount, line.currency, start, end, line.id)) {
+      add(row, piece.start, piece.end, piece.arr);
+    }
   }
 
   let flooredCells = 0;

@@ -43,6 +43,13 @@ export interface Prepared {
   /** ARR in minor units of the line's currency; 0 for lines that do not count. */
   readonly lineArr: Float64Array;
   readonly lineCounted: Uint8Array;
+  /** Account of each line, as an index into `accountIds`. */
+  readonly lineAccount: Int32Array;
+  readonly accountIds: readonly string[];
+  /** 1 when the line is not in the reporting currency. */
+  readonly lineForeign: Uint8Array;
+  /** Counted lines that name a line they renew. */
+  readonly renewals: readonly number[];
   /** Annualisation rule per line, as an index into ANNUALISATION_RULES. */
   readonly lineRule: Uint8Array;
   /** Reason each excluded line does not count. */
@@ -275,8 +282,14 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
   const lineRule = new Uint8Array(count);
   const exclusions = new Map<number, string>();
 
+  const lineAccount = new Int32Array(count);
+  const lineForeign = new Uint8Array(count);
+  const accountIds: string[] = [];
+  const accountCode = new Map<string, number>();
+  const renewals: number[] = [];
   let previousAccount: string | undefined;
   let previousUnit = 0;
+  let previousCode = 0;
   for (let index = 0; index < count; index++) {
     const line = lines[index] as ContractLine;
     if (line.end !== null && line.end <= line.start) {
@@ -285,8 +298,17 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     if (line.accountId !== previousAccount) {
       previousAccount = line.accountId;
       previousUnit = resolver.unitOf(line.accountId);
+      let code = accountCode.get(line.accountId);
+      if (code === undefined) {
+        code = accountIds.length;
+        accountIds.push(line.accountId);
+        accountCode.set(line.accountId, code);
+      }
+      previousCode = code;
     }
     lineUnit[index] = previousUnit;
+    lineAccount[index] = previousCode;
+    if (line.currency !== definitions.reportingCurrency) lineForeign[index] = 1;
     lineStart[index] = line.start;
     lineEnd[index] = line.end ?? OPEN_END;
     const exclusion = classify(line, definitions, matchesOneTime);
@@ -294,6 +316,7 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
       const annual = annualise(line, definitions);
       lineArr[index] = annual.arr;
       lineCounted[index] = 1;
+      if (line.renews !== undefined) renewals.push(index);
       lineRule[index] = ANNUALISATION_RULES.indexOf(
         annual.rule as (typeof ANNUALISATION_RULES)[number],
       );
@@ -337,6 +360,10 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     lineEnd,
     lineArr,
     lineCounted,
+    lineAccount,
+    accountIds,
+    lineForeign,
+    renewals,
     lineRule,
     exclusions,
     adjustments: new AdjustmentLog(),
@@ -402,7 +429,7 @@ function findLine(
 }
 
 function applyRenewals(prepared: Prepared, graceDays: number): void {
-  const { lines, lineCounted, lineStart, lineEnd, lineUnit } = prepared;
+  const { lines, lineStart, lineEnd, lineUnit } = prepared;
   let byId: Map<string, number> | undefined;
   const allLines = (): Map<string, number> => {
     if (byId === undefined) {
@@ -411,9 +438,9 @@ function applyRenewals(prepared: Prepared, graceDays: number): void {
     }
     return byId;
   };
-  for (let index = 0; index < lines.length; index++) {
+  for (const index of prepared.renewals) {
     const renewal = lines[index] as ContractLine;
-    if (renewal.renews === undefined || lineCounted[index] !== 1) continue;
+    if (renewal.renews === undefined) continue;
     const target = findLine(prepared, lineUnit[index] as number, renewal.renews, allLines);
     if (target === undefined || target === index) continue;
     const start = lineStart[index] as number;
@@ -432,7 +459,7 @@ function applyRenewals(prepared: Prepared, graceDays: number): void {
 function trimOverlaps(prepared: Prepared, unit: number, tolerance: number): void {
   const indices = unitLineIndices(prepared, unit);
   if (tolerance <= 0 || indices.length < 2) return;
-  const { lineStart, lineEnd, lineCounted, lines } = prepared;
+  const { lineStart, lineEnd, lineCounted } = prepared;
   for (const index of indices) {
     const end = lineEnd[index] as number;
     if (lineCounted[index] !== 1 || end === OPEN_END) continue;
@@ -450,8 +477,7 @@ function trimOverlaps(prepared: Prepared, unit: number, tolerance: number): void
       if (otherStart >= end) break;
       if (other === index || lineCounted[other] !== 1 || otherStart <= (lineStart[index] as number))
         continue;
-      if ((lines[other] as ContractLine).accountId !== (lines[index] as ContractLine).accountId)
-        continue;
+      if (prepared.lineAccount[other] !== prepared.lineAccount[index]) continue;
       adjust(prepared, index, 'overlap-trimmed', other, otherStart);
       break;
     }
@@ -464,13 +490,12 @@ function trimOverlaps(prepared: Prepared, unit: number, tolerance: number): void
  * its parent has other service.
  */
 function bridgeGaps(prepared: Prepared, unit: number, graceDays: number, asOf: Day): void {
-  const { lines, lineStart, lineArr, lineCounted } = prepared;
+  const { lineAccount, lineStart, lineArr, lineCounted } = prepared;
   const indices = unitLineIndices(prepared, unit);
-  const firstAccount =
-    indices.length > 0 ? (lines[indices[0] as number] as ContractLine).accountId : '';
-  let byAccount: Map<string, number[]> | undefined;
+  const firstAccount = indices.length > 0 ? (lineAccount[indices[0] as number] as number) : -1;
+  let byAccount: Map<number, number[]> | undefined;
   for (const index of indices) {
-    if ((lines[index] as ContractLine).accountId !== firstAccount) {
+    if (lineAccount[index] !== firstAccount) {
       byAccount = new Map();
       break;
     }
@@ -478,7 +503,7 @@ function bridgeGaps(prepared: Prepared, unit: number, graceDays: number, asOf: D
   if (byAccount === undefined) bridgeAccountGaps(prepared, unit, indices, graceDays, asOf);
   else {
     for (const index of indices) {
-      const account = (lines[index] as ContractLine).accountId;
+      const account = lineAccount[index] as number;
       const own = byAccount.get(account);
       if (own) own.push(index);
       else byAccount.set(account, [index]);
