@@ -176,6 +176,7 @@ export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dime
       continue;
     }
     sortSpans(source, spans);
+    const spanCodes = Array.from(spans, (span) => intern(source.keyOf(span) as string));
     let current = -1;
     let constant = true;
     for (let k = 0; k < width; k++) {
@@ -183,7 +184,7 @@ export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dime
       while (current + 1 < spans.length && source.fromOf(spans[current + 1] as number) <= day)
         current++;
       const chosen = current < 0 ? 0 : chooseSpan(source, spans, spanIsRoot, current, day);
-      const code = intern(source.keyOf(spans[chosen] as number) as string);
+      const code = spanCodes[chosen] as number;
       scratch[k] = code;
       if (code !== scratch[0]) constant = false;
     }

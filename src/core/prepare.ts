@@ -214,7 +214,7 @@ class UnitResolver {
 
   /** Follows parents to the ultimate parent, remembering the root of every account passed. */
   private root(accountId: string): string {
-    if (this.netting === 'account') return accountId;
+    if (this.netting === 'account' || !this.parentOf.has(accountId)) return accountId;
     const path: string[] = [];
     const onPath = new Set<string>();
     let current = accountId;

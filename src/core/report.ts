@@ -14,7 +14,14 @@ import type { DefinitionChanges, Definitions } from './definitions.js';
 import { groupIndex } from './groups.js';
 import type { Dimension } from './groups.js';
 import type { ContractLine, Dataset } from './model.js';
-import { companyRetention, grrOf, groupRetention, logoRetentionOf, nrrOf } from './retention.js';
+import {
+  companyRetention,
+  emptyRetention,
+  grrOf,
+  groupRetention,
+  logoRetentionOf,
+  nrrOf,
+} from './retention.js';
 import type { RetentionFigures } from './retention.js';
 import { subtypeTotals } from './subtypes.js';
 import type { Subtype } from './subtypes.js';
@@ -110,13 +117,16 @@ function groupReports(analysis: Analysis, dataset: Dataset, dimension: Dimension
 }
 
 function periodReports(analysis: Analysis, by: 'month' | 'year'): PeriodReport[] {
+  const ranges = periodRanges(analysis, by);
   const window = analysis.definitions.windowMonths;
-  return periodRanges(analysis, by).map(({ period, from, to }) => {
+  const trailing = trailingRetention(
+    analysis,
+    ranges.map(({ to }) => findSample(analysis, analysis.samples[to] as Day, window)),
+    ranges.map(({ to }) => to),
+  );
+  return ranges.map(({ period, from, to }, index) => {
     const bridge = companyBridge(analysis, from, to);
-    const endDay = analysis.samples[to] as Day;
-    const trailingStart = findSample(analysis, endDay, window);
-    const trailing =
-      trailingStart === undefined ? undefined : companyRetention(analysis, trailingStart, to);
+    const figures = trailing[index];
     return {
       period,
       start: bridge.start,
@@ -126,17 +136,46 @@ function periodReports(analysis: Analysis, by: 'month' | 'year'): PeriodReport[]
       churn: bridge.churn,
       reactivation: bridge.reactivation,
       end: bridge.end,
-      trailingNrr: trailing ? nrrOf(trailing) : null,
-      trailingGrr: trailing ? grrOf(trailing) : null,
+      trailingNrr: figures ? nrrOf(figures) : null,
+      trailingGrr: figures ? grrOf(figures) : null,
     };
   });
 }
 
-/** The sample `months` before the sample on `day`, when that day is one of the samples. */
+/**
+ * Computes company retention for several windows in one pass over the units, which reads each
+ * unit's samples once instead of once per window.
+ */
+function trailingRetention(
+  analysis: Analysis,
+  starts: readonly (number | undefined)[],
+  ends: readonly number[],
+): (RetentionFigures | undefined)[] {
+  const result = starts.map((start) => (start === undefined ? undefined : emptyRetention()));
+  const width = analysis.samples.length;
+  const { arr } = analysis;
+  for (let row = 0; row < analysis.units * width; row += width) {
+    for (let index = 0; index < starts.length; index++) {
+      const figures = result[index];
+      if (figures === undefined) continue;
+      const start = arr[row + (starts[index] as number)] as number;
+      if (start <= 0) continue;
+      const end = arr[row + (ends[index] as number)] as number;
+      figures.cohortAccounts++;
+      figures.startArr += start;
+      figures.endArr += end;
+      figures.cappedArr += end < start ? end : start;
+      if (end > 0) figures.retainedAccounts++;
+    }
+  }
+  return result;
+}
+
+/** Finds the sample `months` before the sample on `day`, when that day is one of the month samples. */
 function findSample(analysis: Analysis, day: Day, months: number): number | undefined {
-  const target = analysis.months.find((month) => analysis.samples[month.sample] === day);
-  if (target === undefined) return undefined;
-  const index = analysis.months.indexOf(target) - months;
+  const position = analysis.months.findIndex((month) => analysis.samples[month.sample] === day);
+  if (position < 0) return undefined;
+  const index = position - months;
   if (index < -1) return undefined;
   return index === -1 ? 0 : (analysis.months[index] as { sample: number }).sample;
 }

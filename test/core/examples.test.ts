@@ -371,3 +371,19 @@ describe('books of a parent and its child', () => {
     );
   });
 });
+
+describe('trailing figures per period', () => {
+  test('last month matches the cohort figures', () => {
+    const data = dataset([
+      line({ id: 'a', account: 'A', amount: '100', start: '2023-01-01', last: '2025-12-31' }),
+      line({ id: 'b', account: 'B', amount: '50', start: '2023-01-01', last: '2024-06-30' }),
+      line({ id: 'c', account: 'C', amount: '80', start: '2024-03-01', last: '2025-12-31' }),
+    ]);
+    const result = report(data, DEFAULT_DEFINITIONS, day('2024-12-31'), 'month');
+    const last = result.periods?.at(-1);
+    // cohort on 2023-12-31: A 100 + B 50; on 2024-12-31: A 100, B 0, C excluded → 100 ÷ 150
+    expect(last?.trailingNrr).toBeCloseTo(100 / 150, 12);
+    expect(last?.trailingGrr).toBeCloseTo(100 / 150, 12);
+    expect(result.nrr).toBeCloseTo(100 / 150, 12);
+  });
+});
