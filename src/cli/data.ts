@@ -1,15 +1,14 @@
 /** Loading data files for the commands, with progress on a terminal. */
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { Dataset } from '../core/model.js';
-import { mergeDatasets } from '../core/model.js';
 import {
   ImportOptionsError,
   parseColumnOverrides,
   PRESET_NAMES,
-  readFile,
+  readFiles,
 } from '../ingest/index.js';
 import type { ImportSummary, PresetName } from '../ingest/index.js';
 import { Progress } from './progress.js';
@@ -55,38 +54,62 @@ export interface LoadedData {
   summaries: ImportSummary[];
 }
 
-/** Reads every file; any invalid row stops the command before anything is computed. */
+/**
+ * Reads every file as one import, so that checks across files (line ids, account names and
+ * parents, FX rate overlaps) apply. Any invalid row stops the command before anything is computed.
+ */
 export function loadData(files: readonly string[], flags: DataFlags): LoadedData {
   if (files.length === 0)
     throw new ImportOptionsError('no input files given; pass one or more CSV files');
-  const columns = flags.column === undefined ? undefined : parseColumnOverrides(flags.column);
-  const parts: Dataset[] = [];
-  const summaries: ImportSummary[] = [];
+  const seen = new Map<string, string>();
   for (const file of files) {
-    const size = statSync(file).size;
+    const real = realpathSync(file);
+    const earlier = seen.get(real);
+    if (earlier !== undefined) {
+      throw new ImportOptionsError(
+        `${file} is the same file as ${earlier}; pass each file once, or its lines count twice`,
+      );
+    }
+    seen.set(real, file);
+    const stats = statSync(file);
+    if (stats.isDirectory())
+      throw new ImportOptionsError(`${file} is a folder; pass the CSV files in it`);
+    const size = stats.size;
+    if (size > MAX_FILE_BYTES) {
+      throw new ImportOptionsError(
+        `${file} is ${(size / 2 ** 20).toFixed(0)} MiB, more than the ${MAX_FILE_BYTES / 2 ** 20} MiB one file may have; split it into several files`,
+      );
+    }
     if (process.stderr.isTTY && size > LARGE_FILE_BYTES) {
       process.stderr.write(`Reading ${basename(file)} (${(size / 2 ** 20).toFixed(0)} MiB)...\n`);
     }
-    let progress: Progress | undefined;
-    try {
-      const { dataset, summary } = readFile(file, {
-        preset: flags.preset,
-        ...(columns === undefined ? {} : { columns }),
-        ...(flags.endDate === undefined ? {} : { endDate: flags.endDate }),
-        ...(flags.currency === undefined ? {} : { currency: flags.currency.trim().toUpperCase() }),
-        onProgress: (checked, total) => {
-          progress ??= new Progress(`Checking ${basename(file)}`, total, 'rows');
-          progress.update(checked);
-        },
-      });
-      parts.push(dataset);
-      summaries.push(summary);
-    } finally {
-      progress?.stop();
-    }
   }
-  return { dataset: mergeDatasets(parts), summaries };
+  const columns = flags.column === undefined ? undefined : parseColumnOverrides(flags.column);
+  let progress: Progress | undefined;
+  let progressTotal = 0;
+  try {
+    const { dataset, summaries } = readFiles(files, {
+      preset: flags.preset,
+      ...(columns === undefined ? {} : { columns }),
+      ...(flags.endDate === undefined ? {} : { endDate: flags.endDate }),
+      ...(flags.currency === undefined ? {} : { currency: flags.currency.trim().toUpperCase() }),
+      onProgress: (checked, total) => {
+        if (progress === undefined || total !== progressTotal) {
+          progress?.stop();
+          progress = new Progress('Checking rows', total, 'rows');
+          progressTotal = total;
+        }
+        progress.update(checked);
+      },
+    });
+    return { dataset, summaries: [...summaries] };
+  } finally {
+    progress?.stop();
+  }
 }
+
+/** Largest file read: Node.js strings stop at about 512 MiB, and a file is read as one string. */
+const MAX_FILE_BYTES = 500 * 2 ** 20;
 
 /** Files above this size get a message before they are read, because parsing shows no progress. */
 const LARGE_FILE_BYTES = 20 * 2 ** 20;

@@ -32,7 +32,7 @@ export function registerExplainCommand(program: Command): void {
   command
     .option(
       '--as-of <date>',
-      'last day of the window, YYYY-MM-DD (default: end of the month of the latest date in the data, not after today)',
+      'last day of the window, YYYY-MM-DD (default: end of the month of the latest line start, not after today)',
       dayOption,
     )
     .addOption(
@@ -42,7 +42,7 @@ export function registerExplainCommand(program: Command): void {
       const definitions = resolveDefinitions(flags);
       const { dataset } = loadData(files, flags);
       const asOf = flags.asOf ?? defaultAsOf(dataset, today());
-      const explanation = explain(dataset, definitions, asOf, flags.account);
+      const explanation = explain(dataset, definitions, asOf, flags.account.trim());
       process.stdout.write(
         flags.format === 'json'
           ? JSON.stringify(explanation, null, 2) + '\n'

@@ -46,14 +46,29 @@ export function describeError(error: unknown): string {
   ) {
     return `Error: ${error.message}`;
   }
-  if (
-    error instanceof Error &&
-    'code' in error &&
-    (error as NodeJS.ErrnoException).code === 'ENOENT'
-  ) {
-    return `Error: ${error.message}; check the path`;
-  }
+  const systemMessage = describeSystemError(error);
+  if (systemMessage !== undefined) return `Error: ${systemMessage}`;
   return `Error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+}
+
+const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'does not exist; check the path',
+  EISDIR: 'is a folder; pass a file',
+  ENOTDIR: 'is not a folder; check the path',
+  EACCES: 'cannot be read or written with your permissions',
+  EEXIST: 'already exists and is not a folder; choose another path',
+};
+
+/** Turns file-system and size errors into one line naming the path and what to do. */
+function describeSystemError(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { code, path } = error as NodeJS.ErrnoException;
+  if (code === 'ERR_STRING_TOO_LONG' || /Cannot create a string longer than/.test(error.message)) {
+    return 'the file is larger than can be read at once (about 512 MB of text); split it into several files';
+  }
+  const text = code === undefined ? undefined : SYSTEM_ERRORS[code];
+  if (text === undefined) return undefined;
+  return `${path ?? 'the path'} ${text}`;
 }
 
 export async function run(argv: readonly string[]): Promise<number> {

@@ -84,7 +84,7 @@ export function resolveDefinitions(flags: DefinitionFlags): Definitions {
   if (flags.definitions !== undefined) {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(readFileSync(flags.definitions, 'utf8'));
+      parsed = JSON.parse(readFileSync(flags.definitions, 'utf8').replace(/^\uFEFF/, ''));
     } catch (error) {
       throw new DefinitionsError(
         `cannot read definitions file ${flags.definitions}: ${(error as Error).message}`,

@@ -155,6 +155,8 @@ function periodLines(report: Report, periods: readonly PeriodReport[]): string[]
 export function renderReportTable(report: Report): string {
   const out = [...summaryLines(report), '', ...bridgeLines(report)];
   if (report.groups) out.push('', ...groupLines(report, report.groups));
+  if (report.warnings.length > 0)
+    out.push('', 'Warnings', ...report.warnings.map((warning) => `- ${warning}`));
   if (report.periods) {
     out.push('', ...periodLines(report, report.periods));
     if (report.lapsed.accounts > 0) {

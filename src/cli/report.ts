@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { analyse } from '../core/analysis.js';
 import { defaultAsOf } from '../core/as-of.js';
+import { formatDay } from '../core/dates.js';
 import type { Day } from '../core/dates.js';
 import type { Definitions } from '../core/definitions.js';
 import type { Dataset } from '../core/model.js';
@@ -54,7 +55,7 @@ export function registerReportCommand(program: Command): void {
   command
     .option(
       '--as-of <date>',
-      'date the figures are measured on, YYYY-MM-DD (default: end of the month of the latest date in the data, not after today)',
+      'date the figures are measured on, YYYY-MM-DD (default: end of the month of the latest line start, not after today)',
       dayOption,
     )
     .addOption(
@@ -80,6 +81,11 @@ export function registerReportCommand(program: Command): void {
       const { dataset, summaries } = loadData(files, flags);
       if (flags.format === 'table') process.stderr.write(describeSummaries(summaries) + '\n');
       const asOf = flags.asOf ?? defaultAsOf(dataset, today());
+      if (flags.asOf === undefined && flags.format === 'table') {
+        process.stderr.write(
+          `As of ${formatDay(asOf)}: the end of the month of the latest line start, not after today; pass --as-of to choose the date.\n`,
+        );
+      }
       process.stdout.write(
         renderReport({
           dataset,

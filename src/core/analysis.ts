@@ -11,6 +11,7 @@
 import { addMonths, formatMonth, monthEnd, monthStart } from './dates.js';
 import type { Day } from './dates.js';
 import type { Definitions } from './definitions.js';
+import { EngineError } from './errors.js';
 import { FxTable } from './fx.js';
 import type { ContractLine, Dataset } from './model.js';
 import { prepare, unitCount } from './prepare.js';
@@ -126,6 +127,7 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
   }
 
   let flooredCells = 0;
+  let largest = 0;
   const totals = new Float64Array(width);
   for (let unit = 0; unit < units; unit++) {
     const row = unit * width;
@@ -136,7 +138,17 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
       if (running < 0) flooredCells++;
       arr[row + k] = value;
       totals[k] = (totals[k] as number) + value;
+      if (value > largest) largest = value;
     }
+  }
+
+  // Sums of minor units are exact only below 2^53; beyond that a cent could be lost silently.
+  for (const total of totals) if (total > largest) largest = total;
+  if (largest > Number.MAX_SAFE_INTEGER) {
+    throw new EngineError(
+      'invalid-line',
+      `total ARR of ${largest} minor units is beyond the exact range of 2^53 minor units; check the amounts for misplaced digits`,
+    );
   }
 
   return {

@@ -64,13 +64,21 @@ export function daysInMonth(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
-/** Parses a strict `YYYY-MM-DD` date; returns `undefined` for anything else, including 2025-02-30. */
+/** Earliest and latest years accepted as contract dates. */
+export const MIN_YEAR = 1900;
+export const MAX_YEAR = 2999;
+
+/**
+ * Parses a strict `YYYY-MM-DD` date from MIN_YEAR to MAX_YEAR; returns `undefined` for anything
+ * else, including 2025-02-30.
+ */
 export function parseDay(text: string): Day | undefined {
   const match = ISO_DAY.exec(text);
   if (!match) return undefined;
   const year = Number(match[1]);
   const month = Number(match[2]);
   const day = Number(match[3]);
+  if (year < MIN_YEAR || year > MAX_YEAR) return undefined;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   return dayFromCivil(year, month, day);
 }

@@ -14,6 +14,8 @@ import type { FxRate } from './model.js';
 
 interface RateStep {
   readonly from: Day;
+  /** Exclusive end of the rate's validity; null while current. */
+  readonly to: Day | null;
   readonly rate: Decimal;
 }
 
@@ -26,13 +28,20 @@ export interface ConvertedSegment {
 
 export class FxTable {
   private readonly steps = new Map<string, RateStep[]>();
+  /** Per currency, the first and last day converted with a rate outside its validity. */
+  private readonly carried = new Map<string, { first: Day; last: Day }>();
+  private readonly ignoredReportingRates: number;
 
   constructor(
     rates: readonly FxRate[],
     private readonly definitions: Definitions,
   ) {
     const byCurrency = new Map<string, FxRate[]>();
+    this.ignoredReportingRates = rates.filter(
+      (rate) => rate.currency === definitions.reportingCurrency,
+    ).length;
     for (const rate of rates) {
+      if (rate.currency === definitions.reportingCurrency) continue;
       const list = byCurrency.get(rate.currency) ?? [];
       list.push(rate);
       byCurrency.set(rate.currency, list);
@@ -42,14 +51,14 @@ export class FxTable {
       const chosen = (plan.length > 0 ? plan : list).slice().sort((a, b) => a.from - b.from);
       this.steps.set(
         currency,
-        chosen.map((rate) => ({ from: rate.from, rate: rate.rate })),
+        chosen.map((rate) => ({ from: rate.from, to: rate.to, rate: rate.rate })),
       );
     }
   }
 
   /**
-   * Rate steps for a currency. Before the first rate, the first rate applies; after the last, the
-   * last one does (a plan rate carries forward until the next plan is loaded).
+   * Finds the rate steps of a currency. A day no rate covers takes the latest earlier rate, or
+   * the first rate when it precedes them all; `warnings` lists such days.
    */
   private stepsFor(currency: string, lineId: string): RateStep[] {
     const steps = this.steps.get(currency);
@@ -97,18 +106,49 @@ export class FxTable {
     const result: ConvertedSegment[] = [];
     let pieceStart = start;
     for (let k = 0; k < steps.length && pieceStart < end; k++) {
+      const step = steps[k] as RateStep;
       const next = steps[k + 1];
       const pieceEnd = next === undefined ? end : Math.min(end, next.from);
       if (pieceEnd > pieceStart) {
         result.push({
           start: pieceStart,
           end: pieceEnd,
-          arr: this.convert(arrLocal, currency, (steps[k] as RateStep).rate),
+          arr: this.convert(arrLocal, currency, step.rate),
         });
+        if (pieceStart < step.from)
+          this.noteCarried(currency, pieceStart, Math.min(pieceEnd, step.from) - 1);
+        if (step.to !== null && pieceEnd > step.to)
+          this.noteCarried(currency, Math.max(pieceStart, step.to), pieceEnd - 1);
         pieceStart = pieceEnd;
       }
     }
     return result;
+  }
+
+  private noteCarried(currency: string, first: Day, last: Day): void {
+    const known = this.carried.get(currency);
+    if (known === undefined) this.carried.set(currency, { first, last });
+    else
+      this.carried.set(currency, {
+        first: Math.min(known.first, first),
+        last: Math.max(known.last, last),
+      });
+  }
+
+  /** Describes conversions that used a rate outside its validity, and rates that were ignored. */
+  warnings(): string[] {
+    const messages = [...this.carried]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(
+        ([currency, { first, last }]) =>
+          `no ${currency} rate covers some days from ${formatDay(first)} to ${formatDay(last)}; the nearest rate in time was used (add ${currency} plan rates for those days)`,
+      );
+    if (this.ignoredReportingRates > 0) {
+      messages.push(
+        `${this.ignoredReportingRates} FX rates for the reporting currency ${this.definitions.reportingCurrency} itself were ignored`,
+      );
+    }
+    return messages;
   }
 
   describeRate(currency: string, day: Day, lineId: string): string {

@@ -50,6 +50,8 @@ export interface Prepared {
   readonly lineForeign: Uint8Array;
   /** Counted lines that name a line they renew. */
   readonly renewals: readonly number[];
+  /** Counts of inputs that were accepted but deserve a look; reports list them. */
+  readonly warnings: PrepareWarnings;
   /** Annualisation rule per line, as an index into ANNUALISATION_RULES. */
   readonly lineRule: Uint8Array;
   /** Reason each excluded line does not count. */
@@ -73,6 +75,15 @@ export interface Prepared {
   readonly lapsedUnits: ReadonlySet<number>;
   /** Lines kept going to the as-of date because their account is lapsed. */
   readonly lapsedLines: ReadonlySet<number>;
+}
+
+export interface PrepareWarnings {
+  /** Renewals whose `renews` id matches no line; they count as ordinary lines. */
+  unknownRenewals: number;
+  /** Renewals of a line of another account (allowed, for moves inside a group). */
+  renewalsAcrossAccounts: number;
+  /** Excluded lines by reason. */
+  excluded: { oneTime: number; oneTimeByProduct: number; trial: number; usage: number };
 }
 
 /** Rule ids stored in `Prepared.lineRule`. */
@@ -189,6 +200,26 @@ function classify(
   return undefined;
 }
 
+function countExclusion(excluded: PrepareWarnings['excluded'], line: ContractLine): void {
+  if (line.kind === 'one-time') excluded.oneTime++;
+  else if (line.kind === 'trial') excluded.trial++;
+  else if (line.kind === 'usage') excluded.usage++;
+  else excluded.oneTimeByProduct++;
+}
+
+/** Annualises a line, naming it (and its source row) when its amount is out of range. */
+function annualiseLine(line: ContractLine, definitions: Definitions): ReturnType<typeof annualise> {
+  try {
+    return annualise(line, definitions);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new EngineError(
+      'invalid-line',
+      `${describeLine(line)}: its annualised amount is too large to compute exactly (${error.message}); check the amount and billing period`,
+    );
+  }
+}
+
 class UnitResolver {
   readonly roots: string[] = [];
   readonly byAccount = new Map<string, number>();
@@ -287,6 +318,7 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
   const accountIds: string[] = [];
   const accountCode = new Map<string, number>();
   const renewals: number[] = [];
+  const excluded = { oneTime: 0, oneTimeByProduct: 0, trial: 0, usage: 0 };
   let previousAccount: string | undefined;
   let previousUnit = 0;
   let previousCode = 0;
@@ -313,7 +345,7 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     lineEnd[index] = line.end ?? OPEN_END;
     const exclusion = classify(line, definitions, matchesOneTime);
     if (exclusion === undefined) {
-      const annual = annualise(line, definitions);
+      const annual = annualiseLine(line, definitions);
       lineArr[index] = annual.arr;
       lineCounted[index] = 1;
       if (line.renews !== undefined) renewals.push(index);
@@ -322,6 +354,7 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
       );
     } else {
       exclusions.set(index, exclusion);
+      countExclusion(excluded, line);
     }
   }
 
@@ -364,6 +397,11 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     accountIds,
     lineForeign,
     renewals,
+    warnings: {
+      unknownRenewals: 0,
+      renewalsAcrossAccounts: 0,
+      excluded,
+    },
     lineRule,
     exclusions,
     adjustments: new AdjustmentLog(),
@@ -428,8 +466,40 @@ function findLine(
   return fallback().get(id);
 }
 
+/** Names a line for messages: its id, and its file and row when known. */
+export function describeLine(line: ContractLine): string {
+  return line.source === undefined
+    ? `line ${line.id}`
+    : `line ${line.id} (${line.source.file} row ${line.source.row})`;
+}
+
+/** Rejects lines that renew each other in a loop, which would leave none of them counting. */
+function checkRenewalLoops(lines: readonly ContractLine[], targetOf: Int32Array): void {
+  const state = new Uint8Array(lines.length);
+  for (let startIndex = 0; startIndex < lines.length; startIndex++) {
+    if (targetOf[startIndex] === -1 || state[startIndex] !== 0) continue;
+    const path: number[] = [];
+    let current = startIndex;
+    while (current !== -1 && state[current] === 0) {
+      state[current] = 1;
+      path.push(current);
+      current = targetOf[current] as number;
+    }
+    if (current !== -1 && state[current] === 1) {
+      const loop = path
+        .slice(path.indexOf(current))
+        .map((index) => describeLine(lines[index] as ContractLine));
+      throw new EngineError(
+        'invalid-line',
+        `lines renew each other in a loop: ${loop.slice(0, 10).join(' → ')}; fix the renews values`,
+      );
+    }
+    for (const index of path) state[index] = 2;
+  }
+}
+
 function applyRenewals(prepared: Prepared, graceDays: number): void {
-  const { lines, lineStart, lineEnd, lineUnit } = prepared;
+  const { lines, lineStart, lineEnd, lineUnit, lineAccount } = prepared;
   let byId: Map<string, number> | undefined;
   const allLines = (): Map<string, number> => {
     if (byId === undefined) {
@@ -438,11 +508,20 @@ function applyRenewals(prepared: Prepared, graceDays: number): void {
     }
     return byId;
   };
+  const targetOf = new Int32Array(lines.length).fill(-1);
   for (const index of prepared.renewals) {
-    const renewal = lines[index] as ContractLine;
-    if (renewal.renews === undefined) continue;
-    const target = findLine(prepared, lineUnit[index] as number, renewal.renews, allLines);
-    if (target === undefined || target === index) continue;
+    const renews = (lines[index] as ContractLine).renews as string;
+    const target = findLine(prepared, lineUnit[index] as number, renews, allLines);
+    if (target === undefined) prepared.warnings.unknownRenewals++;
+    else if (target !== index) {
+      targetOf[index] = target;
+      if (lineAccount[target] !== lineAccount[index]) prepared.warnings.renewalsAcrossAccounts++;
+    }
+  }
+  checkRenewalLoops(lines, targetOf);
+  for (const index of prepared.renewals) {
+    const target = targetOf[index] as number;
+    if (target === -1) continue;
     const start = lineStart[index] as number;
     const targetEnd = lineEnd[target] as number;
     if (start < targetEnd) {

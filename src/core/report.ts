@@ -76,6 +76,10 @@ export interface Report {
    */
   bridgeNetRetention: number | null;
   lapsed: { accounts: number; arr: number };
+  /** Lines that do not count towards ARR, by reason. */
+  excludedLines: { oneTime: number; oneTimeByProduct: number; trial: number; usage: number };
+  /** Inputs that were accepted but deserve a look. */
+  warnings: string[];
   groupedBy?: ReportBy;
   groups?: GroupReport[];
   periods?: PeriodReport[];
@@ -214,6 +218,8 @@ export function buildReport(analysis: Analysis, dataset: Dataset, by?: ReportBy)
     },
     bridgeNetRetention: bridgeRatio(totals),
     lapsed: lapsedFigures(analysis),
+    excludedLines: { ...analysis.prepared.warnings.excluded },
+    warnings: reportWarnings(analysis),
   };
   if (by === 'month' || by === 'year') {
     report.groupedBy = by;
@@ -223,6 +229,30 @@ export function buildReport(analysis: Analysis, dataset: Dataset, by?: ReportBy)
     report.groups = groupReports(analysis, dataset, by);
   }
   return report;
+}
+
+function reportWarnings(analysis: Analysis): string[] {
+  const { warnings } = analysis.prepared;
+  const messages: string[] = [];
+  if (warnings.excluded.oneTimeByProduct > 0) {
+    messages.push(
+      `${warnings.excluded.oneTimeByProduct} lines without a kind were excluded as one-time fees because their product matches a one-time pattern; give them the kind recurring to count them`,
+    );
+  }
+  if (warnings.unknownRenewals > 0) {
+    messages.push(
+      `${warnings.unknownRenewals} lines renew a line id that is not in the data; they count as ordinary lines`,
+    );
+  }
+  if (warnings.renewalsAcrossAccounts > 0) {
+    messages.push(`${warnings.renewalsAcrossAccounts} lines renew a line of another account`);
+  }
+  if (analysis.flooredCells > 0) {
+    messages.push(
+      'credits exceeded the recurring lines of some accounts; their ARR was floored at zero on those days',
+    );
+  }
+  return [...messages, ...analysis.fx.warnings()];
 }
 
 /** Counts the accounts that are lapsed on the as-of date and the ARR their lapsed lines keep. */

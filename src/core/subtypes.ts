@@ -185,5 +185,25 @@ function computeSubtypeTotals(
       }
     }
   }
-  return { expansion, contraction };
+  return { expansion: inSubtypeOrder(expansion), contraction: inSubtypeOrder(contraction) };
+}
+
+const SUBTYPE_ORDER: readonly Subtype[] = [
+  'price',
+  'volume',
+  'cross-sell',
+  'ramp-step',
+  'fx',
+  'product-removed',
+  'unspecified',
+];
+
+/** Rebuilds a totals object with its keys in a fixed order, so output does not depend on row order. */
+function inSubtypeOrder(
+  totals: Partial<Record<Subtype, number>>,
+): Partial<Record<Subtype, number>> {
+  const ordered: Partial<Record<Subtype, number>> = {};
+  for (const subtype of SUBTYPE_ORDER)
+    if (totals[subtype] !== undefined) ordered[subtype] = totals[subtype];
+  return ordered;
 }

@@ -234,3 +234,41 @@ describe('nrr demo and generate', () => {
     expect(parsed.groups).toEqual(direct.groups);
   });
 });
+
+describe('nrr report across files', () => {
+  test('same file twice is rejected', () => {
+    const file = canonical[0] as string;
+    const result = nrr('report', file, file);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('is the same file as');
+  });
+
+  test('line id reused in another file is rejected', () => {
+    const header = 'line_id,account_id,amount,billing_period,currency,start_date,end_date\n';
+    const first = path.join(scratch, 'first.csv');
+    const second = path.join(scratch, 'second.csv');
+    writeFileSync(first, header + 'A1,ACC,1000,year,USD,2024-01-01,2024-12-31\n');
+    writeFileSync(second, header + 'A1,ACC,9999,year,USD,2024-01-01,2024-12-31\n');
+    const result = nrr('report', first, second);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('second.csv row 2, column "line_id"');
+  });
+
+  test('folder instead of file is rejected', () => {
+    const result = nrr('report', scratch);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('is a folder');
+  });
+
+  test('control characters are escaped in tables', () => {
+    const file = path.join(scratch, 'control.csv');
+    writeFileSync(
+      file,
+      'line_id,account_id,amount,billing_period,currency,start_date,end_date,owner\nL1,A1,100,year,USD,2024-01-01,2024-12-31,"\u001b]0;title\u0007"\n',
+    );
+    const result = nrr('report', file, '--as-of', '2024-06-30', '--by', 'csm');
+    expect(result.status).toBe(0);
+    expect(result.stdout).not.toContain('\u001b');
+    expect(result.stdout).toContain('\\u001b]0;title\\u0007');
+  });
+});

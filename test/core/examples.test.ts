@@ -387,3 +387,37 @@ describe('trailing figures per period', () => {
     expect(result.nrr).toBeCloseTo(100 / 150, 12);
   });
 });
+
+describe('FX rate validity', () => {
+  test('days outside every rate are flagged', () => {
+    const data = dataset(
+      [
+        line({
+          id: 'e',
+          account: 'A',
+          amount: '1000',
+          currency: 'EUR',
+          start: '2024-01-01',
+          last: '2025-12-31',
+        }),
+      ],
+      {
+        fxRates: [
+          {
+            currency: 'EUR',
+            rate: { coefficient: 11n, scale: 1 },
+            from: day('2024-01-01'),
+            to: day('2025-01-01'),
+            kind: 'plan',
+          },
+        ],
+      },
+    );
+    const result = report(data, DEFAULT_DEFINITIONS, day('2025-06-30'));
+    // the 2024 rate 1.1 is carried into 2025: 1,000 × 1.1 = 1,100
+    expect(result.arr).toBe(units(1100));
+    expect(result.warnings).toEqual([
+      'no EUR rate covers some days from 2025-01-01 to 2025-06-30; the nearest rate in time was used (add EUR plan rates for those days)',
+    ]);
+  });
+});

@@ -486,3 +486,87 @@ describe('returning customers', () => {
     expect(year2023?.churn).toBe(units(1200));
   });
 });
+
+describe('inputs the engine rejects or flags', () => {
+  test('renewal loop is an error naming the lines', () => {
+    const data = dataset([
+      line({
+        id: 'L3',
+        account: 'A',
+        amount: '100',
+        period: MONTHLY,
+        start: '2024-01-01',
+        last: '2024-12-31',
+        renews: 'L4',
+      }),
+      line({
+        id: 'L4',
+        account: 'A',
+        amount: '100',
+        period: MONTHLY,
+        start: '2024-03-01',
+        last: '2025-02-28',
+        renews: 'L3',
+      }),
+    ]);
+    expect(() => report(data, defaults, day('2024-06-30'))).toThrow(
+      /renew each other in a loop: line L3 → line L4/,
+    );
+  });
+
+  test('sums beyond exact integers are an error', () => {
+    const data = dataset([
+      line({
+        id: 'a',
+        account: 'A',
+        amount: '45035996273704.97',
+        start: '2024-01-01',
+        last: '2024-12-31',
+      }),
+      line({
+        id: 'b',
+        account: 'B',
+        amount: '45035996273704.98',
+        start: '2024-01-01',
+        last: '2024-12-31',
+      }),
+    ]);
+    expect(() => report(data, defaults, day('2024-06-30'))).toThrow(/beyond the exact range/);
+  });
+
+  test('unknown renewed line is a warning', () => {
+    const data = dataset([
+      line({
+        id: 'a',
+        account: 'A',
+        amount: '100',
+        start: '2024-01-01',
+        last: '2024-12-31',
+        renews: 'nope',
+      }),
+    ]);
+    const result = report(data, defaults, day('2024-06-30'));
+    expect(result.arr).toBe(units(100));
+    expect(result.warnings).toEqual([
+      '1 lines renew a line id that is not in the data; they count as ordinary lines',
+    ]);
+  });
+
+  test('product-pattern exclusions are counted and warned', () => {
+    const data = dataset([
+      line({
+        id: 'a',
+        account: 'A',
+        amount: '100',
+        period: MONTHLY,
+        product: 'Training Platform Pro',
+        start: '2024-01-01',
+        last: null,
+      }),
+    ]);
+    const result = report(data, defaults, day('2024-06-30'));
+    expect(result.arr).toBe(0);
+    expect(result.excludedLines.oneTimeByProduct).toBe(1);
+    expect(result.warnings[0]).toContain('one-time pattern');
+  });
+});
