@@ -12,6 +12,7 @@ import type { Assignment, Dataset, SegmentSpan } from './model.js';
 
 export type Dimension = 'csm' | 'segment' | 'region' | 'sub-region';
 
+// NOTE: a person or segment literally named "(unassigned)" shares this book.
 export const UNASSIGNED = '(unassigned)';
 
 export interface GroupIndex {
