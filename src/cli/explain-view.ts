@@ -56,10 +56,19 @@ export function renderExplanation(explanation: Explanation): string {
       `    ${line.rule}: ${line.arithmetic} = ARR ${money(line.arrLocal, line.currency)} ${line.currency}`,
     );
     for (const adjustment of line.adjustments) out.push(`    ${adjustment}`);
+    if (line.conversion !== null) out.push(`    ${line.conversion}`);
     out.push(
       `    counts ${money(line.arrAtStart, c)} at the window start and ${money(line.arrAtEnd, c)} at the window end`,
     );
   }
+  out.push('');
+  out.push('ARR at each month end');
+  out.push(
+    table(
+      ['Date', 'ARR'],
+      explanation.timeline.map((point) => [point.date, money(point.arr, c)]),
+    ),
+  );
   out.push('');
   out.push('Movements in the window');
   if (explanation.movements.length === 0) out.push('- none');

@@ -50,6 +50,8 @@ export interface LineExplanation {
   arithmetic: string;
   /** ARR in minor units of the line's currency. */
   arrLocal: number;
+  /** The FX rates applied on the window's first and last day, for lines in another currency. */
+  conversion: string | null;
   /** Reporting-currency ARR on the window's first and last day. */
   arrAtStart: number;
   arrAtEnd: number;
@@ -86,6 +88,8 @@ export interface Explanation {
   books: Record<Dimension, { atStart: string; atEnd: string }>;
   lines: LineExplanation[];
   movements: MovementExplanation[];
+  /** The unit's ARR at each month end (the as-of date for its month), from its first service on. */
+  timeline: { date: string; arr: number }[];
 }
 
 const OPEN = 2_000_000_000;
@@ -148,6 +152,19 @@ function signedAsMovement(components: Component[], kind: MovementKind): Componen
   return components.map((component) => ({ ...component, amount: -component.amount }));
 }
 
+function conversionText(analysis: Analysis, line: LineView): string | null {
+  const { currency } = line.line;
+  const reporting = analysis.definitions.reportingCurrency;
+  if (!line.counted || currency === reporting) return null;
+  const describe = (day: Day): string => {
+    const rate = analysis.fx.rateOn(currency, day, line.line.id);
+    return rate === undefined
+      ? 'none'
+      : `${formatDecimal(rate)} ${reporting} per ${currency} (${analysis.fx.describeRate(currency, day, line.line.id)})`;
+  };
+  return `converted at ${describe(analysis.windowStart)} on the window start and ${describe(analysis.asOf)} on the as-of date`;
+}
+
 function lineArrOn(analysis: Analysis, line: LineView, day: Day): number {
   if (!line.counted || day < line.start || day >= line.end) return 0;
   const rate = analysis.fx.rateOn(line.line.currency, day, line.line.id);
@@ -206,6 +223,7 @@ export function explainAccount(
       rule: ANNUALISATION_RULES[prepared.lineRule[index] as number] as string,
       arithmetic: line.counted ? describeAnnualisation(line.line, definitions) : '',
       arrLocal: line.arrLocal,
+      conversion: conversionText(analysis, line),
       arrAtStart: lineArrOn(analysis, line, analysis.windowStart),
       arrAtEnd: lineArrOn(analysis, line, analysis.asOf),
     };
@@ -253,6 +271,15 @@ export function explainAccount(
     books,
     lines,
     movements,
+    timeline: analysis.months
+      .filter(
+        (month) =>
+          (analysis.samples[month.sample] as number) >= (prepared.unitFirstActive[unit] as number),
+      )
+      .map((month) => ({
+        date: formatDay(analysis.samples[month.sample] as number),
+        arr: unitArr(analysis, unit, month.sample),
+      })),
   };
 }
 

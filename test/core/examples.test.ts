@@ -112,6 +112,10 @@ describe("one CSM's book over a fiscal year", () => {
     expect(trail.movements[0]?.from).toBe('2024-09-30');
     expect(trail.lines[0]?.adjustments.length).toBe(0);
     expect(trail.lines[1]?.rule).toBe('annualise.years');
+    // 60,000 until the renewal on 2024-10-01, then 50,000
+    expect(trail.timeline.find((point) => point.date === '2024-09-30')?.arr).toBe(units(60_000));
+    expect(trail.timeline.find((point) => point.date === '2024-10-31')?.arr).toBe(units(50_000));
+    expect(trail.timeline[0]?.date).toBe('2023-10-31');
   });
 
   test('explanation of a reactivated account outside the cohort', () => {
