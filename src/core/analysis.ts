@@ -169,12 +169,12 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
   };
 }
 
-/** A unit's ARR at a sample. */
+/** Reads a unit's ARR at a sample. */
 export function unitArr(analysis: Analysis, unit: number, sample: number): number {
   return analysis.arr[unit * analysis.samples.length + sample] as number;
 }
 
-/** Whether the unit had positive ARR on any day up to and including `day`. */
+/** Checks whether the unit had positive ARR on any day up to and including `day`. */
 export function wasActiveBy(analysis: Analysis, unit: number, day: Day): boolean {
   return (analysis.prepared.unitFirstActive[unit] as number) <= day;
 }

@@ -62,8 +62,8 @@ function spanSource(dataset: Dataset, dimension: Dimension, ownerRole: string): 
     };
   }
   const list = dataset.segments;
-  const field =
-    dimension === 'segment' ? 'segment' : dimension === 'region' ? 'region' : 'subRegion';
+  const fields = { segment: 'segment', region: 'region', 'sub-region': 'subRegion' } as const;
+  const field = fields[dimension];
   return {
     count: list.length,
     accountOf: (index) => (list[index] as SegmentSpan).accountId,

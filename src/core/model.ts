@@ -5,7 +5,7 @@
 import type { Day } from './dates.js';
 import type { Decimal } from './money.js';
 
-/** Where a record came from, so errors and explanations can point at the source row. */
+/** Source file and row of a record, so errors and explanations can point at it. */
 export interface SourceRef {
   readonly file: string;
   /** 1-based row number in the file, counting the header as row 1. */
@@ -22,8 +22,8 @@ export interface Account {
 }
 
 /**
- * What a line is. Only `recurring` lines count towards ARR by default; `usage` counts when the
- * definitions include usage; `one-time` (setup, services, activation) and `trial` never count.
+ * Kind of a line. Only `recurring` lines count towards ARR by default, and `usage` counts when the
+ * definitions include usage. `one-time` (setup, services, activation) and `trial` never count.
  */
 export type LineKind = 'recurring' | 'usage' | 'one-time' | 'trial';
 

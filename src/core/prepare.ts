@@ -8,9 +8,9 @@
  *    include it. One-time and trial lines are excluded, and so are lines without an explicit
  *    kind whose product matches a one-time pattern.
  * 3. Each counted line is annualised in its own currency.
- * 4. A line that another line renews stops where the renewal starts (co-termed add-ons written as
- *    a new contract do not double count), and a renewal that starts inside the grace window
- *    after the renewed line ended keeps the renewed line going until it starts.
+ * 4. A line that another line renews stops where the renewal starts, so co-termed add-ons written
+ *    as a new contract do not double count. A renewal that starts inside the grace window after
+ *    the renewed line ended keeps the renewed line going until it starts.
  * 5. A line that ends at most `overlapToleranceDays` after another line of the same account
  *    starts is cut back to that start (plan migrations that overlap by a day).
  * 6. A gap in a unit's service no longer than the grace window is bridged by keeping the lines
@@ -564,9 +564,9 @@ function trimOverlaps(prepared: Prepared, unit: number, tolerance: number): void
 }
 
 /**
- * Applies the grace window to each account of a unit separately, so that ARR on a day does not
- * depend on the netting level: a child account's late renewal is a late renewal whether or not
- * its parent has other service.
+ * Applies the grace window to each account of a unit separately, so ARR on a day does not depend
+ * on the netting level. A child account's late renewal is then a late renewal whether or not its
+ * parent has other service.
  */
 function bridgeGaps(prepared: Prepared, unit: number, graceDays: number, asOf: Day): void {
   const { lineAccount, lineStart, lineArr, lineCounted } = prepared;

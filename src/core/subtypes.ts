@@ -7,7 +7,7 @@
  *   product that does not renew another line);
  * - `volume` / `price`: quantities known on both days and different, or equal;
  * - `unspecified`: the remainder (quantities unknown, or credits floored at zero).
- * The components of one movement sum to it exactly; a component may have the opposite sign when
+ * The components of one movement sum to it exactly. A component may have the opposite sign when
  * the unit gained on one product and lost on another.
  */
 import type { Analysis } from './analysis.js';
