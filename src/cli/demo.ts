@@ -26,8 +26,8 @@ export function registerDemoCommand(program: Command): void {
     )
     .option(
       '--accounts <count>',
-      'number of accounts (default 3000)',
-      integerOption('--accounts', 1, 5_000_000),
+      'number of accounts, up to 500,000 (default 3000)',
+      integerOption('--accounts', 1, 500_000),
     )
     .option('--seed <seed>', 'random seed (default 42)', integerOption('--seed', 0, 2 ** 31 - 1))
     .addOption(

@@ -18,8 +18,8 @@ export function registerGenerateCommand(program: Command): void {
     .requiredOption('--out <folder>', 'folder to write the CSV files into (created when missing)')
     .option(
       '--accounts <count>',
-      'number of accounts (default 3000)',
-      integerOption('--accounts', 1, 5_000_000),
+      'number of accounts, up to 500,000 (default 3000)',
+      integerOption('--accounts', 1, 500_000),
     )
     .option(
       '--seed <seed>',

@@ -113,8 +113,8 @@ export function applyDefinitionChanges(
       result[key] = value;
       continue;
     }
-    const type = FIELD_TYPES[key];
-    if (!type) {
+    const type = Object.hasOwn(FIELD_TYPES, key) ? FIELD_TYPES[key] : undefined;
+    if (type === undefined) {
       throw new DefinitionsError(
         `unknown definitions field "${key}"; known fields: ${Object.keys(FIELD_TYPES).join(', ')}`,
       );
@@ -136,7 +136,7 @@ function checkType(key: string, type: string, value: unknown): unknown {
       value.every((item) => typeof item === 'string'));
   if (!ok)
     throw new DefinitionsError(
-      `definitions field "${key}" must be ${type === 'string[]' ? 'a list of strings' : `a ${type}`}, got ${JSON.stringify(value)}`,
+      `definitions field "${key}" must be ${type === 'string[]' ? 'a list of strings' : `a ${type}`}, got ${typeof value === 'number' ? String(value) : JSON.stringify(value)}`,
     );
   return value;
 }
@@ -163,6 +163,8 @@ export function validateDefinitions(definitions: Definitions): void {
     problems.push(`netting "${String(definitions.netting)}" must be "parent" or "account"`);
   if (definitions.rounding !== 'half-even' && definitions.rounding !== 'half-up')
     problems.push(`rounding "${String(definitions.rounding)}" must be "half-even" or "half-up"`);
+  if (definitions.ownerRole.trim() === '')
+    problems.push('ownerRole must name an assignment role, such as "CSM"');
   if (definitions.dayCountYear !== 365 && definitions.dayCountYear !== 360)
     problems.push(`dayCountYear ${definitions.dayCountYear} must be 365 or 360`);
   for (const pattern of definitions.oneTimeProductPatterns) {
