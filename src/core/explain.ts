@@ -180,11 +180,15 @@ export function explainAccount(
   accountId: string,
 ): Explanation {
   const unit = analysis.prepared.unitByAccount.get(accountId);
-  if (unit === undefined)
+  if (unit === undefined) {
+    const known = dataset.accounts.some((account) => account.id === accountId);
     throw new EngineError(
       'unknown-account',
-      `account "${accountId}" is not in the data; check the id against the account_id column`,
+      known
+        ? `account "${accountId}" has no contract lines, so it has no ARR to explain`
+        : `account "${accountId}" is not in the data; check the id against the account_id column`,
     );
+  }
   const { prepared } = analysis;
   const info = {
     rootId: prepared.unitRoot[unit] as string,

@@ -223,7 +223,6 @@ function annualiseLine(line: ContractLine, definitions: Definitions): ReturnType
 class UnitResolver {
   readonly roots: string[] = [];
   readonly byAccount = new Map<string, number>();
-  private readonly byRoot = new Map<string, number>();
   private readonly parentOf = new Map<string, string>();
 
   constructor(
@@ -276,12 +275,13 @@ class UnitResolver {
   unitOf(accountId: string): number {
     const cached = this.byAccount.get(accountId);
     if (cached !== undefined) return cached;
+    // A root's own entry in byAccount is its unit, so roots need no map of their own.
     const root = this.root(accountId);
-    let unit = this.byRoot.get(root);
+    let unit = this.byAccount.get(root);
     if (unit === undefined) {
       unit = this.roots.length;
       this.roots.push(root);
-      this.byRoot.set(root, unit);
+      this.byAccount.set(root, unit);
     }
     this.byAccount.set(accountId, unit);
     return unit;
@@ -291,7 +291,8 @@ class UnitResolver {
 /** Prepares a dataset for the engine. `asOf` only decides which units are lapsed. */
 export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): Prepared {
   const resolver = new UnitResolver(dataset, definitions.netting);
-  for (const account of dataset.accounts) resolver.unitOf(account.id);
+  // Accounts without lines get no unit: they have no ARR, and a parent without lines still gets
+  // one as the root of its children.
   const oneTime = oneTimeMatcher(definitions);
   const productIsOneTime = new Map<string, boolean>();
   const matchesOneTime = (product: string): boolean => {
