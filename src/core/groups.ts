@@ -7,6 +7,7 @@
  * account keeps its last known owner between contracts.
  */
 import type { Analysis } from './analysis.js';
+import { OPEN_END } from './dates.js';
 import type { Day } from './dates.js';
 import type { Assignment, Dataset, SegmentSpan } from './model.js';
 
@@ -76,36 +77,38 @@ function spanSource(dataset: Dataset, dimension: Dimension, ownerRole: string): 
   };
 }
 
+/** Spans of one dimension as parallel arrays, indexed like the source list. */
+interface SpanTable {
+  readonly from: Int32Array;
+  /** Exclusive end; OPEN_END while current. */
+  readonly to: Int32Array;
+  readonly code: Int32Array;
+  readonly isRoot: Uint8Array;
+}
+
 /**
  * Chooses among spans[0..latest] (sorted by start) the one that applies on `day`: the latest
  * root-account span that covers the day, else the latest covering span of another account of the
  * unit, else the latest span that started by then.
  */
-function chooseSpan(
-  source: SpanSource,
-  spans: Int32Array,
-  isRoot: Uint8Array,
-  latest: number,
-  day: Day,
-): number {
+function chooseSpan(table: SpanTable, spans: Int32Array, latest: number, day: Day): number {
   let member = -1;
   for (let index = latest; index >= 0; index--) {
     const span = spans[index] as number;
-    const to = source.toOf(span);
-    if (to !== null && day >= to) continue;
-    if (isRoot[span] === 1) return index;
+    if (day >= (table.to[span] as number)) continue;
+    if (table.isRoot[span] === 1) return index;
     if (member < 0) member = index;
   }
   return member >= 0 ? member : latest;
 }
 
-/** Sorts span indices by start day, then key, in place (insertion sort: units have few spans). */
-function sortSpans(source: SpanSource, spans: Int32Array): void {
+/** Sorts span indices by start day, then key code, in place (insertion sort: units have few spans). */
+function sortSpans(table: SpanTable, spans: Int32Array, keys: readonly string[]): void {
   const before = (a: number, b: number): boolean => {
-    const fromA = source.fromOf(a);
-    const fromB = source.fromOf(b);
+    const fromA = table.from[a] as number;
+    const fromB = table.from[b] as number;
     if (fromA !== fromB) return fromA < fromB;
-    return (source.keyOf(a) as string) < (source.keyOf(b) as string);
+    return (keys[table.code[a] as number] as string) < (keys[table.code[b] as number] as string);
   };
   for (let i = 1; i < spans.length; i++) {
     const value = spans[i] as number;
@@ -138,30 +141,34 @@ export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dime
 
   // Group span indices by unit; on each day the root account's own spans win over its children's.
   const source = spanSource(dataset, dimension, analysis.definitions.ownerRole);
+  const table: SpanTable = {
+    from: new Int32Array(source.count),
+    to: new Int32Array(source.count),
+    code: new Int32Array(source.count),
+    isRoot: new Uint8Array(source.count),
+  };
   const spanUnit = new Int32Array(source.count).fill(-1);
-  const spanIsRoot = new Uint8Array(source.count);
   const offsets = new Int32Array(units + 1);
   for (let index = 0; index < source.count; index++) {
-    if (source.keyOf(index) === undefined) continue;
+    const key = source.keyOf(index);
+    if (key === undefined) continue;
     const account = source.accountOf(index);
     const unit = prepared.unitByAccount.get(account);
     if (unit === undefined) continue;
     spanUnit[index] = unit;
-    if (prepared.unitRoot[unit] === account) spanIsRoot[index] = 1;
-  }
-  const keep = (index: number): boolean => (spanUnit[index] as number) >= 0;
-  for (let index = 0; index < source.count; index++) {
-    if (keep(index))
-      offsets[(spanUnit[index] as number) + 1] =
-        (offsets[(spanUnit[index] as number) + 1] as number) + 1;
+    table.from[index] = source.fromOf(index);
+    table.to[index] = source.toOf(index) ?? OPEN_END;
+    table.code[index] = intern(key);
+    if (prepared.unitRoot[unit] === account) table.isRoot[index] = 1;
+    offsets[unit + 1] = (offsets[unit + 1] as number) + 1;
   }
   for (let unit = 0; unit < units; unit++)
     offsets[unit + 1] = (offsets[unit + 1] as number) + (offsets[unit] as number);
   const spansByUnit = new Int32Array(offsets[units] as number);
   const cursor = offsets.slice(0, units);
   for (let index = 0; index < source.count; index++) {
-    if (!keep(index)) continue;
     const unit = spanUnit[index] as number;
+    if (unit < 0) continue;
     spansByUnit[cursor[unit] as number] = index;
     cursor[unit] = (cursor[unit] as number) + 1;
   }
@@ -170,22 +177,23 @@ export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dime
   let rows = new Int32Array(width * 64);
   let rowCount = 0;
   for (let unit = 0; unit < units; unit++) {
-    const spans = spansByUnit.subarray(offsets[unit], offsets[unit + 1]);
-    if (spans.length === 0) continue;
-    if (spans.length === 1) {
-      unitCodes[unit] = intern(source.keyOf(spans[0] as number) as string);
+    const first = offsets[unit] as number;
+    const count = (offsets[unit + 1] as number) - first;
+    if (count === 0) continue;
+    if (count === 1) {
+      unitCodes[unit] = table.code[spansByUnit[first] as number] as number;
       continue;
     }
-    sortSpans(source, spans);
-    const spanCodes = Array.from(spans, (span) => intern(source.keyOf(span) as string));
+    const spans = spansByUnit.subarray(first, first + count);
+    sortSpans(table, spans, keys);
     let current = -1;
     let constant = true;
     for (let k = 0; k < width; k++) {
       const day = samples[k] as number;
-      while (current + 1 < spans.length && source.fromOf(spans[current + 1] as number) <= day)
+      while (current + 1 < count && (table.from[spans[current + 1] as number] as number) <= day)
         current++;
-      const chosen = current < 0 ? 0 : chooseSpan(source, spans, spanIsRoot, current, day);
-      const code = spanCodes[chosen] as number;
+      const chosen = current < 0 ? 0 : chooseSpan(table, spans, current, day);
+      const code = table.code[spans[chosen] as number] as number;
       scratch[k] = code;
       if (code !== scratch[0]) constant = false;
     }
