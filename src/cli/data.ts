@@ -11,6 +11,7 @@ import {
   readFiles,
 } from '../ingest/index.js';
 import type { ImportSummary, PresetName } from '../ingest/index.js';
+import { count } from './format.js';
 import { Progress } from './progress.js';
 
 export interface DataFlags {
@@ -118,7 +119,7 @@ const LARGE_FILE_BYTES = 20 * 2 ** 20;
 export function describeSummaries(summaries: readonly ImportSummary[]): string {
   return summaries
     .map((summary) => {
-      const parts = [`${summary.file}: ${summary.rows} rows, ${summary.fileKind}`];
+      const parts = [`${summary.file}: ${count(summary.rows, 'row')}, ${summary.fileKind}`];
       if (summary.fileKind === 'contract-lines') {
         parts.push(`${summary.lines} lines`);
         const excluded = summary.linesByKind['one-time'] + summary.linesByKind.trial;

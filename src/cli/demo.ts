@@ -22,7 +22,7 @@ export function registerDemoCommand(program: Command): void {
   const command = program
     .command('demo')
     .description(
-      'generate a sample company (3,000 accounts over 2023-2025) and report on it as of the end of 2025',
+      'generate a sample company (3,000 accounts, new logos from 2023 to 2025) and report on it as of the end of 2025',
     )
     .option(
       '--accounts <count>',

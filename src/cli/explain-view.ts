@@ -1,6 +1,9 @@
 /** Terminal view of an account explanation. */
 import type { Explanation } from '../core/explain.js';
-import { money, table } from './format.js';
+import { money, printableLines, table } from './format.js';
+
+/** Accounts of a netting unit listed by name; the JSON output lists them all. */
+const MAX_LISTED_ACCOUNTS = 20;
 
 export function renderExplanation(explanation: Explanation): string {
   const c = explanation.currency;
@@ -12,8 +15,10 @@ export function renderExplanation(explanation: Explanation): string {
   out.push(`Definitions ${explanation.definitions.name} ${explanation.definitions.version}`);
   const unit = explanation.nettingUnit;
   if (unit.accountIds.length > 1 || unit.rootId !== explanation.accountId) {
+    const shown = unit.accountIds.slice(0, MAX_LISTED_ACCOUNTS).join(', ');
+    const more = unit.accountIds.length - MAX_LISTED_ACCOUNTS;
     out.push(
-      `Netted at ultimate parent ${unit.rootId} with accounts ${unit.accountIds.join(', ')}`,
+      `Netted at ultimate parent ${unit.rootId} with accounts ${shown}${more > 0 ? ` and ${more} more` : ''}`,
     );
   }
   out.push('');
@@ -80,5 +85,5 @@ export function renderExplanation(explanation: Explanation): string {
       out.push(`    ${component.subtype} ${money(component.amount, c)} on ${component.product}`);
     }
   }
-  return out.join('\n') + '\n';
+  return printableLines(out.join('\n')) + '\n';
 }

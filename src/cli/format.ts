@@ -4,6 +4,16 @@
  */
 import { formatMinor } from '../core/money.js';
 
+/** Escapes each line of a multi-line text with `printable`, keeping the line breaks. */
+export function printableLines(text: string): string {
+  return text.split('\n').map(printable).join('\n');
+}
+
+/** Writes a count with its noun, in the singular for one: `1 account`, `2 accounts`. */
+export function count(value: number, singular: string, plural = `${singular}s`): string {
+  return `${value} ${value === 1 ? singular : plural}`;
+}
+
 export function money(value: number, currency: string): string {
   const text = formatMinor(value, currency);
   const [whole = '', fraction] = text.replace('-', '').split('.');
@@ -15,11 +25,14 @@ export function percent(value: number | null): string {
   return value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`;
 }
 
-/** Replaces control characters, which could move the cursor or retitle the terminal, with escapes. */
+/**
+ * Replaces control characters, which could move the cursor or retitle the terminal, and
+ * bidirectional overrides, which could reorder what is shown, with escapes.
+ */
 export function printable(text: string): string {
   return text.replace(
     // eslint-disable-next-line no-control-regex -- matching control characters is the point
-    /[\u0000-\u001f\u007f-\u009f]/g,
+    /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
     (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }

@@ -13,6 +13,7 @@ import { registerGenerateCommand } from './generate.js';
 import { registerDefinitionsCommand } from './definitions.js';
 import { ImportError, ImportOptionsError, formatProblem } from '../ingest/index.js';
 import { DefinitionsError } from '../core/definitions.js';
+import { printableLines } from './format.js';
 import { EngineError } from '../core/errors.js';
 
 export function buildProgram(): Command {
@@ -78,7 +79,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    process.stderr.write(describeError(error) + '\n');
+    process.stderr.write(printableLines(describeError(error)) + '\n');
     return 1;
   }
 }

@@ -87,7 +87,7 @@ export function resolveDefinitions(flags: DefinitionFlags): Definitions {
       parsed = JSON.parse(readFileSync(flags.definitions, 'utf8').replace(/^\uFEFF/, ''));
     } catch (error) {
       throw new DefinitionsError(
-        `cannot read definitions file ${flags.definitions}: ${(error as Error).message}`,
+        `cannot read definitions file ${flags.definitions}: ${describeReadFailure(error)}`,
       );
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
@@ -106,6 +106,13 @@ export function resolveDefinitions(flags: DefinitionFlags): Definitions {
   if (flags.netting !== undefined) changes.netting = flags.netting;
   if (flags.fiscalYearStart !== undefined) changes.fiscalYearStartMonth = flags.fiscalYearStart;
   return applyDefinitionChanges(definitions, changes);
+}
+
+function describeReadFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EISDIR') return 'it is a folder; pass a JSON file';
+  if (code === 'ENOENT') return 'it does not exist; check the path';
+  return (error as Error).message;
 }
 
 /** Today's calendar date on this machine's clock, in its local time zone. */

@@ -1,6 +1,6 @@
 /** Table and CSV views of a report. */
 import type { GroupReport, PeriodReport, Report } from '../core/report.js';
-import { csv, money, percent, table } from './format.js';
+import { count, csv, money, percent, printableLines, table } from './format.js';
 import { formatMinor } from '../core/money.js';
 
 function definitionsLine(report: Report): string {
@@ -32,12 +32,12 @@ function summaryLines(report: Report): string[] {
         [
           'ARR',
           money(report.arr, c),
-          `${report.activeAccounts} active customers (accounts netted at ${report.definitions.changes['netting'] === 'account' ? 'account level' : 'their ultimate parent'}); ${report.lapsed.accounts} accounts lapsed inside the grace window (${money(report.lapsed.arr, c)})`,
+          `${count(report.activeAccounts, 'active customer')} (accounts netted at ${report.definitions.changes['netting'] === 'account' ? 'account level' : 'their ultimate parent'}); ${count(report.lapsed.accounts, 'account')} lapsed inside the grace window (${money(report.lapsed.arr, c)})`,
         ],
         [
           'NRR (cohort)',
           percent(report.nrr),
-          `${cohort.cohortAccounts} accounts active at the window start: ${money(cohort.startArr, c)} then, ${money(cohort.endArr, c)} now`,
+          `${count(cohort.cohortAccounts, 'account')} active at the window start: ${money(cohort.startArr, c)} then, ${money(cohort.endArr, c)} now`,
         ],
         [
           'GRR (cohort)',
@@ -166,7 +166,7 @@ export function renderReportTable(report: Report): string {
       );
     }
   }
-  return out.join('\n') + '\n';
+  return printableLines(out.join('\n')) + '\n';
 }
 
 function ratio(value: number | null): string {

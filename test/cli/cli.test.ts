@@ -260,6 +260,19 @@ describe('nrr report across files', () => {
     expect(result.stderr).toContain('is a folder');
   });
 
+  test('control characters are escaped in explanations', () => {
+    const file = path.join(scratch, 'control-explain.csv');
+    writeFileSync(
+      file,
+      'line_id,account_id,account_name,product,amount,billing_period,currency,start_date,end_date\nL1,A1,"Evil\u001b[31mRed",Plat\u202eform,100,year,USD,2024-01-01,2024-12-31\n',
+    );
+    const result = nrr('explain', file, '--as-of', '2024-06-30', '--account', 'A1');
+    expect(result.status).toBe(0);
+    expect(result.stdout).not.toContain('\u001b');
+    expect(result.stdout).not.toContain('\u202e');
+    expect(result.stdout).toContain('Evil\\u001b[31mRed');
+  });
+
   test('control characters are escaped in tables', () => {
     const file = path.join(scratch, 'control.csv');
     writeFileSync(
