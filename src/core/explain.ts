@@ -16,10 +16,11 @@ import { codeAt, groupIndex } from './groups.js';
 import type { Dimension } from './groups.js';
 import { formatDecimal } from './money.js';
 import { describeAnnualisation } from './normalise.js';
-import type { Dataset } from './model.js';
+import type { ContractLine, Dataset } from './model.js';
 import {
   adjustmentsOf,
   ANNUALISATION_RULES,
+  EXCLUSION_REASONS,
   lineView,
   unitAccounts,
   unitLineIndices,
@@ -152,6 +153,14 @@ function signedAsMovement(components: Component[], kind: MovementKind): Componen
   return components.map((component) => ({ ...component, amount: -component.amount }));
 }
 
+function exclusionText(reason: number, line: ContractLine): string | null {
+  if (reason === 0) return null;
+  if (reason === 4) {
+    return `product "${line.product ?? ''}" matches a one-time pattern and the line has no explicit kind`;
+  }
+  return EXCLUSION_REASONS[reason] ?? null;
+}
+
 function conversionText(analysis: Analysis, line: LineView): string | null {
   const { currency } = line.line;
   const reporting = analysis.definitions.reportingCurrency;
@@ -216,7 +225,7 @@ export function explainAccount(
       product: line.line.product ?? null,
       kind: line.line.kind,
       counted: line.counted,
-      exclusion: prepared.exclusions.get(index) ?? null,
+      exclusion: exclusionText(prepared.lineExclusion[index] as number, line.line),
       amount: formatDecimal(line.line.amount),
       currency: line.line.currency,
       period: periodText(line),

@@ -43,9 +43,6 @@ export interface Prepared {
   /** ARR in minor units of the line's currency; 0 for lines that do not count. */
   readonly lineArr: Float64Array;
   readonly lineCounted: Uint8Array;
-  /** Account of each line, as an index into `accountIds`. */
-  readonly lineAccount: Int32Array;
-  readonly accountIds: readonly string[];
   /** 1 when the line is not in the reporting currency. */
   readonly lineForeign: Uint8Array;
   /** Counted lines that name a line they renew. */
@@ -54,8 +51,8 @@ export interface Prepared {
   readonly warnings: PrepareWarnings;
   /** Annualisation rule per line, as an index into ANNUALISATION_RULES. */
   readonly lineRule: Uint8Array;
-  /** Reason each excluded line does not count. */
-  readonly exclusions: ReadonlyMap<number, string>;
+  /** Why each line does not count, as an index into EXCLUSION_REASONS (0 for counted lines). */
+  readonly lineExclusion: Uint8Array;
   /**
    * End adjustments, in the order applied: the line index of each, and the adjustment. Most
    * lines have none, and a million-line dataset can have hundreds of thousands of renewals, so
@@ -185,25 +182,33 @@ function oneTimeMatcher(definitions: Definitions): RegExp | undefined {
     : new RegExp(patterns.map((pattern) => `(?:${pattern})`).join('|'), 'i');
 }
 
+/** Reasons a line does not count, indexed by `Prepared.lineExclusion` (0: it counts). */
+export const EXCLUSION_REASONS = [
+  '',
+  'one-time fee: never recurring',
+  'trial: no contracted revenue',
+  'usage: excluded from committed ARR',
+  'product matches a one-time pattern and the line has no explicit kind',
+] as const;
+
 function classify(
   line: ContractLine,
   definitions: Definitions,
   matchesOneTime: (product: string) => boolean,
-): string | undefined {
-  if (line.kind === 'one-time') return 'one-time fee: never recurring';
-  if (line.kind === 'trial') return 'trial: no contracted revenue';
-  if (line.kind === 'usage' && !definitions.includeUsage)
-    return 'usage: excluded from committed ARR';
-  if (line.kindSource !== 'file' && line.product !== undefined && matchesOneTime(line.product)) {
-    return `product "${line.product}" matches a one-time pattern and the line has no explicit kind`;
-  }
-  return undefined;
+): number {
+  if (line.kind === 'recurring' && line.kindSource === 'file') return 0;
+  if (line.kind === 'one-time') return 1;
+  if (line.kind === 'trial') return 2;
+  if (line.kind === 'usage' && !definitions.includeUsage) return 3;
+  if (line.kindSource !== 'file' && line.product !== undefined && matchesOneTime(line.product))
+    return 4;
+  return 0;
 }
 
-function countExclusion(excluded: PrepareWarnings['excluded'], line: ContractLine): void {
-  if (line.kind === 'one-time') excluded.oneTime++;
-  else if (line.kind === 'trial') excluded.trial++;
-  else if (line.kind === 'usage') excluded.usage++;
+function countExclusion(excluded: PrepareWarnings['excluded'], reason: number): void {
+  if (reason === 1) excluded.oneTime++;
+  else if (reason === 2) excluded.trial++;
+  else if (reason === 3) excluded.usage++;
   else excluded.oneTimeByProduct++;
 }
 
@@ -312,17 +317,13 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
   const lineArr = new Float64Array(count);
   const lineCounted = new Uint8Array(count);
   const lineRule = new Uint8Array(count);
-  const exclusions = new Map<number, string>();
+  const lineExclusion = new Uint8Array(count);
 
-  const lineAccount = new Int32Array(count);
   const lineForeign = new Uint8Array(count);
-  const accountIds: string[] = [];
-  const accountCode = new Map<string, number>();
   const renewals: number[] = [];
   const excluded = { oneTime: 0, oneTimeByProduct: 0, trial: 0, usage: 0 };
   let previousAccount: string | undefined;
   let previousUnit = 0;
-  let previousCode = 0;
   for (let index = 0; index < count; index++) {
     const line = lines[index] as ContractLine;
     if (line.end !== null && line.end <= line.start) {
@@ -331,21 +332,13 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     if (line.accountId !== previousAccount) {
       previousAccount = line.accountId;
       previousUnit = resolver.unitOf(line.accountId);
-      let code = accountCode.get(line.accountId);
-      if (code === undefined) {
-        code = accountIds.length;
-        accountIds.push(line.accountId);
-        accountCode.set(line.accountId, code);
-      }
-      previousCode = code;
     }
     lineUnit[index] = previousUnit;
-    lineAccount[index] = previousCode;
     if (line.currency !== definitions.reportingCurrency) lineForeign[index] = 1;
     lineStart[index] = line.start;
     lineEnd[index] = line.end ?? OPEN_END;
     const exclusion = classify(line, definitions, matchesOneTime);
-    if (exclusion === undefined) {
+    if (exclusion === 0) {
       const annual = annualiseLine(line, definitions);
       lineArr[index] = annual.arr;
       lineCounted[index] = 1;
@@ -354,8 +347,8 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
         annual.rule as (typeof ANNUALISATION_RULES)[number],
       );
     } else {
-      exclusions.set(index, exclusion);
-      countExclusion(excluded, line);
+      lineExclusion[index] = exclusion;
+      countExclusion(excluded, exclusion);
     }
   }
 
@@ -394,8 +387,6 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     lineEnd,
     lineArr,
     lineCounted,
-    lineAccount,
-    accountIds,
     lineForeign,
     renewals,
     warnings: {
@@ -404,7 +395,7 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
       excluded,
     },
     lineRule,
-    exclusions,
+    lineExclusion,
     adjustments: new AdjustmentLog(),
     unitRoot: resolver.roots,
     unitLineOffsets,
@@ -500,7 +491,7 @@ function checkRenewalLoops(lines: readonly ContractLine[], targetOf: Int32Array)
 }
 
 function applyRenewals(prepared: Prepared, graceDays: number): void {
-  const { lines, lineStart, lineEnd, lineUnit, lineAccount } = prepared;
+  const { lines, lineStart, lineEnd, lineUnit } = prepared;
   let byId: Map<string, number> | undefined;
   const allLines = (): Map<string, number> => {
     if (byId === undefined) {
@@ -516,7 +507,9 @@ function applyRenewals(prepared: Prepared, graceDays: number): void {
     if (target === undefined) prepared.warnings.unknownRenewals++;
     else if (target !== index) {
       targetOf[index] = target;
-      if (lineAccount[target] !== lineAccount[index]) prepared.warnings.renewalsAcrossAccounts++;
+      if ((lines[target] as ContractLine).accountId !== (lines[index] as ContractLine).accountId) {
+        prepared.warnings.renewalsAcrossAccounts++;
+      }
     }
   }
   checkRenewalLoops(lines, targetOf);
@@ -557,7 +550,11 @@ function trimOverlaps(prepared: Prepared, unit: number, tolerance: number): void
       if (otherStart >= end) break;
       if (other === index || lineCounted[other] !== 1 || otherStart <= (lineStart[index] as number))
         continue;
-      if (prepared.lineAccount[other] !== prepared.lineAccount[index]) continue;
+      if (
+        (prepared.lines[other] as ContractLine).accountId !==
+        (prepared.lines[index] as ContractLine).accountId
+      )
+        continue;
       adjust(prepared, index, 'overlap-trimmed', other, otherStart);
       break;
     }
@@ -570,12 +567,13 @@ function trimOverlaps(prepared: Prepared, unit: number, tolerance: number): void
  * parent has other service.
  */
 function bridgeGaps(prepared: Prepared, unit: number, graceDays: number, asOf: Day): void {
-  const { lineAccount, lineStart, lineArr, lineCounted } = prepared;
+  const { lines, lineStart, lineArr, lineCounted } = prepared;
   const indices = unitLineIndices(prepared, unit);
-  const firstAccount = indices.length > 0 ? (lineAccount[indices[0] as number] as number) : -1;
-  let byAccount: Map<number, number[]> | undefined;
+  const firstAccount =
+    indices.length > 0 ? (lines[indices[0] as number] as ContractLine).accountId : '';
+  let byAccount: Map<string, number[]> | undefined;
   for (const index of indices) {
-    if (lineAccount[index] !== firstAccount) {
+    if ((lines[index] as ContractLine).accountId !== firstAccount) {
       byAccount = new Map();
       break;
     }
@@ -583,7 +581,7 @@ function bridgeGaps(prepared: Prepared, unit: number, graceDays: number, asOf: D
   if (byAccount === undefined) bridgeAccountGaps(prepared, unit, indices, graceDays, asOf);
   else {
     for (const index of indices) {
-      const account = lineAccount[index] as number;
+      const account = (lines[index] as ContractLine).accountId;
       const own = byAccount.get(account);
       if (own) own.push(index);
       else byAccount.set(account, [index]);
