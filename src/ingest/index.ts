@@ -43,6 +43,26 @@ export interface MultiImportResult {
 }
 
 /**
+ * Recognises text that is not comma-separated UTF-8: UTF-16 (NUL bytes between characters) and
+ * semicolon- or tab-separated files, whose header would otherwise read as one unknown column.
+ */
+function describeEncoding(text: string): string | undefined {
+  const start = text.slice(0, 4096);
+  let nulls = 0;
+  for (const character of start) if (character === '\u0000') nulls++;
+  // In UTF-16 text read as UTF-8, every other byte of ASCII characters is NUL.
+  if (start.length > 0 && nulls / start.length > 0.25) {
+    return 'the file looks like UTF-16 text (a quarter or more of its first characters are NUL); save it as UTF-8 CSV';
+  }
+  const header = start.split(/\r?\n/, 1)[0] ?? '';
+  if (!header.includes(',') && (header.includes(';') || header.includes('\t'))) {
+    const separator = header.includes(';') ? 'semicolons' : 'tabs';
+    return `the header has no commas but has ${separator}; save the file as comma-separated CSV`;
+  }
+  return undefined;
+}
+
+/**
  * Reads CSV text as one file of the preset in `options`. `fileName` names the file in problems
  * and in generated line ids.
  *
@@ -88,6 +108,11 @@ export function readTexts(
   const problems = new ProblemList();
   const parts: FilePart[] = [];
   for (const { text, fileName } of inputs) {
+    const encodingProblem = describeEncoding(text);
+    if (encodingProblem !== undefined) {
+      problems.add({ file: fileName, row: 1, column: '', value: '', message: encodingProblem });
+      continue;
+    }
     const part = readPart(text, fileName, options, problems);
     if (part) parts.push(part);
   }

@@ -77,7 +77,18 @@ export function validateReadOptions(options: ReadOptions): void {
       `unknown preset ${JSON.stringify(options.preset)}; use one of ${PRESET_NAMES.join(', ')}`,
     );
   }
+  const roleOfHeader = new Map<string, string>();
   for (const [role, header] of Object.entries(options.columns ?? {})) {
+    if (typeof header === 'string') {
+      const key = header.trim().toLowerCase();
+      const other = roleOfHeader.get(key);
+      if (other !== undefined) {
+        throw new ImportOptionsError(
+          `roles "${other}" and "${role}" both read column "${header.trim()}"; give each role its own column`,
+        );
+      }
+      roleOfHeader.set(key, role);
+    }
     if (!isRole(role)) {
       throw new ImportOptionsError(
         `unknown column role ${JSON.stringify(role)}; use one of ${ROLES.join(', ')}`,
