@@ -266,7 +266,7 @@ export function explainAccount(
 
   return {
     accountId,
-    accountName: analysis.prepared.accountNames.get(accountId) ?? null,
+    accountName: dataset.accounts.find((account) => account.id === accountId)?.name ?? null,
     nettingUnit: { rootId: info.rootId, accountIds: info.accountIds },
     currency: definitions.reportingCurrency,
     definitions: describeDefinitions(definitions),

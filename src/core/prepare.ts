@@ -46,7 +46,7 @@ export interface Prepared {
   /** 1 when the line is not in the reporting currency. */
   readonly lineForeign: Uint8Array;
   /** Counted lines that name a line they renew. */
-  readonly renewals: readonly number[];
+  readonly renewals: Int32Array;
   /** Counts of inputs that were accepted but deserve a look; reports list them. */
   readonly warnings: PrepareWarnings;
   /** Annualisation rule per line, as an index into ANNUALISATION_RULES. */
@@ -67,7 +67,6 @@ export interface Prepared {
   /** First day with positive ARR per unit, or OPEN_END. */
   readonly unitFirstActive: Int32Array;
   readonly unitByAccount: ReadonlyMap<string, number>;
-  readonly accountNames: ReadonlyMap<string, string>;
   /** Units with an account whose lines were kept going to the as-of date because it is lapsed. */
   readonly lapsedUnits: ReadonlySet<number>;
   /** Lines kept going to the as-of date because their account is lapsed. */
@@ -320,7 +319,8 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
   const lineExclusion = new Uint8Array(count);
 
   const lineForeign = new Uint8Array(count);
-  const renewals: number[] = [];
+  const renewalBuffer = new Int32Array(count);
+  let renewalCount = 0;
   const excluded = { oneTime: 0, oneTimeByProduct: 0, trial: 0, usage: 0 };
   let previousAccount: string | undefined;
   let previousUnit = 0;
@@ -342,7 +342,7 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
       const annual = annualiseLine(line, definitions);
       lineArr[index] = annual.arr;
       lineCounted[index] = 1;
-      if (line.renews !== undefined) renewals.push(index);
+      if (line.renews !== undefined) renewalBuffer[renewalCount++] = index;
       lineRule[index] = ANNUALISATION_RULES.indexOf(
         annual.rule as (typeof ANNUALISATION_RULES)[number],
       );
@@ -376,10 +376,6 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     );
   }
 
-  const accountNames = new Map<string, string>();
-  for (const account of dataset.accounts)
-    if (account.name !== undefined) accountNames.set(account.id, account.name);
-
   const prepared: Prepared = {
     lines,
     lineUnit,
@@ -388,7 +384,7 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     lineArr,
     lineCounted,
     lineForeign,
-    renewals,
+    renewals: renewalBuffer.subarray(0, renewalCount),
     warnings: {
       unknownRenewals: 0,
       renewalsAcrossAccounts: 0,
@@ -402,7 +398,6 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     unitLines,
     unitFirstActive: new Int32Array(units).fill(OPEN_END),
     unitByAccount: resolver.byAccount,
-    accountNames,
     lapsedUnits: new Set(),
     lapsedLines: new Set(),
   };
