@@ -3,7 +3,7 @@
  * The `nrr` command line. Each command throws on failure; `run` prints `Error: …` to stderr and
  * sets a non-zero exit code.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { registerDemoCommand } from './demo.js';
@@ -97,5 +97,3 @@ function isMain(): boolean {
 if (isMain()) {
   process.exitCode = await run(process.argv);
 }
-
-export { Option };

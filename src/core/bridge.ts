@@ -11,7 +11,7 @@
  * transfers out the unit's ARR at the first sample and the new book transfers it in. The movement
  * between the two samples is credited to the new book.
  */
-import { unitArr, wasActiveBy } from './analysis.js';
+import { wasActiveBy } from './analysis.js';
 import type { Analysis } from './analysis.js';
 import { codeAt } from './groups.js';
 import type { GroupIndex } from './groups.js';
@@ -187,5 +187,3 @@ export function periodRanges(
   }
   return ranges;
 }
-
-export { unitArr };

@@ -15,3 +15,5 @@ export * from './report.js';
 export * from './retention.js';
 export * from './subtypes.js';
 export * from './as-of.js';
+export * from './adjustments.js';
+export * from './line-ends.js';

@@ -1,0 +1,224 @@
+/**
+ * Effective line ends: renewals replace or bridge to the lines they renew, one-day overlaps of
+ * plan changes are trimmed, and the grace window bridges late renewals and keeps lapsed accounts.
+ */
+import type { AdjustmentKind } from './adjustments.js';
+import { OPEN_END } from './dates.js';
+import type { Day } from './dates.js';
+import { EngineError } from './errors.js';
+import type { ContractLine } from './model.js';
+import { unitLineIndices } from './prepare.js';
+import type { Prepared } from './prepare.js';
+
+function adjust(
+  prepared: Prepared,
+  index: number,
+  kind: AdjustmentKind,
+  other: number,
+  day: Day,
+): void {
+  prepared.adjustments.push(index, kind, other, day);
+  prepared.lineEnd[index] = day;
+}
+
+/** Index of the line with this id: first among the unit's lines, then anywhere. */
+function findLine(
+  prepared: Prepared,
+  unit: number,
+  id: string,
+  fallback: () => Map<string, number>,
+): number | undefined {
+  for (const index of unitLineIndices(prepared, unit)) {
+    if ((prepared.lines[index] as ContractLine).id === id) return index;
+  }
+  return fallback().get(id);
+}
+
+/** Names a line for messages: its id, and its file and row when known. */
+export function describeLine(line: ContractLine): string {
+  return line.source === undefined
+    ? `line ${line.id}`
+    : `line ${line.id} (${line.source.file} row ${line.source.row})`;
+}
+
+/** Rejects lines that renew each other in a loop, which would leave none of them counting. */
+function checkRenewalLoops(lines: readonly ContractLine[], targetOf: Int32Array): void {
+  const state = new Uint8Array(lines.length);
+  for (let startIndex = 0; startIndex < lines.length; startIndex++) {
+    if (targetOf[startIndex] === -1 || state[startIndex] !== 0) continue;
+    const path: number[] = [];
+    let current = startIndex;
+    while (current !== -1 && state[current] === 0) {
+      state[current] = 1;
+      path.push(current);
+      current = targetOf[current] as number;
+    }
+    if (current !== -1 && state[current] === 1) {
+      const loop = path
+        .slice(path.indexOf(current))
+        .map((index) => describeLine(lines[index] as ContractLine));
+      throw new EngineError(
+        'invalid-line',
+        `lines renew each other in a loop: ${loop.slice(0, 10).join(' → ')}; fix the renews values`,
+      );
+    }
+    for (const index of path) state[index] = 2;
+  }
+}
+
+export function applyRenewals(prepared: Prepared, graceDays: number): void {
+  const { lines, lineStart, lineEnd, lineUnit } = prepared;
+  let byId: Map<string, number> | undefined;
+  const allLines = (): Map<string, number> => {
+    if (byId === undefined) {
+      byId = new Map();
+      lines.forEach((line, index) => byId?.set(line.id, index));
+    }
+    return byId;
+  };
+  const targetOf = new Int32Array(lines.length).fill(-1);
+  for (const index of prepared.renewals) {
+    const renews = (lines[index] as ContractLine).renews as string;
+    const target = findLine(prepared, lineUnit[index] as number, renews, allLines);
+    if (target === undefined) prepared.warnings.unknownRenewals++;
+    else if (target !== index) {
+      targetOf[index] = target;
+      if ((lines[target] as ContractLine).accountId !== (lines[index] as ContractLine).accountId) {
+        prepared.warnings.renewalsAcrossAccounts++;
+      }
+    }
+  }
+  checkRenewalLoops(lines, targetOf);
+  for (const index of prepared.renewals) {
+    const target = targetOf[index] as number;
+    if (target === -1) continue;
+    const start = lineStart[index] as number;
+    const targetEnd = lineEnd[target] as number;
+    if (start < targetEnd) {
+      // The renewal replaces the renewed line from its start: a co-termed add-on or an early
+      // renewal, never both lines at once.
+      const at = Math.max(lineStart[target] as number, start);
+      adjust(prepared, target, 'renewed', index, at);
+    } else if (start > targetEnd && start - targetEnd <= graceDays) {
+      adjust(prepared, target, 'renewal-gap-bridged', index, start);
+    }
+  }
+}
+
+export function trimOverlaps(prepared: Prepared, unit: number, tolerance: number): void {
+  const indices = unitLineIndices(prepared, unit);
+  if (tolerance <= 0 || indices.length < 2) return;
+  const { lineStart, lineEnd, lineCounted } = prepared;
+  for (const index of indices) {
+    const end = lineEnd[index] as number;
+    if (lineCounted[index] !== 1 || end === OPEN_END) continue;
+    // Find the first line of the unit that starts at or after end - tolerance.
+    let low = 0;
+    let high = indices.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((lineStart[indices[middle] as number] as number) < end - tolerance) low = middle + 1;
+      else high = middle;
+    }
+    for (let k = low; k < indices.length; k++) {
+      const other = indices[k] as number;
+      const otherStart = lineStart[other] as number;
+      if (otherStart >= end) break;
+      if (other === index || lineCounted[other] !== 1 || otherStart <= (lineStart[index] as number))
+        continue;
+      if (
+        (prepared.lines[other] as ContractLine).accountId !==
+        (prepared.lines[index] as ContractLine).accountId
+      )
+        continue;
+      adjust(prepared, index, 'overlap-trimmed', other, otherStart);
+      break;
+    }
+  }
+}
+
+/**
+ * Applies the grace window to each account of a unit separately, so ARR on a day does not depend
+ * on the netting level. A child account's late renewal is then a late renewal whether or not its
+ * parent has other service.
+ */
+export function bridgeGaps(prepared: Prepared, unit: number, graceDays: number, asOf: Day): void {
+  const { lines, lineStart, lineArr, lineCounted } = prepared;
+  const indices = unitLineIndices(prepared, unit);
+  const firstAccount =
+    indices.length > 0 ? (lines[indices[0] as number] as ContractLine).accountId : '';
+  let byAccount: Map<string, number[]> | undefined;
+  for (const index of indices) {
+    if ((lines[index] as ContractLine).accountId !== firstAccount) {
+      byAccount = new Map();
+      break;
+    }
+  }
+  if (byAccount === undefined) bridgeAccountGaps(prepared, unit, indices, graceDays, asOf);
+  else {
+    for (const index of indices) {
+      const account = (lines[index] as ContractLine).accountId;
+      const own = byAccount.get(account);
+      if (own) own.push(index);
+      else byAccount.set(account, [index]);
+    }
+    for (const own of byAccount.values()) bridgeAccountGaps(prepared, unit, own, graceDays, asOf);
+  }
+  for (const index of indices) {
+    if (lineCounted[index] === 1 && (lineArr[index] as number) > 0) {
+      prepared.unitFirstActive[unit] = Math.min(
+        prepared.unitFirstActive[unit] as number,
+        lineStart[index] as number,
+      );
+    }
+  }
+}
+
+function bridgeAccountGaps(
+  prepared: Prepared,
+  unit: number,
+  indices: Int32Array | number[],
+  graceDays: number,
+  asOf: Day,
+): void {
+  const { lineStart, lineEnd, lineArr, lineCounted } = prepared;
+  // Walk the union of service intervals in start order; `coverageEnd` is the first day without
+  // service, and `ending` lists the lines that end there.
+  let coverageEnd = -1;
+  let ending: number[] = [];
+  for (const index of indices) {
+    const start = lineStart[index] as number;
+    const end = lineEnd[index] as number;
+    if (lineCounted[index] !== 1 || (lineArr[index] as number) <= 0 || end <= start) continue;
+    if (coverageEnd < 0) {
+      coverageEnd = end;
+      ending = [index];
+      continue;
+    }
+    if (start > coverageEnd) {
+      if (start - coverageEnd > graceDays) {
+        coverageEnd = end;
+        ending = [index];
+        continue;
+      }
+      for (const previous of ending) adjust(prepared, previous, 'account-gap-bridged', -1, start);
+      coverageEnd = start;
+    }
+    if (end > coverageEnd) {
+      coverageEnd = end;
+      ending = [index];
+    } else if (end === coverageEnd) ending.push(index);
+  }
+  if (
+    coverageEnd >= 0 &&
+    coverageEnd !== OPEN_END &&
+    coverageEnd <= asOf &&
+    asOf < coverageEnd + graceDays
+  ) {
+    for (const previous of ending) {
+      adjust(prepared, previous, 'lapsed', -1, asOf + 1);
+      (prepared.lapsedLines as Set<number>).add(previous);
+    }
+    (prepared.lapsedUnits as Set<number>).add(unit);
+  }
+}
