@@ -71,21 +71,24 @@ function pairTotals(analysis: Analysis): Float64Array {
   const width = analysis.samples.length;
   const totals = new Float64Array(width * KINDS.length);
   const { arr, samples } = analysis;
+  const firstActive = analysis.prepared.unitFirstActive;
+  // Slots follow KINDS: new 0, expansion 1, contraction 2, churn 3, reactivation 4. The
+  // classification is the one in classifyMovement, inlined because this loop visits every unit
+  // and sample.
   for (let unit = 0; unit < analysis.units; unit++) {
     const row = unit * width;
+    const first = firstActive[unit] as number;
     for (let k = 1; k < width; k++) {
       const start = arr[row + k - 1] as number;
       const end = arr[row + k] as number;
       if (start === end) continue;
-      const movement = classifyMovement(
-        start,
-        end,
-        start === 0 && wasActiveBy(analysis, unit, samples[k - 1] as number),
-      );
-      if (movement) {
-        const slot = k * KINDS.length + KINDS.indexOf(movement.kind);
-        totals[slot] = (totals[slot] as number) + movement.amount;
-      }
+      const base = k * KINDS.length;
+      if (start === 0) {
+        const slot = base + (first <= (samples[k - 1] as number) ? 4 : 0);
+        totals[slot] = (totals[slot] as number) + end;
+      } else if (end === 0) totals[base + 3] = (totals[base + 3] as number) + start;
+      else if (end > start) totals[base + 1] = (totals[base + 1] as number) + end - start;
+      else totals[base + 2] = (totals[base + 2] as number) + start - end;
     }
   }
   pairCache.set(analysis, totals);
