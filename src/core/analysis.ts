@@ -38,6 +38,10 @@ export interface Analysis {
   readonly totals: Float64Array;
   readonly units: number;
   readonly months: readonly MonthSample[];
+  /** Sample 0 and every month's sample, in order: the steps of monthly bridges. */
+  readonly monthChain: Int32Array;
+  /** Position of each sample in `monthChain`, or −1 for a sample that is not a month end. */
+  readonly chainPosition: Int32Array;
   readonly asOfSample: number;
   readonly windowStartSample: number;
   /** Units whose ARR on the as-of date is kept only because they are lapsed (inside the grace window). */
@@ -151,9 +155,17 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
     );
   }
 
+  const monthChain = Int32Array.from(new Set([0, ...months.map((month) => month.sample)])).sort();
+  const chainPosition = new Int32Array(width).fill(-1);
+  monthChain.forEach((sample, position) => {
+    chainPosition[sample] = position;
+  });
+
   return {
     definitions,
     asOf,
+    monthChain,
+    chainPosition,
     windowStart,
     prepared,
     fx,
@@ -167,6 +179,18 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
     lapsedUnits: prepared.lapsedUnits,
     flooredCells,
   };
+}
+
+/**
+ * Lists the samples a bridge from `from` to `to` steps through: both ends and the month ends
+ * between them. A sample that is not a month end (a window start inside a month) is used only as
+ * an end, so it never splits a month into two steps.
+ */
+export function bridgeSteps(analysis: Analysis, from: number, to: number): number[] {
+  const steps = [from];
+  for (let k = from + 1; k < to; k++) if ((analysis.chainPosition[k] as number) >= 0) steps.push(k);
+  steps.push(to);
+  return steps;
 }
 
 /** Reads a unit's ARR at a sample. */

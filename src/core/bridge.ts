@@ -11,7 +11,7 @@
  * transfers out the unit's ARR at the first sample and the new book transfers it in. The movement
  * between the two samples is credited to the new book.
  */
-import { wasActiveBy } from './analysis.js';
+import { bridgeSteps, wasActiveBy } from './analysis.js';
 import type { Analysis } from './analysis.js';
 import { codeAt } from './groups.js';
 import type { GroupIndex } from './groups.js';
@@ -59,51 +59,103 @@ export function classifyMovement(
 }
 
 const KINDS: readonly MovementKind[] = ['new', 'expansion', 'contraction', 'churn', 'reactivation'];
-const pairCache = new WeakMap<Analysis, Float64Array>();
+const chainCache = new WeakMap<Analysis, Float64Array>();
+const stepCache = new WeakMap<Analysis, Map<string, Float64Array>>();
+
+/** Adds one unit's movement between two samples to a totals array at `base`, in KINDS order. */
+function addMovement(
+  totals: Float64Array,
+  base: number,
+  start: number,
+  end: number,
+  activeBefore: boolean,
+): void {
+  if (start === end) return;
+  if (start === 0) {
+    const slot = base + (activeBefore ? 4 : 0);
+    totals[slot] = (totals[slot] as number) + end;
+  } else if (end === 0) totals[base + 3] = (totals[base + 3] as number) + start;
+  else if (end > start) totals[base + 1] = (totals[base + 1] as number) + end - start;
+  else totals[base + 2] = (totals[base + 2] as number) + start - end;
+}
 
 /**
- * Sums company movements between each pair of consecutive samples, once per analysis. Entry
- * k × 5 + i is the total of movement kind KINDS[i] between samples k − 1 and k.
+ * Sums company movements over each step of the month chain, once per analysis. Entry
+ * i × 5 + j is the total of movement kind KINDS[j] from monthChain[i − 1] to monthChain[i]. The
+ * classification is the one in classifyMovement, written out because this loop visits every unit
+ * and month.
  */
-function pairTotals(analysis: Analysis): Float64Array {
-  const cached = pairCache.get(analysis);
+function chainTotals(analysis: Analysis): Float64Array {
+  const cached = chainCache.get(analysis);
   if (cached) return cached;
-  const width = analysis.samples.length;
-  const totals = new Float64Array(width * KINDS.length);
-  const { arr, samples } = analysis;
+  const { arr, samples, monthChain } = analysis;
+  const width = samples.length;
+  const totals = new Float64Array(monthChain.length * KINDS.length);
   const firstActive = analysis.prepared.unitFirstActive;
-  // Slots follow KINDS: new 0, expansion 1, contraction 2, churn 3, reactivation 4. The
-  // classification is the one in classifyMovement, inlined because this loop visits every unit
-  // and sample.
   for (let unit = 0; unit < analysis.units; unit++) {
     const row = unit * width;
     const first = firstActive[unit] as number;
-    for (let k = 1; k < width; k++) {
-      const start = arr[row + k - 1] as number;
-      const end = arr[row + k] as number;
-      if (start === end) continue;
-      const base = k * KINDS.length;
-      if (start === 0) {
-        const slot = base + (first <= (samples[k - 1] as number) ? 4 : 0);
-        totals[slot] = (totals[slot] as number) + end;
-      } else if (end === 0) totals[base + 3] = (totals[base + 3] as number) + start;
-      else if (end > start) totals[base + 1] = (totals[base + 1] as number) + end - start;
-      else totals[base + 2] = (totals[base + 2] as number) + start - end;
+    for (let i = 1; i < monthChain.length; i++) {
+      const a = monthChain[i - 1] as number;
+      const b = monthChain[i] as number;
+      addMovement(
+        totals,
+        i * KINDS.length,
+        arr[row + a] as number,
+        arr[row + b] as number,
+        first <= (samples[a] as number),
+      );
     }
   }
-  pairCache.set(analysis, totals);
+  chainCache.set(analysis, totals);
   return totals;
 }
 
-/** Sums the company bridge from sample `from` to sample `to` (from < to). */
+/** Sums company movements between two samples directly, for steps outside the month chain. */
+function stepTotals(analysis: Analysis, a: number, b: number): Float64Array {
+  let cache = stepCache.get(analysis);
+  if (cache === undefined) {
+    cache = new Map();
+    stepCache.set(analysis, cache);
+  }
+  const key = `${a}:${b}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const { arr, samples } = analysis;
+  const width = samples.length;
+  const totals = new Float64Array(KINDS.length);
+  const firstActive = analysis.prepared.unitFirstActive;
+  for (let unit = 0; unit < analysis.units; unit++) {
+    const row = unit * width;
+    addMovement(
+      totals,
+      0,
+      arr[row + a] as number,
+      arr[row + b] as number,
+      (firstActive[unit] as number) <= (samples[a] as number),
+    );
+  }
+  cache.set(key, totals);
+  return totals;
+}
+
+/** Sums the company bridge from sample `from` to sample `to` (from < to), month by month. */
 export function companyBridge(analysis: Analysis, from: number, to: number): BridgeTotals {
   const totals = emptyTotals();
   totals.start = analysis.totals[from] as number;
   totals.end = analysis.totals[to] as number;
-  const pairs = pairTotals(analysis);
-  for (let k = from + 1; k <= to; k++) {
+  const chain = chainTotals(analysis);
+  const steps = bridgeSteps(analysis, from, to);
+  for (let s = 1; s < steps.length; s++) {
+    const a = steps[s - 1] as number;
+    const b = steps[s] as number;
+    const positionA = analysis.chainPosition[a] as number;
+    const positionB = analysis.chainPosition[b] as number;
+    const inChain = positionA >= 0 && positionB === positionA + 1;
+    const source = inChain ? chain : stepTotals(analysis, a, b);
+    const base = inChain ? positionB * KINDS.length : 0;
     KINDS.forEach((kind, index) => {
-      totals[kind] += pairs[k * KINDS.length + index] as number;
+      totals[kind] += source[base + index] as number;
     });
   }
   return totals;
@@ -119,17 +171,20 @@ export function groupBridges(
   const result = groups.keys.map(() => emptyTotals());
   const width = analysis.samples.length;
   const units = analysis.units;
+  const steps = bridgeSteps(analysis, from, to);
   for (let unit = 0; unit < units; unit++) {
     const row = unit * width;
     (result[codeAt(groups, unit, from)] as BridgeTotals).start += analysis.arr[
       row + from
     ] as number;
     (result[codeAt(groups, unit, to)] as BridgeTotals).end += analysis.arr[row + to] as number;
-    for (let k = from + 1; k <= to; k++) {
-      const start = analysis.arr[row + k - 1] as number;
-      const end = analysis.arr[row + k] as number;
-      const before = codeAt(groups, unit, k - 1);
-      const after = codeAt(groups, unit, k);
+    for (let s = 1; s < steps.length; s++) {
+      const a = steps[s - 1] as number;
+      const b = steps[s] as number;
+      const start = analysis.arr[row + a] as number;
+      const end = analysis.arr[row + b] as number;
+      const before = codeAt(groups, unit, a);
+      const after = codeAt(groups, unit, b);
       if (before !== after && start !== 0) {
         (result[before] as BridgeTotals).transferOut += start;
         (result[after] as BridgeTotals).transferIn += start;
@@ -138,7 +193,7 @@ export function groupBridges(
       const movement = classifyMovement(
         start,
         end,
-        start === 0 && wasActiveBy(analysis, unit, analysis.samples[k - 1] as number),
+        start === 0 && wasActiveBy(analysis, unit, analysis.samples[a] as number),
       );
       if (movement) (result[after] as BridgeTotals)[movement.kind] += movement.amount;
     }

@@ -4,7 +4,7 @@
  * between samples, which rule classified each movement, and what the unit adds to the cohort
  * figures.
  */
-import { analyse, unitArr, wasActiveBy } from './analysis.js';
+import { analyse, bridgeSteps, unitArr, wasActiveBy } from './analysis.js';
 import type { Analysis } from './analysis.js';
 import { classifyMovement } from './bridge.js';
 import type { MovementKind } from './bridge.js';
@@ -130,7 +130,7 @@ function reasonFor(kind: MovementKind, definitions: Definitions): { rule: string
     case 'reactivation':
       return {
         rule: 'movement.reactivation',
-        reason: `ARR rose from 0 after earlier service ended more than ${definitions.graceDays} days (the grace window) before`,
+        reason: `ARR rose from 0 after earlier service; a gap counts as a late renewal only when the same account resumes within ${definitions.graceDays} days (the grace window)`,
       };
     case 'expansion':
       return { rule: 'movement.expansion', reason: 'ARR of an active account rose' };
@@ -139,7 +139,7 @@ function reasonFor(kind: MovementKind, definitions: Definitions): { rule: string
     case 'churn':
       return {
         rule: 'movement.churn',
-        reason: `ARR fell to 0 and no renewal started within the ${definitions.graceDays}-day grace window`,
+        reason: `ARR fell to 0, and no account of it resumed service within the ${definitions.graceDays}-day grace window`,
       };
   }
 }
@@ -243,23 +243,26 @@ export function explainAccount(
   });
 
   const movements: MovementExplanation[] = [];
-  for (let k = from + 1; k <= to; k++) {
-    const before = unitArr(analysis, unit, k - 1);
-    const after = unitArr(analysis, unit, k);
+  const steps = bridgeSteps(analysis, from, to);
+  for (let s = 1; s < steps.length; s++) {
+    const a = steps[s - 1] as number;
+    const b = steps[s] as number;
+    const before = unitArr(analysis, unit, a);
+    const after = unitArr(analysis, unit, b);
     const movement = classifyMovement(
       before,
       after,
-      before === 0 && wasActiveBy(analysis, unit, analysis.samples[k - 1] as number),
+      before === 0 && wasActiveBy(analysis, unit, analysis.samples[a] as number),
     );
     if (!movement) continue;
     const isChange = movement.kind === 'expansion' || movement.kind === 'contraction';
     movements.push({
-      from: formatDay(analysis.samples[k - 1] as number),
-      to: formatDay(analysis.samples[k] as number),
+      from: formatDay(analysis.samples[a] as number),
+      to: formatDay(analysis.samples[b] as number),
       ...movement,
       ...reasonFor(movement.kind, definitions),
       components: isChange
-        ? signedAsMovement(movementComponents(analysis, unit, k), movement.kind)
+        ? signedAsMovement(movementComponents(analysis, unit, a, b), movement.kind)
         : [],
     });
   }

@@ -81,19 +81,29 @@ export class FxTable {
     );
   }
 
+  /**
+   * Picks the step in force on a day: the latest-starting rate that covers it; when none covers
+   * it, the latest rate that started before it, else the first rate. `covered` tells which.
+   */
+  private stepOn(steps: readonly RateStep[], day: Day): { step: RateStep; covered: boolean } {
+    let latestStarted: RateStep | undefined;
+    let covering: RateStep | undefined;
+    for (const step of steps) {
+      if (step.from > day) break;
+      latestStarted = step;
+      if (step.to === null || day < step.to) covering = step;
+    }
+    if (covering !== undefined) return { step: covering, covered: true };
+    return { step: latestStarted ?? (steps[0] as RateStep), covered: false };
+  }
+
   /** Finds the rate in force on a day; undefined for the reporting currency itself. */
   rateOn(currency: string, day: Day, lineId: string): Decimal | undefined {
     if (currency === this.definitions.reportingCurrency) return undefined;
-    const steps = this.stepsFor(currency, lineId);
-    let chosen = steps[0] as RateStep;
-    for (const step of steps) {
-      if (step.from <= day) chosen = step;
-      else break;
-    }
-    return chosen.rate;
+    return this.stepOn(this.stepsFor(currency, lineId), day).step.rate;
   }
 
-  /** Splits [start, end) at rate changes and converts the ARR of each piece. */
+  /** Splits [start, end) where any rate starts or ends, and converts the ARR of each piece. */
   segments(
     arrLocal: Minor,
     currency: string,
@@ -103,24 +113,23 @@ export class FxTable {
   ): ConvertedSegment[] {
     if (currency === this.definitions.reportingCurrency) return [{ start, end, arr: arrLocal }];
     const steps = this.stepsFor(currency, lineId);
+    const cuts = new Set<Day>([start, end]);
+    for (const step of steps) {
+      if (step.from > start && step.from < end) cuts.add(step.from);
+      if (step.to !== null && step.to > start && step.to < end) cuts.add(step.to);
+    }
+    const points = [...cuts].sort((a, b) => a - b);
     const result: ConvertedSegment[] = [];
-    let pieceStart = start;
-    for (let k = 0; k < steps.length && pieceStart < end; k++) {
-      const step = steps[k] as RateStep;
-      const next = steps[k + 1];
-      const pieceEnd = next === undefined ? end : Math.min(end, next.from);
-      if (pieceEnd > pieceStart) {
-        result.push({
-          start: pieceStart,
-          end: pieceEnd,
-          arr: this.convert(arrLocal, currency, step.rate),
-        });
-        if (pieceStart < step.from)
-          this.noteCarried(currency, pieceStart, Math.min(pieceEnd, step.from) - 1);
-        if (step.to !== null && pieceEnd > step.to)
-          this.noteCarried(currency, Math.max(pieceStart, step.to), pieceEnd - 1);
-        pieceStart = pieceEnd;
-      }
+    for (let k = 0; k + 1 < points.length; k++) {
+      const pieceStart = points[k] as Day;
+      const pieceEnd = points[k + 1] as Day;
+      const { step, covered } = this.stepOn(steps, pieceStart);
+      if (!covered) this.noteCarried(currency, pieceStart, pieceEnd - 1);
+      const previous = result[result.length - 1];
+      const arr = this.convert(arrLocal, currency, step.rate);
+      if (previous !== undefined && previous.arr === arr)
+        result[result.length - 1] = { ...previous, end: pieceEnd };
+      else result.push({ start: pieceStart, end: pieceEnd, arr });
     }
     return result;
   }
@@ -154,8 +163,11 @@ export class FxTable {
   describeRate(currency: string, day: Day, lineId: string): string {
     const rate = this.rateOn(currency, day, lineId);
     if (rate === undefined) return 'reporting currency';
-    const steps = this.stepsFor(currency, lineId);
-    const step = steps.filter((candidate) => candidate.from <= day).pop() ?? steps[0];
-    return `plan rate from ${formatDay((step as RateStep).from)}`;
+    const { step, covered } = this.stepOn(this.stepsFor(currency, lineId), day);
+    const validity =
+      step.to === null
+        ? `from ${formatDay(step.from)}`
+        : `from ${formatDay(step.from)} to ${formatDay(step.to - 1)}`;
+    return `rate ${validity}${covered ? '' : ', used outside its validity'}`;
   }
 }

@@ -89,17 +89,26 @@ interface SpanTable {
 /**
  * Chooses among spans[0..latest] (sorted by start) the one that applies on `day`: the latest
  * root-account span that covers the day, else the latest covering span of another account of the
- * unit, else the latest span that started by then.
+ * unit, else the span that ended most recently before it.
  */
 function chooseSpan(table: SpanTable, spans: Int32Array, latest: number, day: Day): number {
   let member = -1;
+  let recent = latest;
   for (let index = latest; index >= 0; index--) {
     const span = spans[index] as number;
-    if (day >= (table.to[span] as number)) continue;
+    const to = table.to[span] as number;
+    if (day >= to) {
+      // Not in force: remember the span that ended most recently, the root's on a tie.
+      const best = spans[recent] as number;
+      const bestTo = table.to[best] as number;
+      if (to > bestTo || (to === bestTo && table.isRoot[span] === 1 && table.isRoot[best] !== 1))
+        recent = index;
+      continue;
+    }
     if (table.isRoot[span] === 1) return index;
     if (member < 0) member = index;
   }
-  return member >= 0 ? member : latest;
+  return member >= 0 ? member : recent;
 }
 
 /** Sorts span indices by start day, then key code, in place (insertion sort: units have few spans). */
@@ -153,7 +162,7 @@ export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dime
     const key = source.keyOf(index);
     if (key === undefined) continue;
     const account = source.accountOf(index);
-    const unit = prepared.unitByAccount.get(account);
+    const unit = prepared.findUnit(account);
     if (unit === undefined) continue;
     spanUnit[index] = unit;
     table.from[index] = source.fromOf(index);

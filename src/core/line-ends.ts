@@ -66,6 +66,45 @@ function checkRenewalLoops(lines: readonly ContractLine[], targetOf: Int32Array)
   }
 }
 
+/**
+ * Computes, for every renewal, the earliest start of it or of any line that renews it, directly or
+ * through a chain. Renewal loops were rejected before, so every chain ends.
+ */
+function continuationStarts(
+  renewals: Int32Array,
+  targetOf: Int32Array,
+  lineStart: Int32Array,
+): Map<number, number> {
+  const renewersOf = new Map<number, number[]>();
+  for (const index of renewals) {
+    const target = targetOf[index] as number;
+    if (target === -1) continue;
+    const list = renewersOf.get(target);
+    if (list) list.push(index);
+    else renewersOf.set(target, [index]);
+  }
+  const result = new Map<number, number>();
+  for (const first of renewals) {
+    if (result.has(first)) continue;
+    // Depth-first without recursion: a line is finished once all lines renewing it are.
+    const stack: number[] = [first];
+    while (stack.length > 0) {
+      const index = stack[stack.length - 1] as number;
+      const pending = (renewersOf.get(index) ?? []).filter((renewer) => !result.has(renewer));
+      if (pending.length > 0) {
+        stack.push(...pending);
+        continue;
+      }
+      stack.pop();
+      let start = lineStart[index] as number;
+      for (const renewer of renewersOf.get(index) ?? [])
+        start = Math.min(start, result.get(renewer) as number);
+      result.set(index, start);
+    }
+  }
+  return result;
+}
+
 export function applyRenewals(prepared: Prepared, graceDays: number): void {
   const { lines, lineStart, lineEnd, lineUnit } = prepared;
   let byId: Map<string, number> | undefined;
@@ -89,18 +128,35 @@ export function applyRenewals(prepared: Prepared, graceDays: number): void {
     }
   }
   checkRenewalLoops(lines, targetOf);
+
+  // Service of a renewed line continues from the earliest start among its renewals, where a
+  // renewal's own start counts as early as any line that in turn renews it. Taking the minimum
+  // over all renewals makes the result independent of input order.
+  const continuation = continuationStarts(prepared.renewals, targetOf, lineStart);
+  const earliest = new Map<number, number>();
   for (const index of prepared.renewals) {
     const target = targetOf[index] as number;
     if (target === -1) continue;
-    const start = lineStart[index] as number;
+    const current = earliest.get(target);
+    const start = continuation.get(index) as number;
+    if (
+      current === undefined ||
+      start < (continuation.get(current) as number) ||
+      (start === continuation.get(current) && index < current)
+    ) {
+      earliest.set(target, index);
+    }
+  }
+  for (const [target, renewal] of earliest) {
+    const start = continuation.get(renewal) as number;
     const targetEnd = lineEnd[target] as number;
     if (start < targetEnd) {
       // The renewal replaces the renewed line from its start: a co-termed add-on or an early
       // renewal, never both lines at once.
       const at = Math.max(lineStart[target] as number, start);
-      adjust(prepared, target, 'renewed', index, at);
+      adjust(prepared, target, 'renewed', renewal, at);
     } else if (start > targetEnd && start - targetEnd <= graceDays) {
-      adjust(prepared, target, 'renewal-gap-bridged', index, start);
+      adjust(prepared, target, 'renewal-gap-bridged', renewal, start);
     }
   }
 }
@@ -182,6 +238,16 @@ function bridgeAccountGaps(
   asOf: Day,
 ): void {
   const { lineStart, lineEnd, lineArr, lineCounted } = prepared;
+  // Credits ending with the service they offset are kept going with it.
+  const credits: number[] = [];
+  for (const index of indices) {
+    if (lineCounted[index] === 1 && (lineArr[index] as number) < 0) credits.push(index);
+  }
+  const withCredits = (ending: readonly number[], at: Day): number[] =>
+    credits.length === 0
+      ? [...ending]
+      : [...ending, ...credits.filter((index) => lineEnd[index] === at)];
+
   // Walk the union of service intervals in start order; `coverageEnd` is the first day without
   // service, and `ending` lists the lines that end there.
   let coverageEnd = -1;
@@ -201,7 +267,8 @@ function bridgeAccountGaps(
         ending = [index];
         continue;
       }
-      for (const previous of ending) adjust(prepared, previous, 'account-gap-bridged', -1, start);
+      for (const previous of withCredits(ending, coverageEnd))
+        adjust(prepared, previous, 'account-gap-bridged', -1, start);
       coverageEnd = start;
     }
     if (end > coverageEnd) {
@@ -215,7 +282,7 @@ function bridgeAccountGaps(
     coverageEnd <= asOf &&
     asOf < coverageEnd + graceDays
   ) {
-    for (const previous of ending) {
+    for (const previous of withCredits(ending, coverageEnd)) {
       adjust(prepared, previous, 'lapsed', -1, asOf + 1);
       (prepared.lapsedLines as Set<number>).add(previous);
     }

@@ -62,6 +62,11 @@ export interface Prepared {
   /** First day with positive ARR per unit, or OPEN_END. */
   readonly unitFirstActive: Int32Array;
   readonly unitByAccount: ReadonlyMap<string, number>;
+  /**
+   * Finds the unit an account nets into, also for accounts without lines (a parent between a
+   * child and the root, say); undefined when no account of that family has lines.
+   */
+  readonly findUnit: (accountId: string) => number | undefined;
   /** Units with an account whose lines were kept going to the as-of date because it is lapsed. */
   readonly lapsedUnits: ReadonlySet<number>;
   /** Lines kept going to the as-of date because their account is lapsed. */
@@ -217,6 +222,10 @@ class UnitResolver {
     return root;
   }
 
+  findUnit(accountId: string): number | undefined {
+    return this.byAccount.get(accountId) ?? this.byAccount.get(this.root(accountId));
+  }
+
   unitOf(accountId: string): number {
     const cached = this.byAccount.get(accountId);
     if (cached !== undefined) return cached;
@@ -339,6 +348,7 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     unitLines,
     unitFirstActive: new Int32Array(units).fill(OPEN_END),
     unitByAccount: resolver.byAccount,
+    findUnit: (accountId) => resolver.findUnit(accountId),
     lapsedUnits: new Set(),
     lapsedLines: new Set(),
   };

@@ -100,12 +100,7 @@ function groupReports(analysis: Analysis, dataset: Dataset, dimension: Dimension
   groups.keys.forEach((key, code) => {
     const cohort = retention[code] as RetentionFigures;
     const bridge = bridges[code] as BridgeTotals;
-    if (
-      cohort.cohortAccounts === 0 &&
-      bridge.start === 0 &&
-      bridge.end === 0 &&
-      bridge.transferIn === 0
-    )
+    if (cohort.cohortAccounts === 0 && Object.values(bridge).every((amount) => amount === 0))
       return;
     reports.push({
       key,
@@ -125,7 +120,12 @@ function periodReports(analysis: Analysis, by: 'month' | 'year'): PeriodReport[]
   const window = analysis.definitions.windowMonths;
   const trailing = trailingRetention(
     analysis,
-    ranges.map(({ to }) => findSample(analysis, analysis.samples[to] as Day, window)),
+    // The as-of month ends on the as-of date, whose window starts at the analysis window start.
+    ranges.map(({ to }) =>
+      to === analysis.asOfSample
+        ? analysis.windowStartSample
+        : findSample(analysis, analysis.samples[to] as Day, window),
+    ),
     ranges.map(({ to }) => to),
   );
   return ranges.map(({ period, from, to }, index) => {

@@ -10,6 +10,7 @@
  * The components of one movement sum to it exactly. A component may have the opposite sign when
  * the unit gained on one product and lost on another.
  */
+import { bridgeSteps } from './analysis.js';
 import type { Analysis } from './analysis.js';
 import type { Day } from './dates.js';
 import type { ContractLine } from './model.js';
@@ -36,10 +37,15 @@ interface ProductState {
   contractsBefore: string[];
 }
 
-/** Splits a unit's change between samples k − 1 and k into sub-type components. */
-export function movementComponents(analysis: Analysis, unit: number, k: number): Component[] {
-  const before = analysis.samples[k - 1] as Day;
-  const after = analysis.samples[k] as Day;
+/** Splits a unit's change between samples `a` and `b` into sub-type components. */
+export function movementComponents(
+  analysis: Analysis,
+  unit: number,
+  a: number,
+  b: number,
+): Component[] {
+  const before = analysis.samples[a] as Day;
+  const after = analysis.samples[b] as Day;
   const { fx, prepared, definitions } = analysis;
   const { lines, lineStart, lineEnd, lineArr, lineCounted } = prepared;
   // Units have few products, so a list searched in order beats a map here.
@@ -110,7 +116,7 @@ export function movementComponents(analysis: Analysis, unit: number, k: number):
   }
   const width = analysis.samples.length;
   const net =
-    (analysis.arr[unit * width + k] as number) - (analysis.arr[unit * width + k - 1] as number);
+    (analysis.arr[unit * width + b] as number) - (analysis.arr[unit * width + a] as number);
   if (net !== explained) {
     components.push({
       subtype: 'unspecified',
@@ -172,15 +178,18 @@ function computeSubtypeTotals(
   const expansion: Partial<Record<Subtype, number>> = {};
   const contraction: Partial<Record<Subtype, number>> = {};
   const width = analysis.samples.length;
+  const steps = bridgeSteps(analysis, from, to);
   for (let unit = 0; unit < analysis.units; unit++) {
     const row = unit * width;
-    for (let k = from + 1; k <= to; k++) {
-      const start = analysis.arr[row + k - 1] as number;
-      const end = analysis.arr[row + k] as number;
+    for (let s = 1; s < steps.length; s++) {
+      const a = steps[s - 1] as number;
+      const b = steps[s] as number;
+      const start = analysis.arr[row + a] as number;
+      const end = analysis.arr[row + b] as number;
       if (start === end || start === 0 || end === 0) continue;
       const target = end > start ? expansion : contraction;
       const sign = end > start ? 1 : -1;
-      for (const component of movementComponents(analysis, unit, k)) {
+      for (const component of movementComponents(analysis, unit, a, b)) {
         target[component.subtype] = (target[component.subtype] ?? 0) + sign * component.amount;
       }
     }
