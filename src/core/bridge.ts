@@ -1,6 +1,7 @@
 /**
- * The ARR bridge: start + new + expansion + reactivation − contraction − churn = end, netted per
- * unit between consecutive sample days and summed over any range of samples.
+ * The ARR bridge: start + new + expansion + reactivation − contraction − churn = end. Movements are
+ * netted per unit between consecutive month ends (and the ends of the requested range) and summed
+ * over the range.
  *
  * A unit whose ARR goes from s to e between two samples moves as follows. When s = 0 and e > 0,
  * it is new if the unit never had service before, and a reactivation otherwise (at any distance
