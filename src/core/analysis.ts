@@ -8,7 +8,7 @@
  * day, so a month's end-of-month ARR includes a line that started that day and excludes one whose
  * last day of service was the day before.
  */
-import { addMonths, formatMonth, monthEnd, monthStart } from './dates.js';
+import { addMonths, formatMonth, monthEnd, monthStart, OPEN_END } from './dates.js';
 import type { Day } from './dates.js';
 import type { Definitions } from './definitions.js';
 import { EngineError } from './errors.js';
@@ -37,6 +37,8 @@ export interface Analysis {
   /** Company ARR per sample. */
   readonly totals: Float64Array;
   readonly units: number;
+  /** First sample day on which each unit's ARR is above zero, or OPEN_END when it never is. */
+  readonly firstPositiveDay: Int32Array;
   readonly months: readonly MonthSample[];
   /** Sample 0 and every month's sample, in order: the steps of monthly bridges. */
   readonly monthChain: Int32Array;
@@ -132,6 +134,7 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
 
   let flooredCells = 0;
   let largest = 0;
+  const firstPositiveDay = new Int32Array(units).fill(OPEN_END);
   const totals = new Float64Array(width);
   for (let unit = 0; unit < units; unit++) {
     const row = unit * width;
@@ -142,6 +145,8 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
       if (running < 0) flooredCells++;
       arr[row + k] = value;
       totals[k] = (totals[k] as number) + value;
+      if (value > 0 && firstPositiveDay[unit] === OPEN_END)
+        firstPositiveDay[unit] = samples[k] as number;
       if (value > largest) largest = value;
     }
   }
@@ -166,6 +171,7 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
     asOf,
     monthChain,
     chainPosition,
+    firstPositiveDay,
     windowStart,
     prepared,
     fx,
@@ -198,7 +204,10 @@ export function unitArr(analysis: Analysis, unit: number, sample: number): numbe
   return analysis.arr[unit * analysis.samples.length + sample] as number;
 }
 
-/** Checks whether the unit had positive ARR on any day up to and including `day`. */
+/**
+ * Checks whether the unit had ARR above zero on a sample day up to and including `day`: the
+ * bridge sees service only at samples, so new and reactivation follow what it saw.
+ */
 export function wasActiveBy(analysis: Analysis, unit: number, day: Day): boolean {
-  return (analysis.prepared.unitFirstActive[unit] as number) <= day;
+  return (analysis.firstPositiveDay[unit] as number) <= day;
 }

@@ -4,7 +4,7 @@
  * over the range.
  *
  * A unit whose ARR goes from s to e between two samples moves as follows. When s = 0 and e > 0,
- * it is new if the unit never had service before, and a reactivation otherwise (at any distance
+ * it is new if the unit had no ARR at any earlier sample, and a reactivation otherwise (at any distance
  * in time). When s > 0 and e = 0, it is churn. Otherwise the difference is expansion or
  * contraction.
  *
@@ -92,7 +92,7 @@ function chainTotals(analysis: Analysis): Float64Array {
   const { arr, samples, monthChain } = analysis;
   const width = samples.length;
   const totals = new Float64Array(monthChain.length * KINDS.length);
-  const firstActive = analysis.prepared.unitFirstActive;
+  const firstActive = analysis.firstPositiveDay;
   for (let unit = 0; unit < analysis.units; unit++) {
     const row = unit * width;
     const first = firstActive[unit] as number;
@@ -125,7 +125,7 @@ function stepTotals(analysis: Analysis, a: number, b: number): Float64Array {
   const { arr, samples } = analysis;
   const width = samples.length;
   const totals = new Float64Array(KINDS.length);
-  const firstActive = analysis.prepared.unitFirstActive;
+  const firstActive = analysis.firstPositiveDay;
   for (let unit = 0; unit < analysis.units; unit++) {
     const row = unit * width;
     addMovement(

@@ -125,7 +125,7 @@ function reasonFor(kind: MovementKind, definitions: Definitions): { rule: string
     case 'new':
       return {
         rule: 'movement.new',
-        reason: 'ARR rose from 0 and the account never had service before',
+        reason: 'ARR rose from 0 and the account had no ARR at any earlier month end',
       };
     case 'reactivation':
       return {
@@ -290,7 +290,7 @@ export function explainAccount(
     timeline: analysis.months
       .filter(
         (month) =>
-          (analysis.samples[month.sample] as number) >= (prepared.unitFirstActive[unit] as number),
+          (analysis.samples[month.sample] as number) >= (analysis.firstPositiveDay[unit] as number),
       )
       .map((month) => ({
         date: formatDay(analysis.samples[month.sample] as number),

@@ -26,6 +26,22 @@ export interface ConvertedSegment {
   readonly arr: Minor;
 }
 
+/**
+ * Orders rates by start day; among rates starting the same day, the longer-running one first, so
+ * the more specific rate comes last and wins where both apply. Equal periods fall back to the rate
+ * value, so input order never matters.
+ */
+function compareRates(a: FxRate, b: FxRate): number {
+  if (a.from !== b.from) return a.from - b.from;
+  const endA = a.to ?? Number.MAX_SAFE_INTEGER;
+  const endB = b.to ?? Number.MAX_SAFE_INTEGER;
+  if (endA !== endB) return endB - endA;
+  const difference =
+    a.rate.coefficient * 10n ** BigInt(b.rate.scale) -
+    b.rate.coefficient * 10n ** BigInt(a.rate.scale);
+  return difference < 0n ? -1 : difference > 0n ? 1 : 0;
+}
+
 export class FxTable {
   private readonly steps = new Map<string, RateStep[]>();
   /** Per currency, the first and last day converted with a rate outside its validity. */
@@ -48,7 +64,7 @@ export class FxTable {
     }
     for (const [currency, list] of byCurrency) {
       const plan = list.filter((rate) => rate.kind === 'plan');
-      const chosen = (plan.length > 0 ? plan : list).slice().sort((a, b) => a.from - b.from);
+      const chosen = (plan.length > 0 ? plan : list).slice().sort(compareRates);
       this.steps.set(
         currency,
         chosen.map((rate) => ({ from: rate.from, to: rate.to, rate: rate.rate })),
@@ -83,18 +99,18 @@ export class FxTable {
 
   /**
    * Picks the step in force on a day: the latest-starting rate that covers it; when none covers
-   * it, the latest rate that started before it, else the first rate. `covered` tells which.
+   * it, the rate that ended most recently before it, else the first rate. `covered` tells which.
    */
   private stepOn(steps: readonly RateStep[], day: Day): { step: RateStep; covered: boolean } {
-    let latestStarted: RateStep | undefined;
     let covering: RateStep | undefined;
+    let ended: RateStep | undefined;
     for (const step of steps) {
       if (step.from > day) break;
-      latestStarted = step;
       if (step.to === null || day < step.to) covering = step;
+      else if (ended === undefined || step.to >= (ended.to as number)) ended = step;
     }
     if (covering !== undefined) return { step: covering, covered: true };
-    return { step: latestStarted ?? (steps[0] as RateStep), covered: false };
+    return { step: ended ?? (steps[0] as RateStep), covered: false };
   }
 
   /** Finds the rate in force on a day; undefined for the reporting currency itself. */

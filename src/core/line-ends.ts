@@ -148,6 +148,7 @@ export function applyRenewals(prepared: Prepared, graceDays: number): void {
     }
   }
   for (const [target, renewal] of earliest) {
+    prepared.lineRenewed[target] = 1;
     const start = continuation.get(renewal) as number;
     const targetEnd = lineEnd[target] as number;
     if (start < targetEnd) {
@@ -157,6 +158,19 @@ export function applyRenewals(prepared: Prepared, graceDays: number): void {
       adjust(prepared, target, 'renewed', renewal, at);
     } else if (start > targetEnd && start - targetEnd <= graceDays) {
       adjust(prepared, target, 'renewal-gap-bridged', renewal, start);
+      // Credits that ended with the renewed line offset it through the gap too.
+      for (const index of unitLineIndices(prepared, lineUnit[target] as number)) {
+        const sameAccount =
+          (lines[index] as ContractLine).accountId === (lines[target] as ContractLine).accountId;
+        if (
+          sameAccount &&
+          prepared.lineCounted[index] === 1 &&
+          (prepared.lineArr[index] as number) < 0 &&
+          lineEnd[index] === targetEnd
+        ) {
+          adjust(prepared, index, 'renewal-gap-bridged', renewal, start);
+        }
+      }
     }
   }
 }
@@ -180,7 +194,12 @@ export function trimOverlaps(prepared: Prepared, unit: number, tolerance: number
       const other = indices[k] as number;
       const otherStart = lineStart[other] as number;
       if (otherStart >= end) break;
-      if (other === index || lineCounted[other] !== 1 || otherStart <= (lineStart[index] as number))
+      if (
+        other === index ||
+        lineCounted[other] !== 1 ||
+        (prepared.lineArr[other] as number) <= 0 ||
+        otherStart <= (lineStart[index] as number)
+      )
         continue;
       if (
         (prepared.lines[other] as ContractLine).accountId !==
@@ -199,7 +218,7 @@ export function trimOverlaps(prepared: Prepared, unit: number, tolerance: number
  * parent has other service.
  */
 export function bridgeGaps(prepared: Prepared, unit: number, graceDays: number, asOf: Day): void {
-  const { lines, lineStart, lineArr, lineCounted } = prepared;
+  const { lines } = prepared;
   const indices = unitLineIndices(prepared, unit);
   const firstAccount =
     indices.length > 0 ? (lines[indices[0] as number] as ContractLine).accountId : '';
@@ -220,14 +239,6 @@ export function bridgeGaps(prepared: Prepared, unit: number, graceDays: number, 
     }
     for (const own of byAccount.values()) bridgeAccountGaps(prepared, unit, own, graceDays, asOf);
   }
-  for (const index of indices) {
-    if (lineCounted[index] === 1 && (lineArr[index] as number) > 0) {
-      prepared.unitFirstActive[unit] = Math.min(
-        prepared.unitFirstActive[unit] as number,
-        lineStart[index] as number,
-      );
-    }
-  }
 }
 
 function bridgeAccountGaps(
@@ -243,11 +254,13 @@ function bridgeAccountGaps(
   for (const index of indices) {
     if (lineCounted[index] === 1 && (lineArr[index] as number) < 0) credits.push(index);
   }
-  const withCredits = (ending: readonly number[], at: Day): number[] =>
-    credits.length === 0
-      ? [...ending]
-      : [...ending, ...credits.filter((index) => lineEnd[index] === at)];
-
+  // Lines whose renewal continues their service elsewhere are not kept going here; credits are
+  // kept going only with a line that is.
+  const withCredits = (ending: readonly number[], at: Day): number[] => {
+    const kept = ending.filter((index) => prepared.lineRenewed[index] !== 1);
+    if (kept.length === 0 || credits.length === 0) return kept;
+    return [...kept, ...credits.filter((index) => lineEnd[index] === at)];
+  };
   // Walk the union of service intervals in start order; `coverageEnd` is the first day without
   // service, and `ending` lists the lines that end there.
   let coverageEnd = -1;
@@ -282,10 +295,11 @@ function bridgeAccountGaps(
     coverageEnd <= asOf &&
     asOf < coverageEnd + graceDays
   ) {
-    for (const previous of withCredits(ending, coverageEnd)) {
+    const lapsed = withCredits(ending, coverageEnd);
+    for (const previous of lapsed) {
       adjust(prepared, previous, 'lapsed', -1, asOf + 1);
       (prepared.lapsedLines as Set<number>).add(previous);
     }
-    (prepared.lapsedUnits as Set<number>).add(unit);
+    if (lapsed.length > 0) (prepared.lapsedUnits as Set<number>).add(unit);
   }
 }

@@ -40,6 +40,8 @@ export interface Prepared {
   readonly lineCounted: Uint8Array;
   /** 1 when the line is not in the reporting currency. */
   readonly lineForeign: Uint8Array;
+  /** 1 for a line that a counted renewal replaces or continues. */
+  readonly lineRenewed: Uint8Array;
   /** Counted lines that name a line they renew. */
   readonly renewals: Int32Array;
   /** Counts of inputs that were accepted but deserve a look; reports list them. */
@@ -59,8 +61,6 @@ export interface Prepared {
   /** Lines of unit u are unitLines[unitLineOffsets[u] .. unitLineOffsets[u + 1]), sorted by start. */
   readonly unitLineOffsets: Int32Array;
   readonly unitLines: Int32Array;
-  /** First day with positive ARR per unit, or OPEN_END. */
-  readonly unitFirstActive: Int32Array;
   readonly unitByAccount: ReadonlyMap<string, number>;
   /**
    * Finds the unit an account nets into, also for accounts without lines (a parent between a
@@ -335,6 +335,7 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     lineCounted,
     lineForeign,
     renewals: renewalBuffer.subarray(0, renewalCount),
+    lineRenewed: new Uint8Array(count),
     warnings: {
       unknownRenewals: 0,
       renewalsAcrossAccounts: 0,
@@ -346,7 +347,6 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     unitRoot: resolver.roots,
     unitLineOffsets,
     unitLines,
-    unitFirstActive: new Int32Array(units).fill(OPEN_END),
     unitByAccount: resolver.byAccount,
     findUnit: (accountId) => resolver.findUnit(accountId),
     lapsedUnits: new Set(),

@@ -242,3 +242,119 @@ describe('month rows and the window start', () => {
     }
   });
 });
+
+describe('renewals, credits and overlaps together', () => {
+  test('renewal on another account of the group is not also lapsed', () => {
+    const data = dataset(
+      [
+        line({ id: 'a', account: 'X', amount: '12000', start: '2023-06-01', last: '2024-05-31' }),
+        line({
+          id: 'r',
+          account: 'Y',
+          amount: '12000',
+          start: '2024-06-01',
+          last: '2025-05-31',
+          renews: 'a',
+        }),
+      ],
+      { accounts: [{ id: 'P' }, { id: 'X', parentId: 'P' }, { id: 'Y', parentId: 'P' }] },
+    );
+    const result = report(data, defaults, day('2024-06-15'));
+    // r replaces a: 12,000, not a lapsed 12,000 on X plus r's 12,000 on Y
+    expect(result.arr).toBe(units(12000));
+    expect(result.lapsed.accounts).toBe(0);
+  });
+
+  test('late renewal by id carries the credit across the gap', () => {
+    const data = dataset([
+      line({ id: 's', account: 'X', amount: '12000', start: '2023-06-01', last: '2024-05-31' }),
+      line({ id: 'c', account: 'X', amount: '-2000', start: '2023-06-01', last: '2024-05-31' }),
+      line({
+        id: 'r',
+        account: 'X',
+        amount: '10000',
+        start: '2024-07-15',
+        last: '2025-07-14',
+        renews: 's',
+      }),
+    ]);
+    const june = report(data, defaults, day('2024-08-31'), 'month').periods?.find(
+      (period) => period.period === '2024-06',
+    );
+    // 12,000 − 2,000 = 10,000 through the gap
+    expect(june?.end).toBe(units(10000));
+  });
+
+  test('credit starting on the last day does not cut the subscription', () => {
+    const data = dataset([
+      line({ id: 's', account: 'X', amount: '12000', start: '2024-01-01', last: '2024-12-31' }),
+      line({ id: 'c', account: 'X', amount: '-1000', start: '2024-12-31', last: '2025-03-31' }),
+    ]);
+    const december = report(data, defaults, day('2025-06-30'), 'month').periods?.find(
+      (period) => period.period === '2024-12',
+    );
+    // on 2024-12-31 both count: 12,000 − 1,000 = 11,000
+    expect(december?.end).toBe(units(11000));
+  });
+
+  test('unit that only ever netted to zero returns as new', () => {
+    const data = dataset([
+      line({ id: 's', account: 'X', amount: '1000', start: '2023-01-01', last: '2023-06-30' }),
+      line({ id: 'c', account: 'X', amount: '-2000', start: '2023-01-01', last: '2023-06-30' }),
+      line({ id: 'n', account: 'X', amount: '5000', start: '2024-01-01', last: null }),
+    ]);
+    const result = report(data, defaults, day('2024-06-30'));
+    expect(result.bridge.new).toBe(units(5000));
+    expect(result.bridge.reactivation).toBe(0);
+  });
+});
+
+describe('FX rate selection', () => {
+  const eur = (value: string, from: string, to: string | null): FxRate => ({
+    currency: 'EUR',
+    rate: parseDecimal(value) ?? { coefficient: 0n, scale: 0 },
+    from: day(from),
+    to: to === null ? null : day(to),
+    kind: 'plan',
+  });
+  const euroLine = line({
+    id: 'e',
+    account: 'A',
+    amount: '100',
+    currency: 'EUR',
+    start: '2023-01-01',
+    last: null,
+  });
+
+  test('rates starting the same day give the same result in any order', () => {
+    const open = eur('1.0', '2024-01-01', null);
+    const year = eur('2.0', '2024-01-01', '2025-01-01');
+    const first = report(
+      dataset([euroLine], { fxRates: [open, year] }),
+      defaults,
+      day('2024-06-30'),
+    );
+    const second = report(
+      dataset([euroLine], { fxRates: [year, open] }),
+      defaults,
+      day('2024-06-30'),
+    );
+    // the more specific 2024 rate wins: 100 × 2.0 = 200
+    expect(first.arr).toBe(units(200));
+    expect(second.arr).toBe(units(200));
+  });
+
+  test('in a gap the rate that ended last applies', () => {
+    const rates = [eur('1.0', '2023-01-01', '2025-01-01'), eur('2.0', '2023-03-01', '2023-07-01')];
+    const result = report(
+      dataset([euroLine], { fxRates: rates }),
+      defaults,
+      day('2025-01-31'),
+      'month',
+    );
+    const january = result.periods?.find((period) => period.period === '2025-01');
+    // 1.0 was in force on 2024-12-31 and carries into 2025: 100 × 1.0, no FX movement
+    expect(january?.end).toBe(units(100));
+    expect(january?.expansion).toBe(0);
+  });
+});
