@@ -39,6 +39,8 @@ export interface Analysis {
   readonly units: number;
   /** First sample day on which each unit's ARR is above zero, or OPEN_END when it never is. */
   readonly firstPositiveDay: Int32Array;
+  /** The same over month-end samples only: the history that monthly rows see. */
+  readonly firstPositiveMonthDay: Int32Array;
   readonly months: readonly MonthSample[];
   /** Sample 0 and every month's sample, in order: the steps of monthly bridges. */
   readonly monthChain: Int32Array;
@@ -132,9 +134,16 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
     }
   }
 
+  const monthChain = Int32Array.from(new Set([0, ...months.map((month) => month.sample)])).sort();
+  const chainPosition = new Int32Array(width).fill(-1);
+  monthChain.forEach((sample, position) => {
+    chainPosition[sample] = position;
+  });
+
   let flooredCells = 0;
   let largest = 0;
   const firstPositiveDay = new Int32Array(units).fill(OPEN_END);
+  const firstPositiveMonthDay = new Int32Array(units).fill(OPEN_END);
   const totals = new Float64Array(width);
   for (let unit = 0; unit < units; unit++) {
     const row = unit * width;
@@ -147,6 +156,13 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
       totals[k] = (totals[k] as number) + value;
       if (value > 0 && firstPositiveDay[unit] === OPEN_END)
         firstPositiveDay[unit] = samples[k] as number;
+      if (
+        value > 0 &&
+        firstPositiveMonthDay[unit] === OPEN_END &&
+        (chainPosition[k] as number) >= 0
+      ) {
+        firstPositiveMonthDay[unit] = samples[k] as number;
+      }
       if (value > largest) largest = value;
     }
   }
@@ -160,18 +176,13 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
     );
   }
 
-  const monthChain = Int32Array.from(new Set([0, ...months.map((month) => month.sample)])).sort();
-  const chainPosition = new Int32Array(width).fill(-1);
-  monthChain.forEach((sample, position) => {
-    chainPosition[sample] = position;
-  });
-
   return {
     definitions,
     asOf,
     monthChain,
     chainPosition,
     firstPositiveDay,
+    firstPositiveMonthDay,
     windowStart,
     prepared,
     fx,
@@ -205,9 +216,17 @@ export function unitArr(analysis: Analysis, unit: number, sample: number): numbe
 }
 
 /**
- * Checks whether the unit had ARR above zero on a sample day up to and including `day`: the
- * bridge sees service only at samples, so new and reactivation follow what it saw.
+ * Chooses the history that tells new from reactivation in a bridge starting at sample `from`.
+ * A bridge that starts at a month end sees month ends only, so monthly rows never depend on the
+ * as-of date; a window bridge that starts inside a month also sees its own start.
  */
-export function wasActiveBy(analysis: Analysis, unit: number, day: Day): boolean {
-  return (analysis.firstPositiveDay[unit] as number) <= day;
+export function historyFor(analysis: Analysis, from: number): Int32Array {
+  return (analysis.chainPosition[from] as number) >= 0
+    ? analysis.firstPositiveMonthDay
+    : analysis.firstPositiveDay;
+}
+
+/** Checks whether the unit had ARR above zero, in the given history, on or before `day`. */
+export function wasActiveBy(history: Int32Array, unit: number, day: Day): boolean {
+  return (history[unit] as number) <= day;
 }

@@ -12,7 +12,7 @@
  * transfers out the unit's ARR at the first sample and the new book transfers it in. The movement
  * between the two samples is credited to the new book.
  */
-import { bridgeSteps, wasActiveBy } from './analysis.js';
+import { bridgeSteps, historyFor, wasActiveBy } from './analysis.js';
 import type { Analysis } from './analysis.js';
 import { codeAt } from './groups.js';
 import type { GroupIndex } from './groups.js';
@@ -92,7 +92,7 @@ function chainTotals(analysis: Analysis): Float64Array {
   const { arr, samples, monthChain } = analysis;
   const width = samples.length;
   const totals = new Float64Array(monthChain.length * KINDS.length);
-  const firstActive = analysis.firstPositiveDay;
+  const firstActive = analysis.firstPositiveMonthDay;
   for (let unit = 0; unit < analysis.units; unit++) {
     const row = unit * width;
     const first = firstActive[unit] as number;
@@ -113,19 +113,18 @@ function chainTotals(analysis: Analysis): Float64Array {
 }
 
 /** Sums company movements between two samples directly, for steps outside the month chain. */
-function stepTotals(analysis: Analysis, a: number, b: number): Float64Array {
+function stepTotals(analysis: Analysis, a: number, b: number, history: Int32Array): Float64Array {
   let cache = stepCache.get(analysis);
   if (cache === undefined) {
     cache = new Map();
     stepCache.set(analysis, cache);
   }
-  const key = `${a}:${b}`;
+  const key = `${a}:${b}:${history === analysis.firstPositiveDay ? 'all' : 'month'}`;
   const cached = cache.get(key);
   if (cached) return cached;
   const { arr, samples } = analysis;
   const width = samples.length;
   const totals = new Float64Array(KINDS.length);
-  const firstActive = analysis.firstPositiveDay;
   for (let unit = 0; unit < analysis.units; unit++) {
     const row = unit * width;
     addMovement(
@@ -133,7 +132,7 @@ function stepTotals(analysis: Analysis, a: number, b: number): Float64Array {
       0,
       arr[row + a] as number,
       arr[row + b] as number,
-      (firstActive[unit] as number) <= (samples[a] as number),
+      (history[unit] as number) <= (samples[a] as number),
     );
   }
   cache.set(key, totals);
@@ -146,14 +145,16 @@ export function companyBridge(analysis: Analysis, from: number, to: number): Bri
   totals.start = analysis.totals[from] as number;
   totals.end = analysis.totals[to] as number;
   const chain = chainTotals(analysis);
+  const history = historyFor(analysis, from);
+  const monthly = history === analysis.firstPositiveMonthDay;
   const steps = bridgeSteps(analysis, from, to);
   for (let s = 1; s < steps.length; s++) {
     const a = steps[s - 1] as number;
     const b = steps[s] as number;
     const positionA = analysis.chainPosition[a] as number;
     const positionB = analysis.chainPosition[b] as number;
-    const inChain = positionA >= 0 && positionB === positionA + 1;
-    const source = inChain ? chain : stepTotals(analysis, a, b);
+    const inChain = monthly && positionA >= 0 && positionB === positionA + 1;
+    const source = inChain ? chain : stepTotals(analysis, a, b, history);
     const base = inChain ? positionB * KINDS.length : 0;
     KINDS.forEach((kind, index) => {
       totals[kind] += source[base + index] as number;
@@ -173,6 +174,7 @@ export function groupBridges(
   const width = analysis.samples.length;
   const units = analysis.units;
   const steps = bridgeSteps(analysis, from, to);
+  const history = historyFor(analysis, from);
   for (let unit = 0; unit < units; unit++) {
     const row = unit * width;
     (result[codeAt(groups, unit, from)] as BridgeTotals).start += analysis.arr[
@@ -194,7 +196,7 @@ export function groupBridges(
       const movement = classifyMovement(
         start,
         end,
-        start === 0 && wasActiveBy(analysis, unit, analysis.samples[a] as number),
+        start === 0 && wasActiveBy(history, unit, analysis.samples[a] as number),
       );
       if (movement) (result[after] as BridgeTotals)[movement.kind] += movement.amount;
     }

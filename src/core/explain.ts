@@ -4,7 +4,7 @@
  * between samples, which rule classified each movement, and what the unit adds to the cohort
  * figures.
  */
-import { analyse, bridgeSteps, unitArr, wasActiveBy } from './analysis.js';
+import { analyse, bridgeSteps, historyFor, unitArr, wasActiveBy } from './analysis.js';
 import type { Analysis } from './analysis.js';
 import { classifyMovement } from './bridge.js';
 import type { MovementKind } from './bridge.js';
@@ -252,7 +252,7 @@ export function explainAccount(
     const movement = classifyMovement(
       before,
       after,
-      before === 0 && wasActiveBy(analysis, unit, analysis.samples[a] as number),
+      before === 0 && wasActiveBy(historyFor(analysis, from), unit, analysis.samples[a] as number),
     );
     if (!movement) continue;
     const isChange = movement.kind === 'expansion' || movement.kind === 'contraction';

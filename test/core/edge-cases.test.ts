@@ -358,3 +358,35 @@ describe('FX rate selection', () => {
     expect(january?.expansion).toBe(0);
   });
 });
+
+describe('monthly rows and the as-of date', () => {
+  test('new or reactivation does not depend on the as-of date', () => {
+    const data = dataset([
+      line({
+        id: 'a',
+        account: 'A',
+        amount: '1',
+        period: MONTHLY,
+        start: '2021-04-24',
+        last: '2021-04-24',
+      }),
+      line({
+        id: 'b',
+        account: 'A',
+        amount: '1',
+        period: MONTHLY,
+        start: '2022-01-01',
+        last: '2022-01-31',
+      }),
+    ]);
+    const strict = applyDefinitionChanges(defaults, { graceDays: 0, overlapToleranceDays: 0 });
+    for (const asOf of ['2022-04-24', '2022-04-30']) {
+      const january = report(data, strict, day(asOf), 'month').periods?.find(
+        (period) => period.period === '2022-01',
+      );
+      // A had ARR at no earlier month end: January brings new 1 × 12 = 12
+      expect(january?.new).toBe(units(12));
+      expect(january?.reactivation).toBe(0);
+    }
+  });
+});

@@ -134,7 +134,8 @@ describe.skipIf(!publicDataAvailable('mrr-playbook reconciliation'))(
           const before = analysis.arr[unit * width + k - 1] as number;
           const after = analysis.arr[unit * width + k] as number;
           const active =
-            before === 0 && wasActiveBy(analysis, unit, analysis.samples[k - 1] as number);
+            before === 0 &&
+            wasActiveBy(analysis.firstPositiveMonthDay, unit, analysis.samples[k - 1] as number);
           if (classifyMovement(before, after, active)?.kind === 'new')
             newPerUnit.set(unit, (newPerUnit.get(unit) ?? 0) + 1);
         }
