@@ -13,6 +13,9 @@ import type { Day } from './dates.js';
 import type { Definitions } from './definitions.js';
 import { EngineError } from './errors.js';
 import { FxTable } from './fx.js';
+import { lowerBound } from './search.js';
+
+export { lowerBound };
 import type { ContractLine, Dataset } from './model.js';
 import { prepare, unitCount } from './prepare.js';
 import type { Prepared } from './prepare.js';
@@ -52,18 +55,6 @@ export interface Analysis {
   readonly lapsedUnits: ReadonlySet<number>;
   /** Unit-sample cells where credits exceeded the unit's recurring lines and ARR was floored at 0. */
   readonly flooredCells: number;
-}
-
-/** Index of the first sample >= day (samples.length when none). */
-export function lowerBound(samples: Int32Array, day: Day): number {
-  let low = 0;
-  let high = samples.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if ((samples[middle] as number) < day) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 function sampleDays(

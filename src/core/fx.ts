@@ -9,6 +9,7 @@ import { formatDay } from './dates.js';
 import type { Definitions } from './definitions.js';
 import { EngineError } from './errors.js';
 import { convertMinor } from './money.js';
+import { lowerBound } from './search.js';
 import type { Decimal, Minor } from './money.js';
 import type { FxRate } from './model.js';
 
@@ -44,6 +45,8 @@ function compareRates(a: FxRate, b: FxRate): number {
 
 export class FxTable {
   private readonly steps = new Map<string, RateStep[]>();
+  /** Per currency, every day on which some rate starts or stops, sorted. */
+  private readonly cuts = new Map<string, Int32Array>();
   /** Per currency, the first and last day converted with a rate outside its validity. */
   private readonly carried = new Map<string, { first: Day; last: Day }>();
   private readonly ignoredReportingRates: number;
@@ -69,6 +72,12 @@ export class FxTable {
         currency,
         chosen.map((rate) => ({ from: rate.from, to: rate.to, rate: rate.rate })),
       );
+      const cuts = new Set<Day>();
+      for (const rate of chosen) {
+        cuts.add(rate.from);
+        if (rate.to !== null) cuts.add(rate.to);
+      }
+      this.cuts.set(currency, Int32Array.from(cuts).sort());
     }
   }
 
@@ -129,12 +138,11 @@ export class FxTable {
   ): ConvertedSegment[] {
     if (currency === this.definitions.reportingCurrency) return [{ start, end, arr: arrLocal }];
     const steps = this.stepsFor(currency, lineId);
-    const cuts = new Set<Day>([start, end]);
-    for (const step of steps) {
-      if (step.from > start && step.from < end) cuts.add(step.from);
-      if (step.to !== null && step.to > start && step.to < end) cuts.add(step.to);
-    }
-    const points = [...cuts].sort((a, b) => a - b);
+    const cuts = this.cuts.get(currency) as Int32Array;
+    const points: Day[] = [start];
+    for (let k = lowerBound(cuts, start + 1); k < cuts.length && (cuts[k] as number) < end; k++)
+      points.push(cuts[k] as number);
+    points.push(end);
     const result: ConvertedSegment[] = [];
     for (let k = 0; k + 1 < points.length; k++) {
       const pieceStart = points[k] as Day;

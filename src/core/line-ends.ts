@@ -68,42 +68,50 @@ function checkRenewalLoops(lines: readonly ContractLine[], targetOf: Int32Array)
 
 /**
  * Computes, for every renewal, the earliest start of it or of any line that renews it, directly or
- * through a chain. Renewal loops were rejected before, so every chain ends.
+ * through a chain. Renewal loops were rejected before, so every chain ends. Renewers of a line are
+ * kept as linked lists in typed arrays because a large dataset has hundreds of thousands.
  */
 function continuationStarts(
   renewals: Int32Array,
   targetOf: Int32Array,
   lineStart: Int32Array,
-): Map<number, number> {
-  const renewersOf = new Map<number, number[]>();
+): Int32Array {
+  const count = targetOf.length;
+  const head = new Int32Array(count).fill(-1);
+  const next = new Int32Array(count).fill(-1);
   for (const index of renewals) {
     const target = targetOf[index] as number;
     if (target === -1) continue;
-    const list = renewersOf.get(target);
-    if (list) list.push(index);
-    else renewersOf.set(target, [index]);
+    next[index] = head[target] as number;
+    head[target] = index;
   }
-  const result = new Map<number, number>();
+  const continuation = new Int32Array(count).fill(UNKNOWN);
+  const stack: number[] = [];
   for (const first of renewals) {
-    if (result.has(first)) continue;
+    if (continuation[first] !== UNKNOWN) continue;
+    stack.push(first);
     // Depth-first without recursion: a line is finished once all lines renewing it are.
-    const stack: number[] = [first];
     while (stack.length > 0) {
       const index = stack[stack.length - 1] as number;
-      const pending = (renewersOf.get(index) ?? []).filter((renewer) => !result.has(renewer));
-      if (pending.length > 0) {
-        stack.push(...pending);
+      let pending = head[index] as number;
+      while (pending !== -1 && continuation[pending] !== UNKNOWN) pending = next[pending] as number;
+      if (pending !== -1) {
+        stack.push(pending);
         continue;
       }
       stack.pop();
       let start = lineStart[index] as number;
-      for (const renewer of renewersOf.get(index) ?? [])
-        start = Math.min(start, result.get(renewer) as number);
-      result.set(index, start);
+      for (let renewer = head[index] as number; renewer !== -1; renewer = next[renewer] as number) {
+        start = Math.min(start, continuation[renewer] as number);
+      }
+      continuation[index] = start;
     }
   }
-  return result;
+  return continuation;
 }
+
+/** Marks a continuation start not computed yet (no day number is this small). */
+const UNKNOWN = -2_147_483_648;
 
 export function applyRenewals(prepared: Prepared, graceDays: number): void {
   const { lines, lineStart, lineEnd, lineUnit } = prepared;
@@ -133,23 +141,25 @@ export function applyRenewals(prepared: Prepared, graceDays: number): void {
   // renewal's own start counts as early as any line that in turn renews it. Taking the minimum
   // over all renewals makes the result independent of input order.
   const continuation = continuationStarts(prepared.renewals, targetOf, lineStart);
-  const earliest = new Map<number, number>();
+  const earliest = new Int32Array(lines.length).fill(-1);
   for (const index of prepared.renewals) {
     const target = targetOf[index] as number;
     if (target === -1) continue;
-    const current = earliest.get(target);
-    const start = continuation.get(index) as number;
+    const current = earliest[target] as number;
+    const start = continuation[index] as number;
     if (
-      current === undefined ||
-      start < (continuation.get(current) as number) ||
-      (start === continuation.get(current) && index < current)
+      current === -1 ||
+      start < (continuation[current] as number) ||
+      (start === continuation[current] && index < current)
     ) {
-      earliest.set(target, index);
+      earliest[target] = index;
     }
   }
-  for (const [target, renewal] of earliest) {
+  for (const renewal of prepared.renewals) {
+    const target = targetOf[renewal] as number;
+    if (target === -1 || earliest[target] !== renewal) continue;
     prepared.lineRenewed[target] = 1;
-    const start = continuation.get(renewal) as number;
+    const start = continuation[renewal] as number;
     const targetEnd = lineEnd[target] as number;
     if (start < targetEnd) {
       // The renewal replaces the renewed line from its start: a co-termed add-on or an early
@@ -249,17 +259,16 @@ function bridgeAccountGaps(
   asOf: Day,
 ): void {
   const { lineStart, lineEnd, lineArr, lineCounted } = prepared;
-  // Credits ending with the service they offset are kept going with it.
-  const credits: number[] = [];
-  for (const index of indices) {
-    if (lineCounted[index] === 1 && (lineArr[index] as number) < 0) credits.push(index);
-  }
-  // Lines whose renewal continues their service elsewhere are not kept going here; credits are
-  // kept going only with a line that is.
+  // Lines whose renewal continues their service elsewhere are not kept going here. Credits that
+  // end with the lines that are kept going are kept going with them.
   const withCredits = (ending: readonly number[], at: Day): number[] => {
     const kept = ending.filter((index) => prepared.lineRenewed[index] !== 1);
-    if (kept.length === 0 || credits.length === 0) return kept;
-    return [...kept, ...credits.filter((index) => lineEnd[index] === at)];
+    if (kept.length === 0) return kept;
+    for (const index of indices) {
+      if (lineCounted[index] === 1 && (lineArr[index] as number) < 0 && lineEnd[index] === at)
+        kept.push(index);
+    }
+    return kept;
   };
   // Walk the union of service intervals in start order; `coverageEnd` is the first day without
   // service, and `ending` lists the lines that end there.
