@@ -73,6 +73,10 @@ function describeSystemError(error: unknown): string | undefined {
 }
 
 export async function run(argv: readonly string[]): Promise<number> {
+  // A reader that stops early (`| head`) closes the pipe; that is not a failure of the command.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

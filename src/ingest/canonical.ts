@@ -112,6 +112,21 @@ const KIND_SIGNATURES: readonly { kind: FileKind; headers: readonly string[][] }
 ];
 
 /**
+ * Recognises an accounts, assignments, segments or FX rate file in the canonical layout. Other
+ * presets describe contract lines only, so their imports read these supporting files this way.
+ */
+export function isCanonicalSupportFile(table: Table): boolean {
+  if (
+    !hasHeader(table, 'account_id') &&
+    !(hasHeader(table, 'currency') && hasHeader(table, 'rate'))
+  )
+    return false;
+  return KIND_SIGNATURES.some((signature) =>
+    signature.headers.some((group) => group.every((header) => hasHeader(table, header))),
+  );
+}
+
+/**
  * Recognises the kind of a canonical file from its header. A header with the line id column is
  * a contract-line file whatever else it has; otherwise exactly one other kind must match.
  */

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 
 import type { Dataset } from '../core/model.js';
 import { AccountRegistry } from './accounts.js';
-import { readCanonicalFile } from './canonical.js';
+import { isCanonicalSupportFile, readCanonicalFile } from './canonical.js';
 import { readMappedFile } from './mapped.js';
 import { validateReadOptions, type ReadOptions } from './options.js';
 import type { FilePart } from './part.js';
@@ -130,6 +130,14 @@ function readPart(
   const table = parseTable(text, file, problems);
   if (!table) return undefined;
   if (options.preset === 'canonical') return readCanonicalFile(table, options, problems);
+  if (isCanonicalSupportFile(table)) {
+    // Column overrides and the end-date option describe the line files of the preset.
+    const supportOptions: ReadOptions = {
+      preset: 'canonical',
+      ...(options.currency === undefined ? {} : { currency: options.currency }),
+    };
+    return readCanonicalFile(table, supportOptions, problems);
+  }
   return readMappedFile(table, options.preset, options, problems);
 }
 

@@ -285,3 +285,56 @@ describe('nrr report across files', () => {
     expect(result.stdout).toContain('\\u001b]0;title\\u0007');
   });
 });
+
+describe('supporting files with other presets', () => {
+  test('FX rate file is read with invoice lines', () => {
+    const invoices = path.join(scratch, 'inv.csv');
+    const rates = path.join(scratch, 'rates.csv');
+    writeFileSync(
+      invoices,
+      'Inv,Client,Start,Stop,Net,Cur\nI1,Acme,2024-01-01,2025-01-01,"$12,000",USD\nI4,Beta,2024-04-01,2025-04-01,€10000,EUR\n',
+    );
+    writeFileSync(rates, 'currency,rate,from_date,to_date\nEUR,1.1,2024-01-01,2025-01-01\n');
+    const mapping = [
+      '--preset',
+      'invoice-lines',
+      '--column',
+      'customer=Client',
+      '--column',
+      'from=Start',
+      '--column',
+      'to=Stop',
+    ];
+    const result = nrr(
+      'report',
+      invoices,
+      rates,
+      ...mapping,
+      '--column',
+      'value=Net',
+      '--column',
+      'currency=Cur',
+      '--column',
+      'line=Inv',
+      '--as-of',
+      '2024-12-31',
+      '--format',
+      'json',
+    );
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    // 12,000 + 10,000 × 1.1 = 23,000 USD
+    expect((JSON.parse(result.stdout) as { arr: number }).arr).toBe(2_300_000);
+  });
+});
+
+describe('closed output pipe', () => {
+  test('a reader that stops early is not an error', () => {
+    // A monthly report to the year 2999 is megabytes of JSON, far more than a pipe buffers.
+    const files = canonical.map((file) => `"${file}"`).join(' ');
+    const command = `node "${CLI}" report ${files} --as-of 2999-12-31 --by month --format json | head -c 20`;
+    const result = spawnSync('bash', ['-c', command], { encoding: 'utf8', timeout: 120_000 });
+    expect(result.stderr).not.toContain('EPIPE');
+    expect(result.stdout).toContain('asOf');
+  });
+});
