@@ -8,7 +8,7 @@ import { analyse, bridgeSteps, historyFor, unitArr, wasActiveBy } from './analys
 import type { Analysis } from './analysis.js';
 import { classifyMovement } from './bridge.js';
 import type { MovementKind } from './bridge.js';
-import { formatDay } from './dates.js';
+import { formatDay, OPEN_END } from './dates.js';
 import type { Day } from './dates.js';
 import type { Definitions } from './definitions.js';
 import { EngineError } from './errors.js';
@@ -25,7 +25,8 @@ import {
   unitAccounts,
   unitLineIndices,
 } from './prepare.js';
-import type { EndAdjustment, LineView } from './prepare.js';
+import type { EndAdjustment } from './adjustments.js';
+import type { LineView } from './prepare.js';
 import { describeDefinitions } from './report.js';
 import type { Report } from './report.js';
 import { movementComponents } from './subtypes.js';
@@ -93,10 +94,8 @@ export interface Explanation {
   timeline: { date: string; arr: number }[];
 }
 
-const OPEN = 2_000_000_000;
-
 function lastDay(end: Day | null): string | null {
-  return end === null || end >= OPEN ? null : formatDay(end - 1);
+  return end === null || end >= OPEN_END ? null : formatDay(end - 1);
 }
 
 function describeAdjustment(adjustment: EndAdjustment): string {

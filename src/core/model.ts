@@ -103,18 +103,3 @@ export interface Dataset {
   readonly segments: readonly SegmentSpan[];
   readonly fxRates: readonly FxRate[];
 }
-
-export function emptyDataset(): Dataset {
-  return { accounts: [], lines: [], assignments: [], segments: [], fxRates: [] };
-}
-
-/** Concatenates datasets read from several files. */
-export function mergeDatasets(parts: readonly Dataset[]): Dataset {
-  return {
-    accounts: parts.flatMap((part) => part.accounts),
-    lines: parts.flatMap((part) => part.lines),
-    assignments: parts.flatMap((part) => part.assignments),
-    segments: parts.flatMap((part) => part.segments),
-    fxRates: parts.flatMap((part) => part.fxRates),
-  };
-}

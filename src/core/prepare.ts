@@ -92,9 +92,6 @@ export const ANNUALISATION_RULES = [
   'annualise.term-days',
 ] as const;
 
-export type { EndAdjustment };
-export { describeLine };
-
 /** Lists the adjustments of one line, in the order applied. */
 export function adjustmentsOf(prepared: Prepared, index: number): EndAdjustment[] {
   return prepared.adjustments.forLine(index, prepared.lines);

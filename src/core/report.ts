@@ -16,7 +16,7 @@ import type { Dimension } from './groups.js';
 import type { ContractLine, Dataset } from './model.js';
 import {
   companyRetention,
-  emptyRetention,
+  companyRetentions,
   grrOf,
   groupRetention,
   logoRetentionOf,
@@ -146,33 +146,19 @@ function periodReports(analysis: Analysis, by: 'month' | 'year'): PeriodReport[]
   });
 }
 
-/**
- * Computes company retention for several windows in one pass over the units, which reads each
- * unit's samples once instead of once per window.
- */
+/** Computes company retention for the windows that have a start; undefined for the others. */
 function trailingRetention(
   analysis: Analysis,
   starts: readonly (number | undefined)[],
   ends: readonly number[],
 ): (RetentionFigures | undefined)[] {
-  const result = starts.map((start) => (start === undefined ? undefined : emptyRetention()));
-  const width = analysis.samples.length;
-  const { arr } = analysis;
-  for (let row = 0; row < analysis.units * width; row += width) {
-    for (let index = 0; index < starts.length; index++) {
-      const figures = result[index];
-      if (figures === undefined) continue;
-      const start = arr[row + (starts[index] as number)] as number;
-      if (start <= 0) continue;
-      const end = arr[row + (ends[index] as number)] as number;
-      figures.cohortAccounts++;
-      figures.startArr += start;
-      figures.endArr += end;
-      figures.cappedArr += end < start ? end : start;
-      if (end > 0) figures.retainedAccounts++;
-    }
-  }
-  return result;
+  const windows: { from: number; to: number }[] = [];
+  starts.forEach((from, index) => {
+    if (from !== undefined) windows.push({ from, to: ends[index] as number });
+  });
+  const figures = companyRetentions(analysis, windows);
+  let next = 0;
+  return starts.map((from) => (from === undefined ? undefined : figures[next++]));
 }
 
 /** Finds the sample `months` before the sample on `day`, when that day is one of the month samples. */
