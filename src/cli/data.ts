@@ -35,13 +35,13 @@ export function addDataOptions(command: Command): Command {
     )
     .option(
       '--column <role=name>',
-      'read a role from this column header (repeatable); roles: customer, from, to, value, owner, segment, region, currency, product, line',
+      'read a role of the contract-line files from this column header (repeatable); roles: customer, from, to, value, owner, segment, region, currency, product, line',
       collect,
     )
     .addOption(
       new Option(
         '--end-date <convention>',
-        'whether end dates are the last day of service (inclusive) or the first day after it (exclusive); default depends on the preset',
+        'whether end dates of contract lines are the last day of service (inclusive) or the first day after it (exclusive); default depends on the preset',
       ).choices(['inclusive', 'exclusive']),
     )
     .option(

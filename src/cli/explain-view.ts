@@ -13,12 +13,13 @@ export function renderExplanation(explanation: Explanation): string {
     `Account ${explanation.accountId}${name}, window ${explanation.window.start} to ${explanation.window.end}, ${c}`,
   );
   out.push(`Definitions ${explanation.definitions.name} ${explanation.definitions.version}`);
+
   const unit = explanation.nettingUnit;
   if (unit.accountIds.length > 1 || unit.rootId !== explanation.accountId) {
-    const shown = unit.accountIds.slice(0, MAX_LISTED_ACCOUNTS).join(', ');
+    const listedAccounts = unit.accountIds.slice(0, MAX_LISTED_ACCOUNTS).join(', ');
     const more = unit.accountIds.length - MAX_LISTED_ACCOUNTS;
     out.push(
-      `Netted at ultimate parent ${unit.rootId} with accounts ${shown}${more > 0 ? ` and ${more} more` : ''}`,
+      `Netted at ultimate parent ${unit.rootId} with accounts ${listedAccounts}${more > 0 ? ` and ${more} more` : ''}`,
     );
   }
   out.push('');
@@ -26,6 +27,7 @@ export function renderExplanation(explanation: Explanation): string {
     `ARR ${money(explanation.arrAtStart, c)} on ${explanation.window.start}, ${money(explanation.arrAtEnd, c)} on ${explanation.window.end}` +
       (explanation.lapsed ? ' (lapsed: inside the grace window)' : ''),
   );
+
   const cohort = explanation.cohort;
   if (cohort.member) {
     out.push(
@@ -48,6 +50,7 @@ export function renderExplanation(explanation: Explanation): string {
   );
   out.push('');
   out.push('Lines');
+
   for (const line of explanation.lines) {
     const last = line.contractedLastDay ?? 'open-ended';
     out.push(
@@ -77,6 +80,7 @@ export function renderExplanation(explanation: Explanation): string {
   out.push('');
   out.push('Movements in the window');
   if (explanation.movements.length === 0) out.push('- none');
+
   for (const movement of explanation.movements) {
     out.push(
       `- ${movement.from} to ${movement.to}: ${movement.kind} ${money(movement.amount, c)} (${movement.rule}: ${movement.reason})`,

@@ -1,5 +1,5 @@
 /**
- * Adjustments to the end of a line's service, recorded so that explanations can say why a line
+ * Adjustments to the end of a line's service, recorded so that explanations can show why a line
  * counts longer or shorter than its contract.
  */
 import type { Day } from './dates.js';

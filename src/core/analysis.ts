@@ -207,7 +207,7 @@ export function unitArr(analysis: Analysis, unit: number, sample: number): numbe
 }
 
 /**
- * Chooses the history that tells new from reactivation in a bridge starting at sample `from`.
+ * Chooses the history that separates new from reactivation in a bridge starting at sample `from`.
  * A bridge that starts at a month end sees month ends only, so monthly rows never depend on the
  * as-of date; a window bridge that starts inside a month also sees its own start.
  */

@@ -167,6 +167,7 @@ export function validateDefinitions(definitions: Definitions): void {
     problems.push('ownerRole must name an assignment role, such as "CSM"');
   if (definitions.dayCountYear !== 365 && definitions.dayCountYear !== 360)
     problems.push(`dayCountYear ${definitions.dayCountYear} must be 365 or 360`);
+
   for (const pattern of definitions.oneTimeProductPatterns) {
     try {
       new RegExp(pattern, 'i');
@@ -176,6 +177,7 @@ export function validateDefinitions(definitions: Definitions): void {
       );
     }
   }
+
   if (problems.length > 0)
     throw new DefinitionsError(`invalid definitions: ${problems.join('; ')}`);
 }

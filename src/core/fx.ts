@@ -28,9 +28,9 @@ export interface ConvertedSegment {
 }
 
 /**
- * Orders rates by start day; among rates starting the same day, the longer-running one first, so
- * the more specific rate comes last and wins where both apply. Equal periods fall back to the rate
- * value, so input order never matters.
+ * Orders rates by start day. Among rates starting the same day the longer-running one comes first,
+ * so the more specific rate comes last and wins where both apply. Equal periods fall back to the
+ * rate value, so input order never matters.
  */
 function compareRates(a: FxRate, b: FxRate): number {
   if (a.from !== b.from) return a.from - b.from;
@@ -40,7 +40,8 @@ function compareRates(a: FxRate, b: FxRate): number {
   const difference =
     a.rate.coefficient * 10n ** BigInt(b.rate.scale) -
     b.rate.coefficient * 10n ** BigInt(a.rate.scale);
-  return difference < 0n ? -1 : difference > 0n ? 1 : 0;
+  if (difference < 0n) return -1;
+  return difference > 0n ? 1 : 0;
 }
 
 export class FxTable {
@@ -107,8 +108,9 @@ export class FxTable {
   }
 
   /**
-   * Picks the step in force on a day: the latest-starting rate that covers it; when none covers
-   * it, the rate that ended most recently before it, else the first rate. `covered` tells which.
+   * Picks the step in force on a day: the latest-starting rate that covers it. When none covers
+   * it, the rate that ended most recently before it applies, else the first rate. `covered` is
+   * false in those two cases.
    */
   private stepOn(steps: readonly RateStep[], day: Day): { step: RateStep; covered: boolean } {
     let covering: RateStep | undefined;
@@ -171,7 +173,7 @@ export class FxTable {
   /** Describes conversions that used a rate outside its validity, and rates that were ignored. */
   warnings(): string[] {
     const messages = [...this.carried]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .sort(([a], [b]) => a.localeCompare(b))
       .map(
         ([currency, { first, last }]) =>
           `no ${currency} rate covers some days from ${formatDay(first)} to ${formatDay(last)}; the nearest rate in time was used (add ${currency} plan rates for those days)`,

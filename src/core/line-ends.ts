@@ -262,13 +262,13 @@ function bridgeAccountGaps(
   // Lines whose renewal continues their service elsewhere are not kept going here. Credits that
   // end with the lines that are kept going are kept going with them.
   const withCredits = (ending: readonly number[], at: Day): number[] => {
-    const kept = ending.filter((index) => prepared.lineRenewed[index] !== 1);
-    if (kept.length === 0) return kept;
+    const extended = ending.filter((index) => prepared.lineRenewed[index] !== 1);
+    if (extended.length === 0) return extended;
     for (const index of indices) {
       if (lineCounted[index] === 1 && (lineArr[index] as number) < 0 && lineEnd[index] === at)
-        kept.push(index);
+        extended.push(index);
     }
-    return kept;
+    return extended;
   };
   // Walk the union of service intervals in start order; `coverageEnd` is the first day without
   // service, and `ending` lists the lines that end there.

@@ -44,8 +44,8 @@ export interface ContractLine {
   readonly product?: string;
   readonly kind: LineKind;
   /**
-   * `file` when the source stated the kind; `default` when the importer assumed `recurring`, in
-   * which case the engine still treats products matching the one-time patterns as one-time.
+   * `file` when the source stated the kind, `default` when the importer assumed `recurring`. For
+   * `default` lines the engine still treats products matching the one-time patterns as one-time.
    */
   readonly kindSource?: 'file' | 'default';
   /** Price per billing period after discounts, in `currency`. */

@@ -13,10 +13,10 @@
  *    the renewed line ended keeps the renewed line going until it starts.
  * 5. A line that ends at most `overlapToleranceDays` after another line of the same account
  *    starts is cut back to that start (plan migrations that overlap by a day).
- * 6. A gap in a unit's service no longer than the grace window is bridged by keeping the lines
- *    that ended at the gap going (a late renewal, not churn and reactivation); a unit whose
- *    service ended less than the grace window before the as-of date is lapsed and keeps its ARR
- *    until the as-of date.
+ * 6. A gap in an account's service no longer than the grace window is bridged by keeping the
+ *    lines that ended at the gap going: a late renewal, not churn and reactivation. An account
+ *    whose service ended less than the grace window before the as-of date is lapsed and keeps its
+ *    ARR until the as-of date.
  */
 import { OPEN_END } from './dates.js';
 import type { Day } from './dates.js';
@@ -48,7 +48,7 @@ export interface Prepared {
   readonly warnings: PrepareWarnings;
   /** Annualisation rule per line, as an index into ANNUALISATION_RULES. */
   readonly lineRule: Uint8Array;
-  /** Why each line does not count, as an index into EXCLUSION_REASONS (0 for counted lines). */
+  /** Exclusion reason of each line, as an index into EXCLUSION_REASONS (0 for counted lines). */
   readonly lineExclusion: Uint8Array;
   /**
    * End adjustments, in the order applied: the line index of each, and the adjustment. Most
@@ -63,8 +63,8 @@ export interface Prepared {
   readonly unitLines: Int32Array;
   readonly unitByAccount: ReadonlyMap<string, number>;
   /**
-   * Finds the unit an account nets into, also for accounts without lines (a parent between a
-   * child and the root, say); undefined when no account of that family has lines.
+   * Finds the unit an account nets into, also for an account without lines such as a parent
+   * between a child and the root. Returns undefined when no account of that family has lines.
    */
   readonly findUnit: (accountId: string) => number | undefined;
   /** Units with an account whose lines were kept going to the as-of date because it is lapsed. */

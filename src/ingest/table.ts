@@ -145,10 +145,10 @@ function normaliseHeader(header: string): string {
 
 /** Returns the indexes of every column whose header matches `name`, ignoring case. */
 export function findHeaders(table: Table, name: string): number[] {
-  const wanted = normaliseHeader(name);
+  const target = normaliseHeader(name);
   const indexes: number[] = [];
   table.headers.forEach((header, index) => {
-    if (normaliseHeader(header) === wanted) indexes.push(index);
+    if (normaliseHeader(header) === target) indexes.push(index);
   });
   return indexes;
 }
@@ -207,7 +207,8 @@ function missingColumnProblem<Field extends string>(
   const expected = candidates[0] ?? spec.field;
   const found = table.headers.filter((header) => header !== '').map((h) => JSON.stringify(h));
   const names = candidates.map((candidate) => JSON.stringify(candidate)).join(' or ');
-  const what = spec.role === undefined ? 'required column' : `column for role "${spec.role}"`;
+  const columnDescription =
+    spec.role === undefined ? 'required column' : `column for role "${spec.role}"`;
   const source = overridden ? `, given by --column ${spec.role}=${expected},` : '';
   const fix =
     spec.role === undefined
@@ -218,7 +219,7 @@ function missingColumnProblem<Field extends string>(
     row: 1,
     column: expected,
     value: '',
-    message: `${what}${source} is missing: no header is named ${names}; the headers are ${found.join(', ')}; ${fix}`,
+    message: `${columnDescription}${source} is missing: no header is named ${names}; the headers are ${found.join(', ')}; ${fix}`,
   };
 }
 
