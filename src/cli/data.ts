@@ -41,7 +41,7 @@ export function addDataOptions(command: Command): Command {
     .addOption(
       new Option(
         '--end-date <convention>',
-        'whether end dates of contract lines are the last day of service (inclusive) or the first day after it (exclusive); default depends on the preset',
+        'whether end dates are the last day of service (inclusive) or the first day after it (exclusive), in every file of the canonical preset or in the line files of the others; default depends on the preset',
       ).choices(['inclusive', 'exclusive']),
     )
     .option(
