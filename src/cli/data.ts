@@ -1,21 +1,29 @@
 /** Loading data files for the commands, with progress on a terminal. */
-import { realpathSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { Dataset } from '../core/model.js';
 import {
   ImportOptionsError,
+  isPresetName,
   parseColumnOverrides,
   PRESET_NAMES,
   readFiles,
 } from '../ingest/index.js';
-import type { ImportSummary, PresetName } from '../ingest/index.js';
+import type {
+  EndDateConvention,
+  ImportSummary,
+  PresetName,
+  ReadOptions,
+  Role,
+} from '../ingest/index.js';
 import { count } from './format.js';
 import { Progress } from './progress.js';
 
 export interface DataFlags {
-  preset: PresetName;
+  preset?: PresetName;
+  mapping?: string;
   column?: string[];
   endDate?: 'inclusive' | 'exclusive';
   currency?: string;
@@ -29,9 +37,13 @@ function collect(value: string, previous: string[] | undefined): string[] {
 export function addDataOptions(command: Command): Command {
   return command
     .addOption(
-      new Option('--preset <name>', 'layout of the input files')
-        .choices(PRESET_NAMES)
-        .default('canonical'),
+      new Option('--preset <name>', 'layout of the input files (default: canonical)').choices(
+        PRESET_NAMES,
+      ),
+    )
+    .option(
+      '--mapping <file>',
+      'JSON file with the preset, column roles, end-date convention and currency of the files (see docs/canonical-format.md); flags override it',
     )
     .option(
       '--column <role=name>',
@@ -85,15 +97,11 @@ export function loadData(files: readonly string[], flags: DataFlags): LoadedData
       process.stderr.write(`Reading ${basename(file)} (${(size / 2 ** 20).toFixed(0)} MiB)...\n`);
     }
   }
-  const columns = flags.column === undefined ? undefined : parseColumnOverrides(flags.column);
   let progress: Progress | undefined;
   let progressTotal = 0;
   try {
     const { dataset, summaries } = readFiles(files, {
-      preset: flags.preset,
-      ...(columns === undefined ? {} : { columns }),
-      ...(flags.endDate === undefined ? {} : { endDate: flags.endDate }),
-      ...(flags.currency === undefined ? {} : { currency: flags.currency.trim().toUpperCase() }),
+      ...readOptionsFrom(flags),
       onProgress: (checked, total) => {
         if (progress === undefined || total !== progressTotal) {
           progress?.stop();
@@ -107,6 +115,85 @@ export function loadData(files: readonly string[], flags: DataFlags): LoadedData
   } finally {
     progress?.stop();
   }
+}
+
+interface Mapping {
+  preset?: PresetName;
+  columns?: Partial<Record<Role, string>>;
+  endDate?: EndDateConvention;
+  currency?: string;
+}
+
+const MAPPING_KEYS = ['preset', 'columns', 'endDate', 'currency'];
+
+/** Reads a mapping file: a JSON object with any of preset, columns, endDate and currency. */
+function readMapping(path: string): Mapping {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
+  } catch (error) {
+    const reason =
+      error instanceof SyntaxError
+        ? `it is not valid JSON (${error.message})`
+        : (error as Error).message;
+    throw new ImportOptionsError(`cannot read mapping file ${path}: ${reason}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ImportOptionsError(
+      `mapping file ${path} must hold a JSON object such as {"preset": "invoice-lines", "columns": {"value": "AUD"}}`,
+    );
+  }
+  const mapping = parsed as Record<string, unknown>;
+  for (const key of Object.keys(mapping)) {
+    if (!MAPPING_KEYS.includes(key)) {
+      throw new ImportOptionsError(
+        `mapping file ${path}: unknown field ${JSON.stringify(key)}; use ${MAPPING_KEYS.join(', ')}`,
+      );
+    }
+  }
+  const { preset, columns, endDate, currency } = mapping;
+  if (preset !== undefined && (typeof preset !== 'string' || !isPresetName(preset))) {
+    throw new ImportOptionsError(
+      `mapping file ${path}: preset ${JSON.stringify(preset)} is not one of ${PRESET_NAMES.join(', ')}`,
+    );
+  }
+  if (
+    columns !== undefined &&
+    (columns === null ||
+      typeof columns !== 'object' ||
+      Array.isArray(columns) ||
+      Object.values(columns).some((value) => typeof value !== 'string'))
+  ) {
+    throw new ImportOptionsError(
+      `mapping file ${path}: columns must map roles to header names, as in {"customer": "Account"}`,
+    );
+  }
+  if (endDate !== undefined && endDate !== 'inclusive' && endDate !== 'exclusive') {
+    throw new ImportOptionsError(
+      `mapping file ${path}: endDate must be "inclusive" or "exclusive", got ${JSON.stringify(endDate)}`,
+    );
+  }
+  if (currency !== undefined && typeof currency !== 'string') {
+    throw new ImportOptionsError(`mapping file ${path}: currency must be a code such as "EUR"`);
+  }
+  return mapping;
+}
+
+/** The read options of the flags, on top of the mapping file when one is given. */
+export function readOptionsFrom(flags: DataFlags): ReadOptions {
+  const mapping = flags.mapping === undefined ? {} : readMapping(flags.mapping);
+  const columns = {
+    ...mapping.columns,
+    ...(flags.column === undefined ? {} : parseColumnOverrides(flags.column)),
+  };
+  const endDate = flags.endDate ?? mapping.endDate;
+  const currency = flags.currency ?? mapping.currency;
+  return {
+    preset: flags.preset ?? mapping.preset ?? 'canonical',
+    ...(Object.keys(columns).length === 0 ? {} : { columns }),
+    ...(endDate === undefined ? {} : { endDate }),
+    ...(currency === undefined ? {} : { currency: currency.trim().toUpperCase() }),
+  };
 }
 
 /** Largest file read: Node.js strings stop at about 512 MiB, and a file is read as one string. */

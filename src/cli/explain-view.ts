@@ -12,7 +12,13 @@ export function renderExplanation(explanation: Explanation): string {
   out.push(
     `Account ${explanation.accountId}${name}, window ${explanation.window.start} to ${explanation.window.end}, ${c}`,
   );
-  out.push(`Definitions ${explanation.definitions.name} ${explanation.definitions.version}`);
+  const stored =
+    explanation.definitions.workspaceVersion === undefined
+      ? ''
+      : ` (workspace version ${explanation.definitions.workspaceVersion})`;
+  out.push(
+    `Definitions ${explanation.definitions.name} ${explanation.definitions.version}${stored}`,
+  );
 
   const unit = explanation.nettingUnit;
   if (unit.accountIds.length > 1 || unit.rootId !== explanation.accountId) {

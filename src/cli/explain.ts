@@ -4,13 +4,13 @@ import { Option } from 'commander';
 import { defaultAsOf } from '../core/as-of.js';
 import type { Day } from '../core/dates.js';
 import { explain } from '../core/explain.js';
-import { addDataOptions, loadData } from './data.js';
-import type { DataFlags } from './data.js';
+import { addDataOptions } from './data.js';
 import { renderExplanation } from './explain-view.js';
-import { addDefinitionOptions, dayOption, resolveDefinitions, today } from './options.js';
-import type { DefinitionFlags } from './options.js';
+import { loadInput, type InputFlags } from './input.js';
+import { addDefinitionOptions, dayOption, today } from './options.js';
+import { addWorkspaceOption } from './workspace.js';
 
-interface ExplainFlags extends DataFlags, DefinitionFlags {
+interface ExplainFlags extends InputFlags {
   account: string;
   asOf?: Day;
   format: 'table' | 'json';
@@ -22,12 +22,13 @@ export function registerExplainCommand(program: Command): void {
     .description(
       'explain how one account counts: its lines, the rule applied to each, its movements and its share of NRR and GRR',
     )
-    .argument('<files...>', 'CSV files to read')
+    .argument('[files...]', 'files to read (default: the workspace)')
     .requiredOption(
       '--account <id>',
       'account id to explain (as in the account or customer column)',
     );
   addDataOptions(command);
+  addWorkspaceOption(command);
   addDefinitionOptions(command);
   command
     .option(
@@ -38,11 +39,14 @@ export function registerExplainCommand(program: Command): void {
     .addOption(
       new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'),
     )
-    .action((files: string[], flags: ExplainFlags) => {
-      const definitions = resolveDefinitions(flags);
-      const { dataset } = loadData(files, flags);
+    .action(async (files: string[], flags: ExplainFlags) => {
+      const { dataset, definitions, workspaceVersion } = await loadInput(files, flags);
       const asOf = flags.asOf ?? defaultAsOf(dataset, today());
-      const explanation = explain(dataset, definitions, asOf, flags.account.trim());
+      const built = explain(dataset, definitions, asOf, flags.account.trim());
+      const explanation =
+        workspaceVersion === undefined
+          ? built
+          : { ...built, definitions: { ...built.definitions, workspaceVersion } };
       process.stdout.write(
         flags.format === 'json'
           ? JSON.stringify(explanation, null, 2) + '\n'

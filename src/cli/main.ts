@@ -11,6 +11,9 @@ import { registerExplainCommand } from './explain.js';
 import { registerReportCommand } from './report.js';
 import { registerGenerateCommand } from './generate.js';
 import { registerDefinitionsCommand } from './definitions.js';
+import { registerImportCommands } from './import.js';
+import { registerCloseCommands } from './close.js';
+import { StoreError } from '../store/driver.js';
 import { ImportError, ImportOptionsError, formatProblem } from '../ingest/index.js';
 import { DefinitionsError } from '../core/definitions.js';
 import { printableLines } from './format.js';
@@ -29,6 +32,8 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerGenerateCommand(program);
   registerDefinitionsCommand(program);
+  registerImportCommands(program);
+  registerCloseCommands(program);
   return program;
 }
 
@@ -38,12 +43,13 @@ export function describeError(error: unknown): string {
     const heading = error.message.split('\n')[0] ?? error.message;
     const lines = error.problems.map(formatProblem);
     if (error.omittedProblems > 0) lines.push(`... and ${error.omittedProblems} more problems`);
-    return `Error: ${heading}\n${lines.map((line) => `  ${line}`).join('\n')}\nNothing was computed; fix these rows and run the command again.`;
+    return `Error: ${heading}\n${lines.map((line) => `  ${line}`).join('\n')}\nNothing was computed or stored; fix these rows and run the command again.`;
   }
   if (
     error instanceof ImportOptionsError ||
     error instanceof DefinitionsError ||
-    error instanceof EngineError
+    error instanceof EngineError ||
+    error instanceof StoreError
   ) {
     return `Error: ${error.message}`;
   }

@@ -47,8 +47,8 @@ export function dayOption(text: string): Day {
 export function addDefinitionOptions(command: Command): Command {
   return command
     .option(
-      '--definitions <file>',
-      'JSON file of definitions fields to change (see docs/definitions.md)',
+      '--definitions <file-or-version>',
+      'JSON file of definitions fields to change (see docs/definitions.md), or the number of a definitions version stored in the workspace',
     )
     .option(
       '--grace-days <days>',
@@ -78,10 +78,22 @@ export function addDefinitionOptions(command: Command): Command {
     );
 }
 
-/** Builds the definitions from the defaults, then the definitions file, then the flags. */
-export function resolveDefinitions(flags: DefinitionFlags): Definitions {
-  let definitions = DEFAULT_DEFINITIONS;
-  if (flags.definitions !== undefined) {
+/** A `--definitions` value that names a stored version rather than a file. */
+export function storedVersionOf(flags: DefinitionFlags): number | undefined {
+  const value = flags.definitions?.trim();
+  return value !== undefined && /^\d{1,9}$/.test(value) ? Number(value) : undefined;
+}
+
+/**
+ * Builds the definitions from `base` (the defaults, or a stored version), then the definitions
+ * file, then the flags.
+ */
+export function resolveDefinitions(
+  flags: DefinitionFlags,
+  base: Definitions = DEFAULT_DEFINITIONS,
+): Definitions {
+  let definitions = base;
+  if (flags.definitions !== undefined && storedVersionOf(flags) === undefined) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(readFileSync(flags.definitions, 'utf8').replace(/^\uFEFF/, ''));

@@ -9,7 +9,11 @@ function definitionsLine(report: Report): string {
     changes.length === 0
       ? ''
       : ` (changed: ${changes.map(([key, value]) => `${key}=${JSON.stringify(value)}`).join(', ')})`;
-  return `definitions ${report.definitions.name} ${report.definitions.version}${changed}`;
+  const stored =
+    report.definitions.workspaceVersion === undefined
+      ? ''
+      : ` (workspace version ${report.definitions.workspaceVersion})`;
+  return `definitions ${report.definitions.name} ${report.definitions.version}${stored}${changed}`;
 }
 
 function subtypeText(parts: Partial<Record<string, number>> | undefined, currency: string): string {

@@ -10,15 +10,15 @@ import type { Dataset } from '../core/model.js';
 import { buildReport } from '../core/report.js';
 import type { Report, ReportBy } from '../core/report.js';
 import type { ImportSummary } from '../ingest/index.js';
-import { addDataOptions, describeSummaries, loadData } from './data.js';
-import type { DataFlags } from './data.js';
-import { addDefinitionOptions, dayOption, resolveDefinitions, today } from './options.js';
-import type { DefinitionFlags } from './options.js';
+import { addDataOptions, describeSummaries } from './data.js';
+import { loadInput, type InputFlags } from './input.js';
+import { addDefinitionOptions, dayOption, today } from './options.js';
+import { addWorkspaceOption } from './workspace.js';
 import { renderReportCsv, renderReportTable } from './report-view.js';
 
 export type OutputFormat = 'table' | 'json' | 'csv';
 
-interface ReportFlags extends DataFlags, DefinitionFlags {
+interface ReportFlags extends InputFlags {
   asOf?: Day;
   by?: ReportBy;
   format: OutputFormat;
@@ -32,9 +32,17 @@ export function renderReport(options: {
   by?: ReportBy;
   format: OutputFormat;
   summaries?: readonly ImportSummary[];
+  workspaceVersion?: number;
 }): string {
   const analysis = analyse(options.dataset, options.definitions, options.asOf);
-  const report: Report = buildReport(analysis, options.dataset, options.by);
+  const built: Report = buildReport(analysis, options.dataset, options.by);
+  const report: Report =
+    options.workspaceVersion === undefined
+      ? built
+      : {
+          ...built,
+          definitions: { ...built.definitions, workspaceVersion: options.workspaceVersion },
+        };
   if (options.format === 'json') {
     const output =
       options.summaries === undefined ? report : { ...report, sources: options.summaries };
@@ -47,10 +55,11 @@ export function registerReportCommand(program: Command): void {
   const command = program
     .command('report')
     .description(
-      'report ARR, the ARR bridge, NRR, GRR and logo retention from contract or subscription files',
+      'report ARR, the ARR bridge, NRR, GRR and logo retention from contract or subscription files, or from the workspace when no file is given',
     )
-    .argument('<files...>', 'CSV files to read');
+    .argument('[files...]', 'files to read (default: the workspace)');
   addDataOptions(command);
+  addWorkspaceOption(command);
   addDefinitionOptions(command);
   command
     .option(
@@ -76,10 +85,18 @@ export function registerReportCommand(program: Command): void {
         .choices(['table', 'json', 'csv'])
         .default('table'),
     )
-    .action((files: string[], flags: ReportFlags) => {
-      const definitions = resolveDefinitions(flags);
-      const { dataset, summaries } = loadData(files, flags);
-      if (flags.format === 'table') process.stderr.write(describeSummaries(summaries) + '\n');
+    .action(async (files: string[], flags: ReportFlags) => {
+      const { dataset, summaries, definitions, workspaceVersion, workspace } = await loadInput(
+        files,
+        flags,
+      );
+      if (flags.format === 'table') {
+        process.stderr.write(
+          (summaries === undefined
+            ? `Workspace ${workspace ?? ''}: ${dataset.lines.length} contract lines`
+            : describeSummaries(summaries)) + '\n',
+        );
+      }
       const asOf = flags.asOf ?? defaultAsOf(dataset, today());
       if (flags.asOf === undefined && flags.format === 'table') {
         process.stderr.write(
@@ -92,7 +109,8 @@ export function registerReportCommand(program: Command): void {
           definitions,
           asOf,
           format: flags.format,
-          summaries,
+          ...(summaries === undefined ? {} : { summaries }),
+          ...(workspaceVersion === undefined ? {} : { workspaceVersion }),
           ...(flags.by === undefined ? {} : { by: flags.by }),
         }),
       );

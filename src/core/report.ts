@@ -60,7 +60,13 @@ export interface PeriodReport {
 export interface Report {
   asOf: string;
   currency: string;
-  definitions: { name: string; version: string; changes: DefinitionChanges };
+  definitions: {
+    name: string;
+    version: string;
+    changes: DefinitionChanges;
+    /** Number of the definitions version stored in the workspace the figures were read from. */
+    workspaceVersion?: number;
+  };
   window: { start: string; end: string; months: number };
   arr: number;
   activeAccounts: number;

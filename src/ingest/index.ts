@@ -12,7 +12,7 @@ import { isCanonicalSupportFile, readCanonicalFile } from './canonical.js';
 import { readMappedFile } from './mapped.js';
 import { validateReadOptions, type ReadOptions } from './options.js';
 import type { FilePart } from './part.js';
-import { ProblemList } from './problems.js';
+import { ProblemList, type RowProblem } from './problems.js';
 import type { ImportSummary } from './summary.js';
 import { parseTable } from './table.js';
 
@@ -40,6 +40,8 @@ export interface MultiImportResult {
   readonly dataset: Dataset;
   /** One summary per file, in the order the files were given. */
   readonly summaries: readonly ImportSummary[];
+  /** Rows left out with `skipInvalid`, one problem each (a row may have several). */
+  readonly rejected: readonly RowProblem[];
 }
 
 /**
@@ -105,7 +107,8 @@ export function readTexts(
   options: ReadOptions,
 ): MultiImportResult {
   validateReadOptions(options);
-  const problems = new ProblemList();
+  // Skipping keeps every problem, because each names a row written to the rejected-rows file.
+  const problems = new ProblemList(options.skipInvalid === true ? Infinity : undefined);
   const parts: FilePart[] = [];
   for (const { text, fileName } of inputs) {
     const encodingProblem = describeEncoding(text);
@@ -116,9 +119,15 @@ export function readTexts(
     const part = readPart(text, fileName, options, problems);
     if (part) parts.push(part);
   }
-  const dataset = combineParts(parts, problems);
-  problems.throwIfAny();
-  return { dataset, summaries: parts.map((part) => part.summary) };
+  let rejected: readonly RowProblem[] = [];
+  let remaining = problems;
+  if (options.skipInvalid === true && problems.problems.every((problem) => problem.row > 1)) {
+    rejected = problems.problems;
+    remaining = new ProblemList();
+  }
+  const dataset = combineParts(parts, remaining);
+  remaining.throwIfAny();
+  return { dataset, summaries: parts.map((part) => part.summary), rejected };
 }
 
 function readPart(

@@ -40,6 +40,11 @@ export interface ReadOptions {
    * other presets assume USD.
    */
   readonly currency?: string;
+  /**
+   * Leave out rows with problems instead of failing, and return them as `rejected`. Problems with
+   * a whole file (its header, its encoding) and conflicts across files still fail the import.
+   */
+  readonly skipInvalid?: boolean;
   /** Called every PROGRESS_EVERY rows, and once at the end, while contract-line rows are checked. */
   readonly onProgress?: (rowsChecked: number, rowsTotal: number) => void;
 }

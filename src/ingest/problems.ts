@@ -74,13 +74,21 @@ export class ProblemList {
   private readonly kept: RowProblem[] = [];
   private omitted = 0;
 
+  /** `limit` problems are kept; the rest are only counted. */
+  constructor(private readonly limit = MAX_PROBLEMS) {}
+
+  /** The problems kept so far, in the order they were added. */
+  get problems(): readonly RowProblem[] {
+    return this.kept;
+  }
+
   /** Number of problems added so far, including the omitted ones. */
   get count(): number {
     return this.kept.length + this.omitted;
   }
 
   add(problem: RowProblem): void {
-    if (this.kept.length < MAX_PROBLEMS) this.kept.push(problem);
+    if (this.kept.length < this.limit) this.kept.push(problem);
     else this.omitted += 1;
   }
 

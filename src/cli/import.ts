@@ -1,0 +1,256 @@
+/** `nrr import` and `nrr imports`: store files in the workspace, and list what was stored. */
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import {
+  formatProblem,
+  ImportOptionsError,
+  type ReadOptions,
+  type RowProblem,
+} from '../ingest/index.js';
+import type { FileOutcome, ImportRecord, Workspace } from '../store/workspace.js';
+import { importFiles, readInputs, type FileInput, type ImportRun } from '../service/import.js';
+import { addDataOptions, readOptionsFrom, type DataFlags } from './data.js';
+import { count, csv, printable, printableLines, table } from './format.js';
+import { Progress } from './progress.js';
+import { addWorkspaceOption, withWorkspace, type WorkspaceFlags } from './workspace.js';
+
+interface ImportFlags extends DataFlags, WorkspaceFlags {
+  source?: string;
+  skipInvalid?: boolean;
+  rejectedFile?: string;
+  format: 'table' | 'json';
+}
+
+/** Imports with progress bars on a terminal; see `importFiles`. */
+export async function importInputs(
+  workspace: Workspace,
+  inputs: readonly FileInput[],
+  readOptions: ReadOptions,
+): Promise<ImportRun> {
+  let progress: Progress | undefined;
+  let progressTotal = 0;
+  let progressLabel = '';
+  let started = performance.now();
+  try {
+    return await importFiles(workspace, inputs, readOptions, (stage, done, total) => {
+      const label = stage === 'checking' ? 'Checking' : 'Storing';
+      if (progress === undefined || total !== progressTotal || label !== progressLabel) {
+        progress?.stop();
+        progress = new Progress(label, total, 'rows');
+        progressTotal = total;
+        progressLabel = label;
+        started = performance.now();
+      }
+      const seconds = (performance.now() - started) / 1000;
+      progress.update(
+        done,
+        seconds > 0 ? `${Math.round(done / seconds).toLocaleString('en-US')} rows/s` : '',
+      );
+    });
+  } finally {
+    progress?.stop();
+  }
+}
+
+function rejectedCsv(problems: readonly RowProblem[]): string {
+  return csv(
+    ['file', 'row', 'column', 'value', 'problem'],
+    problems.map((problem) => [
+      problem.file,
+      String(problem.row),
+      problem.column,
+      problem.value,
+      problem.message,
+    ]),
+  );
+}
+
+function describeOutcome(outcome: FileOutcome): string {
+  const parts = [
+    `import #${outcome.importId}: ${outcome.path} stored as ${printable(outcome.source)}`,
+  ];
+  parts.push(count(outcome.records, 'record'));
+  if (outcome.replaced) {
+    parts.push(
+      `replacing the earlier version: ${outcome.added} lines added, ${outcome.changed} changed, ${outcome.removed} removed, ${outcome.unchanged} unchanged`,
+    );
+  }
+  if (outcome.shared > 0)
+    parts.push(`${count(outcome.shared, 'line')} already stored identically from another file`);
+  if (outcome.rejected > 0) parts.push(`${count(outcome.rejected, 'row')} rejected`);
+  return parts.join(', ');
+}
+
+export function registerImportCommands(program: Command): void {
+  const command = program
+    .command('import')
+    .description(
+      'store files in the workspace in one transaction: a failed import changes nothing, the same file twice adds nothing, a changed file replaces its earlier version',
+    )
+    .argument('<files...>', 'files to store');
+  addDataOptions(command);
+  addWorkspaceOption(command);
+  command
+    .option(
+      '--source <name>',
+      'name to store the file under (default: its base name); a later import under the same name replaces it',
+    )
+    .option(
+      '--skip-invalid',
+      'store the valid rows and write the rejected ones to a file, instead of failing the import',
+    )
+    .option(
+      '--rejected-file <path>',
+      'where --skip-invalid writes rejected rows (default: nrr-rejected-<import>.csv in the current folder)',
+    )
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'),
+    )
+    .action(async (files: string[], flags: ImportFlags) => {
+      const readOptions: ReadOptions = {
+        ...readOptionsFrom(flags),
+        ...(flags.skipInvalid === true ? { skipInvalid: true } : {}),
+      };
+      const inputs = readInputs(files, flags.source);
+      await withWorkspace(flags, async (workspace) => {
+        const { stored, unchanged, outcomes, rejected } = await importInputs(
+          workspace,
+          inputs,
+          readOptions,
+        );
+        const messages = unchanged.map(
+          (input) =>
+            `${input.path}: unchanged since import #${stored.get(input.source)?.importId ?? '?'} of ${printable(input.source)}; nothing added`,
+        );
+        let rejectedPath: string | undefined;
+        if (rejected.length > 0) {
+          rejectedPath =
+            flags.rejectedFile ?? `nrr-rejected-${outcomes[0]?.importId ?? 'import'}.csv`;
+          writeFileSync(rejectedPath, rejectedCsv(rejected));
+        }
+        if (flags.format === 'json') {
+          process.stdout.write(
+            JSON.stringify(
+              {
+                workspace: workspace.location,
+                unchanged: unchanged.map((input) => ({
+                  path: input.path,
+                  source: input.source,
+                  importId: stored.get(input.source)?.importId ?? null,
+                })),
+                imports: outcomes,
+                rejected,
+                rejectedFile: rejectedPath ?? null,
+              },
+              null,
+              2,
+            ) + '\n',
+          );
+          return;
+        }
+        const lines = [...messages, ...outcomes.map(describeOutcome)];
+        if (rejected.length > 0) {
+          lines.push(
+            `${count(rejected.length, 'rejected row problem')} written to ${rejectedPath ?? ''}; the first ones:`,
+            ...rejected.slice(0, 10).map((problem) => `  ${formatProblem(problem)}`),
+          );
+        }
+        lines.push(`Workspace: ${workspace.location}`);
+        process.stdout.write(printableLines(lines.join('\n')) + '\n');
+      });
+    });
+
+  const list = program
+    .command('imports')
+    .description(
+      'list the imports stored in the workspace, with what each added, changed or removed',
+    )
+    .option('--changes <id>', 'list the line ids one import added, changed and removed');
+  addWorkspaceOption(list);
+  list
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'),
+    )
+    .action(async (flags: WorkspaceFlags & { changes?: string; format: 'table' | 'json' }) => {
+      await withWorkspace(flags, async (workspace) => {
+        const records = await workspace.imports();
+        if (flags.changes !== undefined) {
+          const wanted = Number(flags.changes);
+          const record = records.find((item) => item.id === wanted);
+          if (record === undefined) {
+            throw new ImportOptionsError(
+              `no import #${flags.changes} in this workspace; nrr imports lists them`,
+            );
+          }
+          process.stdout.write(
+            flags.format === 'json'
+              ? JSON.stringify(record, null, 2) + '\n'
+              : describeChanges(record),
+          );
+          return;
+        }
+        if (flags.format === 'json') {
+          process.stdout.write(JSON.stringify(records, null, 2) + '\n');
+          return;
+        }
+        if (records.length === 0) {
+          process.stdout.write(
+            `No imports yet in ${workspace.location}; store files with nrr import.\n`,
+          );
+          return;
+        }
+        process.stdout.write(
+          table(
+            [
+              '#',
+              'source',
+              'preset',
+              'kind',
+              'rows',
+              'stored',
+              'rejected',
+              'added',
+              'changed',
+              'removed',
+              'by',
+              'finished',
+              'current',
+            ],
+            records.map((record) => [
+              String(record.id),
+              record.source,
+              record.preset,
+              record.fileKind,
+              String(record.rows),
+              String(record.records),
+              String(record.rejected),
+              String(record.added),
+              String(record.changed),
+              String(record.removed),
+              record.importedBy,
+              record.finishedAt.slice(0, 19).replace('T', ' '),
+              record.current ? 'yes' : 'replaced',
+            ]),
+          ) + '\n',
+        );
+      });
+    });
+}
+
+function describeChanges(record: ImportRecord): string {
+  const lines = [
+    `Import #${record.id} of ${record.source} (${record.path}), sha256 ${record.checksum}, by ${record.importedBy} at ${record.finishedAt}`,
+  ];
+  for (const [label, ids, total] of [
+    ['added', record.changes.added, record.added],
+    ['changed', record.changes.changed, record.changed],
+    ['removed', record.changes.removed, record.removed],
+  ] as const) {
+    lines.push(
+      `${total} lines ${label}${ids.length < total ? ` (first ${ids.length} listed)` : ''}`,
+    );
+    for (const id of ids) lines.push(`  ${id}`);
+  }
+  return printableLines(lines.join('\n')) + '\n';
+}

@@ -1,0 +1,65 @@
+/**
+ * Where a command's data comes from: the files given, or the workspace when none is given. From
+ * the workspace, the definitions in force are stored as a version, so every figure names one.
+ */
+import type { Definitions } from '../core/definitions.js';
+import type { Dataset } from '../core/model.js';
+import type { ImportSummary } from '../ingest/index.js';
+import { DefinitionsError } from '../core/definitions.js';
+import { StoreError } from '../store/driver.js';
+import type { Workspace } from '../store/workspace.js';
+import { currentUser } from '../store/workspace.js';
+import { loadData, type DataFlags } from './data.js';
+import { resolveDefinitions, storedVersionOf, type DefinitionFlags } from './options.js';
+import { withWorkspace, type WorkspaceFlags } from './workspace.js';
+
+export interface Input {
+  readonly dataset: Dataset;
+  readonly definitions: Definitions;
+  /** The stored definitions version, for input read from the workspace. */
+  readonly workspaceVersion?: number;
+  readonly summaries?: readonly ImportSummary[];
+  /** The workspace location, for input read from it. */
+  readonly workspace?: string;
+}
+
+export type InputFlags = DataFlags & DefinitionFlags & WorkspaceFlags;
+
+/** The definitions of the flags on top of the workspace's, stored as a version. */
+export async function workspaceDefinitions(
+  workspace: Workspace,
+  flags: DefinitionFlags,
+): Promise<{ definitions: Definitions; version: number }> {
+  const requested = storedVersionOf(flags);
+  const base =
+    requested === undefined
+      ? (await workspace.currentDefinitions()).definitions
+      : (await workspace.definitionsVersion(requested)).definitions;
+  const definitions = resolveDefinitions(flags, base);
+  const version = await workspace.saveDefinitions(definitions, currentUser());
+  return { definitions, version };
+}
+
+/** Reads the files, or the workspace when `files` is empty, and resolves the definitions. */
+export async function loadInput(files: readonly string[], flags: InputFlags): Promise<Input> {
+  if (files.length > 0) {
+    if (storedVersionOf(flags) !== undefined) {
+      throw new DefinitionsError(
+        `--definitions ${flags.definitions ?? ''} names a stored version, which only a workspace has; leave out the files to read the workspace, or pass a JSON file (./${flags.definitions ?? ''} for a file of that name)`,
+      );
+    }
+    const definitions = resolveDefinitions(flags);
+    const { dataset, summaries } = loadData(files, flags);
+    return { dataset, definitions, summaries };
+  }
+  return withWorkspace(flags, async (workspace) => {
+    const { definitions, version } = await workspaceDefinitions(workspace, flags);
+    const dataset = await workspace.loadDataset();
+    if (dataset.lines.length === 0) {
+      throw new StoreError(
+        `the workspace ${workspace.location} has no contract lines yet; store files with nrr import, or pass files to read`,
+      );
+    }
+    return { dataset, definitions, workspaceVersion: version, workspace: workspace.location };
+  });
+}

@@ -1,0 +1,135 @@
+/**
+ * Importing files into the workspace: checksums, the importers' row checks, and one transaction
+ * that stores every changed file or none.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import {
+  ImportOptionsError,
+  readTexts,
+  type ReadOptions,
+  type RowProblem,
+} from '../ingest/index.js';
+import {
+  currentUser,
+  type FileOutcome,
+  type ImportedFile,
+  type Workspace,
+} from '../store/workspace.js';
+
+/** Largest file read: Node.js strings stop at about 512 MiB, and a file is read as one string. */
+const MAX_FILE_BYTES = 500 * 2 ** 20;
+
+/** A file read into memory with its checksum and the source name it is stored under. */
+export interface FileInput {
+  path: string;
+  source: string;
+  checksum: string;
+  text: string;
+}
+
+/**
+ * Reads files for an import: each once, no folders, no file over the size limit. `sourceFlag`
+ * names the source of a single file; by default a file's source is its base name.
+ */
+export function readInputs(files: readonly string[], sourceFlag: string | undefined): FileInput[] {
+  if (files.length === 0) throw new ImportOptionsError('no files given; pass one or more files');
+  if (sourceFlag !== undefined && files.length > 1) {
+    throw new ImportOptionsError(
+      '--source names one file; import the files one at a time to name each, or leave --source out',
+    );
+  }
+  const seen = new Map<string, string>();
+  return files.map((path) => {
+    const real = realpathSync(path);
+    const earlier = seen.get(real);
+    if (earlier !== undefined) {
+      throw new ImportOptionsError(`${path} is the same file as ${earlier}; pass each file once`);
+    }
+    seen.set(real, path);
+    const stats = statSync(path);
+    if (stats.isDirectory())
+      throw new ImportOptionsError(`${path} is a folder; pass the files in it`);
+    if (stats.size > MAX_FILE_BYTES) {
+      throw new ImportOptionsError(
+        `${path} is ${(stats.size / 2 ** 20).toFixed(0)} MiB, more than the ${MAX_FILE_BYTES / 2 ** 20} MiB one file may have; split it into several files`,
+      );
+    }
+    const bytes = readFileSync(path);
+    const source = (sourceFlag ?? basename(path)).trim();
+    if (source === '') throw new ImportOptionsError('--source needs a name');
+    return {
+      path,
+      source,
+      checksum: createHash('sha256').update(bytes).digest('hex'),
+      text: bytes.toString('utf8'),
+    };
+  });
+}
+
+export interface ImportRun {
+  readonly stored: Map<string, { checksum: string; importId: number }>;
+  readonly unchanged: readonly FileInput[];
+  readonly outcomes: readonly FileOutcome[];
+  readonly rejected: readonly RowProblem[];
+}
+
+/**
+ * Checks and stores the files that changed since their source was last imported, with progress
+ * bars on a terminal. Files whose bytes are already stored under their source are left alone.
+ */
+/** Stage of an import reported to a progress callback, with rows done and the total. */
+export type ImportStage = 'checking' | 'storing';
+
+/**
+ * Checks and stores the files that changed since their source was last imported. Files whose
+ * bytes are already stored under their source are left alone.
+ *
+ * @throws ImportError for invalid rows (unless `readOptions.skipInvalid`) and conflicting lines;
+ *   nothing is stored then.
+ */
+export async function importFiles(
+  workspace: Workspace,
+  inputs: readonly FileInput[],
+  readOptions: ReadOptions,
+  onProgress?: (stage: ImportStage, done: number, total: number) => void,
+): Promise<ImportRun> {
+  const stored = await workspace.sourceChecksums();
+  const unchanged = inputs.filter((input) => stored.get(input.source)?.checksum === input.checksum);
+  const changed = inputs.filter((input) => !unchanged.includes(input));
+  if (changed.length === 0) return { stored, unchanged, outcomes: [], rejected: [] };
+  const read = readTexts(
+    changed.map((input) => ({ text: input.text, fileName: input.path })),
+    { ...readOptions, onProgress: (done, total) => onProgress?.('checking', done, total) },
+  );
+  const importedFiles: ImportedFile[] = changed.map((input, index) => {
+    const summary = read.summaries[index];
+    if (summary === undefined) throw new Error(`no summary for ${input.path}`);
+    return {
+      path: input.path,
+      source: input.source,
+      checksum: input.checksum,
+      fileName: input.path,
+      summary,
+      rejected: read.rejected.filter((problem) => problem.file === input.path).length,
+    };
+  });
+  const recorded: Record<string, unknown> = { ...readOptions };
+  delete recorded['onProgress'];
+  const result = await workspace.store({
+    files: importedFiles,
+    dataset: read.dataset,
+    preset: readOptions.preset,
+    options: recorded,
+    user: currentUser(),
+    ...(readOptions.skipInvalid === true ? { skipInvalid: true } : {}),
+    onProgress: (done, total) => onProgress?.('storing', done, total),
+  });
+  return {
+    stored,
+    unchanged,
+    outcomes: result.files,
+    rejected: [...read.rejected, ...result.rejected],
+  };
+}

@@ -1,0 +1,298 @@
+/**
+ * Conversions between the canonical model and the rows of the workspace tables: CSV text for
+ * COPY on the way in, COPY output on the way out. Dates are stored as SQL dates, amounts and rates
+ * as exact numerics, so a stored figure reads back bit for bit.
+ */
+import { formatDay, parseDay, type Day } from '../core/dates.js';
+import { formatDecimal, parseDecimal, type Decimal } from '../core/money.js';
+import type {
+  Account,
+  Assignment,
+  BillingPeriod,
+  ContractLine,
+  FxRate,
+  LineKind,
+  SegmentSpan,
+} from '../core/model.js';
+import { csvField, StoreError } from './driver.js';
+
+export const LINE_COLUMNS = [
+  'id',
+  'account_id',
+  'contract_id',
+  'product',
+  'kind',
+  'kind_source',
+  'amount',
+  'period_unit',
+  'period_count',
+  'currency',
+  'start_date',
+  'end_date',
+  'quantity',
+  'renews',
+  'signed_date',
+  'source_file',
+  'source_row',
+] as const;
+
+export const ACCOUNT_COLUMNS = ['id', 'name', 'parent_id', 'currency', 'attributes'] as const;
+
+export const ASSIGNMENT_COLUMNS = [
+  'account_id',
+  'role',
+  'person',
+  'valid_from',
+  'valid_to',
+  'source_file',
+  'source_row',
+] as const;
+
+export const SEGMENT_COLUMNS = [
+  'account_id',
+  'segment',
+  'region',
+  'sub_region',
+  'valid_from',
+  'valid_to',
+  'source_file',
+  'source_row',
+] as const;
+
+export const FX_COLUMNS = [
+  'currency',
+  'rate',
+  'valid_from',
+  'valid_to',
+  'kind',
+  'source_file',
+  'source_row',
+] as const;
+
+/** Columns every stored record carries besides its own: the source it came from and the import. */
+export const OWNER_COLUMNS = ['source', 'import_id'] as const;
+
+/** PostgreSQL text cannot hold NUL characters; say so instead of failing deep in COPY. */
+function text(value: string | undefined, what: string): string | null {
+  if (value === undefined) return null;
+  if (value.includes('\u0000')) {
+    throw new StoreError(
+      `${what} ${JSON.stringify(value)} contains a NUL character, which cannot be stored`,
+    );
+  }
+  return value;
+}
+
+function day(value: Day | null | undefined): string | null {
+  return value === null || value === undefined ? null : formatDay(value);
+}
+
+function row(fields: readonly (string | number | null | undefined)[]): string {
+  return fields.map(csvField).join(',') + '\n';
+}
+
+/** The owner columns appended to each row. */
+export interface Owner {
+  readonly source: string;
+  readonly importId: number;
+}
+
+export function lineRow(line: ContractLine, owner: Owner): string {
+  return row([
+    text(line.id, 'line id'),
+    text(line.accountId, 'account id'),
+    text(line.contractId, 'contract id'),
+    text(line.product, 'product'),
+    line.kind,
+    line.kindSource ?? null,
+    formatDecimal(line.amount),
+    line.period.unit,
+    line.period.count,
+    line.currency,
+    day(line.start),
+    day(line.end),
+    line.quantity === undefined ? null : String(line.quantity),
+    text(line.renews, 'renewed line id'),
+    day(line.signed),
+    text(line.source?.file, 'file name'),
+    line.source?.row ?? null,
+    owner.source,
+    owner.importId,
+  ]);
+}
+
+export function accountRow(account: Account, owner: Owner): string {
+  return row([
+    text(account.id, 'account id'),
+    text(account.name, 'account name'),
+    text(account.parentId, 'parent id'),
+    account.currency ?? null,
+    account.attributes === undefined ? null : JSON.stringify(account.attributes),
+    owner.source,
+    owner.importId,
+  ]);
+}
+
+export function assignmentRow(assignment: Assignment, owner: Owner): string {
+  return row([
+    text(assignment.accountId, 'account id'),
+    text(assignment.role, 'role'),
+    text(assignment.person, 'person'),
+    day(assignment.from),
+    day(assignment.to),
+    text(assignment.source?.file, 'file name'),
+    assignment.source?.row ?? null,
+    owner.source,
+    owner.importId,
+  ]);
+}
+
+export function segmentRow(span: SegmentSpan, owner: Owner): string {
+  return row([
+    text(span.accountId, 'account id'),
+    text(span.segment, 'segment'),
+    text(span.region, 'region'),
+    text(span.subRegion, 'sub-region'),
+    day(span.from),
+    day(span.to),
+    text(span.source?.file, 'file name'),
+    span.source?.row ?? null,
+    owner.source,
+    owner.importId,
+  ]);
+}
+
+export function fxRow(rate: FxRate, owner: Owner): string {
+  return row([
+    rate.currency,
+    formatDecimal(rate.rate),
+    day(rate.from),
+    day(rate.to),
+    rate.kind,
+    text(rate.source?.file, 'file name'),
+    rate.source?.row ?? null,
+    owner.source,
+    owner.importId,
+  ]);
+}
+
+type Fields = readonly (string | null)[];
+
+function readDay(value: string | null | undefined): Day {
+  const parsed = value === null || value === undefined ? undefined : parseDay(value);
+  if (parsed === undefined) throw new StoreError(`stored date ${String(value)} cannot be read`);
+  return parsed;
+}
+
+function readOptionalDay(value: string | null | undefined): Day | null {
+  return value === null || value === undefined ? null : readDay(value);
+}
+
+function readDecimal(value: string | null | undefined): Decimal {
+  const parsed = value === null || value === undefined ? undefined : parseDecimal(value);
+  if (parsed === undefined) throw new StoreError(`stored amount ${String(value)} cannot be read`);
+  return parsed;
+}
+
+function optional<K extends string, V>(key: K, value: V | null | undefined): Partial<Record<K, V>> {
+  return value === null || value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+function sourceRef(file: string | null | undefined, rowText: string | null | undefined) {
+  if (file === null || file === undefined) return {};
+  return { source: { file, row: rowText === null || rowText === undefined ? 0 : Number(rowText) } };
+}
+
+export function lineFromFields(f: Fields): ContractLine {
+  const period: BillingPeriod = {
+    unit: f[7] as BillingPeriod['unit'],
+    count: Number(f[8]),
+  };
+  return {
+    id: f[0] ?? '',
+    accountId: f[1] ?? '',
+    ...optional('contractId', f[2]),
+    ...optional('product', f[3]),
+    kind: f[4] as LineKind,
+    ...optional('kindSource', f[5] as ContractLine['kindSource'] | null),
+    amount: readDecimal(f[6]),
+    period,
+    currency: f[9] ?? '',
+    start: readDay(f[10]),
+    end: readOptionalDay(f[11]),
+    ...optional('quantity', f[12] === null ? null : Number(f[12])),
+    ...optional('renews', f[13]),
+    ...optional('signed', f[14] === null ? null : readDay(f[14])),
+    ...sourceRef(f[15], f[16]),
+  };
+}
+
+export function accountFromFields(f: Fields): Account {
+  return {
+    id: f[0] ?? '',
+    ...optional('name', f[1]),
+    ...optional('parentId', f[2]),
+    ...optional('currency', f[3]),
+    ...optional(
+      'attributes',
+      f[4] === null ? null : (JSON.parse(f[4] ?? '{}') as Readonly<Record<string, string>>),
+    ),
+  };
+}
+
+export function assignmentFromFields(f: Fields): Assignment {
+  return {
+    accountId: f[0] ?? '',
+    role: f[1] ?? '',
+    person: f[2] ?? '',
+    from: readDay(f[3]),
+    to: readOptionalDay(f[4]),
+    ...sourceRef(f[5], f[6]),
+  };
+}
+
+export function segmentFromFields(f: Fields): SegmentSpan {
+  return {
+    accountId: f[0] ?? '',
+    ...optional('segment', f[1]),
+    ...optional('region', f[2]),
+    ...optional('subRegion', f[3]),
+    from: readDay(f[4]),
+    to: readOptionalDay(f[5]),
+    ...sourceRef(f[6], f[7]),
+  };
+}
+
+export function fxFromFields(f: Fields): FxRate {
+  return {
+    currency: f[0] ?? '',
+    rate: readDecimal(f[1]),
+    from: readDay(f[2]),
+    to: readOptionalDay(f[3]),
+    kind: f[4] as FxRate['kind'],
+    ...sourceRef(f[5], f[6]),
+  };
+}
+
+/**
+ * A line's content as one string, without where it was read from: two lines with the same id and
+ * the same key are one line stored once.
+ */
+export function lineContentKey(line: ContractLine): string {
+  return [
+    line.accountId,
+    line.contractId ?? '',
+    line.product ?? '',
+    line.kind,
+    line.kindSource ?? '',
+    formatDecimal(line.amount),
+    line.period.unit,
+    line.period.count,
+    line.currency,
+    line.start,
+    line.end ?? '',
+    line.quantity ?? '',
+    line.renews ?? '',
+    line.signed ?? '',
+  ].join('\u0001');
+}

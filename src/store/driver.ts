@@ -1,0 +1,130 @@
+/**
+ * The one interface the workspace talks to, with two drivers behind it: the embedded PostgreSQL
+ * (PGlite, a data folder) and a PostgreSQL server reached through a connection string. Both speak
+ * the same SQL; the schema in `migrations.ts` is written to run on either.
+ */
+
+/** A value bound to a query parameter. Dates travel as `YYYY-MM-DD` text. */
+export type SqlValue = string | number | boolean | null;
+
+/** A row as returned by a query: column name to text, number, boolean or null. */
+export type Row = Readonly<Record<string, unknown>>;
+
+/** The queries of one transaction, or of the whole database outside one. */
+export interface Queryable {
+  /** Runs one statement with `$1`-style parameters and returns its rows. */
+  query<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /**
+   * Loads rows with COPY: `rows` yields chunks of CSV text (no header), each a whole number of
+   * rows, in the column order given.
+   */
+  copyIn(table: string, columns: readonly string[], rows: Iterable<string>): Promise<void>;
+  /** Runs `COPY (query) TO` and returns the rows as CSV text without a header. */
+  copyOut(query: string): Promise<string>;
+}
+
+export interface Database extends Queryable {
+  /** `embedded` for PGlite, `server` for a PostgreSQL server. */
+  readonly kind: 'embedded' | 'server';
+  /** Where the data lives, for messages: the folder, or the server URL without its password. */
+  readonly location: string;
+  /**
+   * Runs `work` in one transaction: it commits when `work` resolves and rolls back when it
+   * throws, so a failed import leaves nothing behind.
+   */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Raised when the database cannot be opened or used, with what to do about it. */
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+}
+
+/** Quotes an identifier that the code itself chose (table and column names). */
+export function quoteIdentifier(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new StoreError(`unexpected identifier ${name}`);
+  return `"${name}"`;
+}
+
+/** A COPY statement reading CSV rows into the given columns. */
+export function copyInStatement(table: string, columns: readonly string[], source: string): string {
+  return `COPY ${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')}) FROM ${source} WITH (FORMAT csv)`;
+}
+
+/**
+ * One CSV field for COPY: null as an unquoted empty field, every other value quoted, so an empty
+ * string stays distinct from null and commas, quotes and line breaks survive.
+ */
+export function csvField(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return String(value);
+  return `"${value.replaceAll('"', '""')}"`;
+}
+
+/**
+ * Splits CSV text written by `COPY ... TO ... WITH (FORMAT csv)` into rows of fields. An unquoted
+ * empty field is null; a quoted one is the empty string.
+ */
+export function parseCopyCsv(text: string, columns: number): (string | null)[][] {
+  const rows: (string | null)[][] = [];
+  let row: (string | null)[] = [];
+  let index = 0;
+  const length = text.length;
+  while (index < length) {
+    let value: string | null;
+    if (text.charCodeAt(index) === 34 /* " */) {
+      let end = index + 1;
+      let pieces = '';
+      for (;;) {
+        const quote = text.indexOf('"', end);
+        if (quote < 0) throw new StoreError('unterminated quoted field in COPY output');
+        pieces += text.slice(end, quote);
+        if (text.charCodeAt(quote + 1) === 34) {
+          pieces += '"';
+          end = quote + 2;
+          continue;
+        }
+        index = quote + 1;
+        break;
+      }
+      value = pieces;
+    } else {
+      let end = index;
+      while (end < length) {
+        const code = text.charCodeAt(end);
+        if (code === 44 /* , */ || code === 10 /* \n */) break;
+        end++;
+      }
+      value = end === index ? null : text.slice(index, end);
+      index = end;
+    }
+    row.push(value);
+    const separator = text.charCodeAt(index);
+    index++;
+    if (separator !== 44) {
+      if (row.length !== columns) {
+        throw new StoreError(`COPY output row has ${row.length} fields, expected ${columns}`);
+      }
+      rows.push(row);
+      row = [];
+    }
+  }
+  return rows;
+}
+
+/** Rows per COPY chunk: large enough to be fast, small enough to keep memory flat. */
+export const COPY_CHUNK_ROWS = 20_000;
+
+/** Groups CSV rows into chunks of `COPY_CHUNK_ROWS` rows for `copyIn`. */
+export function* chunkRows<T>(items: Iterable<T>, toRow: (item: T) => string): Iterable<string> {
+  let chunk: string[] = [];
+  for (const item of items) {
+    chunk.push(toRow(item));
+    if (chunk.length >= COPY_CHUNK_ROWS) {
+      yield chunk.join('');
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk.join('');
+}

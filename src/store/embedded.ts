@@ -1,0 +1,128 @@
+/**
+ * The embedded driver: PostgreSQL compiled to WebAssembly (PGlite), keeping its files in a folder
+ * on disk. One process at a time may open a folder; a lock file inside it says which.
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite, types } from '@electric-sql/pglite';
+import type { Transaction } from '@electric-sql/pglite';
+import {
+  copyInStatement,
+  StoreError,
+  type Database,
+  type Queryable,
+  type Row,
+  type SqlValue,
+} from './driver.js';
+
+/** Types read as text, so dates stay calendar dates and decimals stay exact. */
+const TEXT_PARSERS = {
+  [types.DATE]: (value: string) => value,
+  [types.NUMERIC]: (value: string) => value,
+  [types.TIMESTAMPTZ]: (value: string) => value,
+  [types.INT8]: (value: string) => Number(value),
+};
+
+const LOCK_FILE = 'nrr.lock';
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the folder's lock, replacing one left by a process that no longer runs (after a crash or
+ * a kill). Returns the function that releases it.
+ */
+function takeLock(folder: string): () => void {
+  const lockPath = path.join(folder, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = openSync(lockPath, 'wx');
+      writeSync(handle, String(process.pid));
+      closeSync(handle);
+      return () => rmSync(lockPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
+      if (Number.isInteger(holder) && holder !== process.pid && processAlive(holder)) {
+        throw new StoreError(
+          `the workspace ${folder} is in use by process ${holder}; wait for it to finish, or use a PostgreSQL server (DATABASE_URL) for several users at once`,
+        );
+      }
+      rmSync(lockPath, { force: true });
+    }
+  }
+  throw new StoreError(`cannot take the lock ${lockPath}; remove it if no nrr process is running`);
+}
+
+class EmbeddedQueries implements Queryable {
+  constructor(private readonly target: PGlite | Transaction) {}
+
+  async query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    const result = await this.target.query<T>(sql, [...params], { parsers: TEXT_PARSERS });
+    return result.rows;
+  }
+
+  async copyIn(table: string, columns: readonly string[], rows: Iterable<string>): Promise<void> {
+    const statement = copyInStatement(table, columns, `'/dev/blob'`);
+    for (const chunk of rows) {
+      await this.target.query(statement, [], { blob: new Blob([chunk]) });
+    }
+  }
+
+  async copyOut(query: string): Promise<string> {
+    const result = await this.target.query(`COPY (${query}) TO '/dev/blob' WITH (FORMAT csv)`);
+    return result.blob === undefined ? '' : await result.blob.text();
+  }
+}
+
+class EmbeddedDatabase extends EmbeddedQueries implements Database {
+  readonly kind = 'embedded';
+
+  constructor(
+    private readonly db: PGlite,
+    readonly location: string,
+    private readonly release: () => void,
+  ) {
+    super(db);
+  }
+
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => work(new EmbeddedQueries(tx)));
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.db.close();
+    } finally {
+      this.release();
+    }
+  }
+}
+
+/** Opens (creating when needed) the embedded database kept in `folder`. */
+export async function openEmbedded(folder: string): Promise<Database> {
+  const absolute = path.resolve(folder);
+  try {
+    mkdirSync(absolute, { recursive: true });
+  } catch (error) {
+    throw new StoreError(
+      `cannot create the workspace folder ${absolute}: ${(error as Error).message}`,
+    );
+  }
+  const release = takeLock(absolute);
+  try {
+    const db = await PGlite.create(path.join(absolute, 'pgdata'));
+    return new EmbeddedDatabase(db, absolute, release);
+  } catch (error) {
+    release();
+    throw new StoreError(
+      `cannot open the embedded database in ${absolute}: ${(error as Error).message}`,
+    );
+  }
+}

@@ -1,0 +1,862 @@
+/**
+ * The workspace: the accounts, contract lines, owners, segments, FX rates, definitions, import
+ * history and month closes of one company, in the embedded database or on a PostgreSQL server.
+ *
+ * Every file stored belongs to a source, its base name unless given another. Importing a file
+ * whose source already holds the same bytes changes nothing. Importing a changed file under the
+ * same source replaces what that source stored before, and the import record lists the lines
+ * added, changed and removed. A line id already stored by another source is stored once when the
+ * content is the same, and is an error when it differs.
+ */
+import { userInfo } from 'node:os';
+import type { Dataset, ContractLine, Account } from '../core/model.js';
+import type { Definitions } from '../core/definitions.js';
+import { DEFAULT_DEFINITIONS, validateDefinitions } from '../core/definitions.js';
+import type { UnitArr } from '../core/snapshot.js';
+import type { ImportSummary, RowProblem } from '../ingest/index.js';
+import { ImportError } from '../ingest/index.js';
+import {
+  ACCOUNT_COLUMNS,
+  accountFromFields,
+  accountRow,
+  ASSIGNMENT_COLUMNS,
+  assignmentFromFields,
+  assignmentRow,
+  FX_COLUMNS,
+  fxFromFields,
+  fxRow,
+  LINE_COLUMNS,
+  lineContentKey,
+  lineFromFields,
+  lineRow,
+  OWNER_COLUMNS,
+  SEGMENT_COLUMNS,
+  segmentFromFields,
+  segmentRow,
+  type Owner,
+} from './codec.js';
+import {
+  chunkRows,
+  COPY_CHUNK_ROWS,
+  parseCopyCsv,
+  StoreError,
+  type Database,
+  type Queryable,
+} from './driver.js';
+import { openEmbedded } from './embedded.js';
+import { migrate } from './migrations.js';
+import { openServer } from './server.js';
+
+/** Folder of the embedded workspace when neither a flag nor NRR_WORKSPACE names one. */
+export const DEFAULT_FOLDER = '.nrr';
+
+export type WorkspaceLocation =
+  | { readonly kind: 'embedded'; readonly folder: string }
+  | { readonly kind: 'server'; readonly url: string };
+
+/**
+ * Chooses the workspace: a folder given as a flag wins, then DATABASE_URL (a server), then
+ * NRR_WORKSPACE, then `./.nrr`.
+ */
+export function resolveLocation(
+  folderFlag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): WorkspaceLocation {
+  if (folderFlag !== undefined && folderFlag.trim() !== '') {
+    return { kind: 'embedded', folder: folderFlag };
+  }
+  const url = env['DATABASE_URL'];
+  if (url !== undefined && url.trim() !== '') return { kind: 'server', url: url.trim() };
+  const folder = env['NRR_WORKSPACE'];
+  if (folder !== undefined && folder.trim() !== '') return { kind: 'embedded', folder };
+  return { kind: 'embedded', folder: DEFAULT_FOLDER };
+}
+
+/** The name recorded as who made an import or a close: NRR_USER, or the login name. */
+export function currentUser(env: NodeJS.ProcessEnv = process.env): string {
+  const named = env['NRR_USER'];
+  if (named !== undefined && named.trim() !== '') return named.trim();
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** One file offered to an import, already read and checked. */
+export interface ImportedFile {
+  /** Path as given, for the record and messages. */
+  readonly path: string;
+  /** The name the file's records are stored under; a later file with this name replaces them. */
+  readonly source: string;
+  /** SHA-256 of the file's bytes, hex. */
+  readonly checksum: string;
+  /** The file name given to the importer: records' `source.file` equals it. */
+  readonly fileName: string;
+  readonly summary: ImportSummary;
+  /** Rows of this file left out with skip-invalid. */
+  readonly rejected: number;
+}
+
+export interface ImportRequest {
+  readonly files: readonly ImportedFile[];
+  readonly dataset: Dataset;
+  readonly preset: string;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly user: string;
+  /** Leave out lines whose currency has no FX rate, instead of failing. */
+  readonly skipInvalid?: boolean;
+  /** Called as records are written, with the count written and the total. */
+  readonly onProgress?: (written: number, total: number) => void;
+}
+
+export interface LineChanges {
+  readonly added: readonly string[];
+  readonly changed: readonly string[];
+  readonly removed: readonly string[];
+}
+
+export interface FileOutcome {
+  readonly importId: number;
+  readonly path: string;
+  readonly source: string;
+  readonly records: number;
+  readonly added: number;
+  readonly changed: number;
+  readonly removed: number;
+  readonly unchanged: number;
+  /** Lines already stored, with the same content, by another source. */
+  readonly shared: number;
+  readonly rejected: number;
+  readonly changes: LineChanges;
+  /** True when the source held an earlier version of this file. */
+  readonly replaced: boolean;
+}
+
+export interface ImportOutcome {
+  readonly files: readonly FileOutcome[];
+  /** Lines left out with skip-invalid because their currency has no FX rate. */
+  readonly rejected: readonly RowProblem[];
+}
+
+export interface ImportRecord {
+  readonly id: number;
+  readonly source: string;
+  readonly path: string;
+  readonly checksum: string;
+  readonly preset: string;
+  readonly fileKind: string;
+  readonly rows: number;
+  readonly records: number;
+  readonly rejected: number;
+  readonly added: number;
+  readonly changed: number;
+  readonly removed: number;
+  readonly unchanged: number;
+  readonly shared: number;
+  readonly changes: LineChanges;
+  readonly importedBy: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  /** False when a later import of the same source replaced this one. */
+  readonly current: boolean;
+}
+
+export interface StoredDefinitions {
+  readonly version: number;
+  readonly definitions: Definitions;
+  readonly createdAt: string;
+  readonly createdBy: string;
+}
+
+export interface MonthClose {
+  readonly month: string;
+  readonly asOf: string;
+  readonly definitionsVersion: number;
+  /** The report as frozen (JSON of the engine's report). */
+  readonly figures: unknown;
+  readonly accountArr: readonly UnitArr[];
+  readonly lastImportId: number | null;
+  readonly closedAt: string;
+  readonly closedBy: string;
+}
+
+/** Ids listed per kind of change in an import record; the counts are always complete. */
+const CHANGES_LISTED = 200;
+
+/** Lines with an FX problem that get a message each; the rest are counted. */
+const CURRENCY_PROBLEMS_LISTED = 1000;
+
+function columnList(...groups: readonly (readonly string[])[]): string[] {
+  return groups.flat();
+}
+
+/** Sorted keys, so that equal definitions always serialise to the same text. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item !== null && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(
+          Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
+        )
+      : item,
+  );
+}
+
+function nowIso(): string {
+  return new Date().toISOString();
+}
+
+export class Workspace {
+  private constructor(readonly db: Database) {}
+
+  /** Opens the workspace at `location`, creating and migrating it when needed. */
+  static async open(location: WorkspaceLocation): Promise<Workspace> {
+    const db =
+      location.kind === 'server'
+        ? await openServer(location.url)
+        : await openEmbedded(location.folder);
+    try {
+      await migrate(db);
+    } catch (error) {
+      await db.close().catch(() => undefined);
+      throw error;
+    }
+    return new Workspace(db);
+  }
+
+  /** Opens an already-open database as a workspace (for tests of both drivers). */
+  static async fromDatabase(db: Database): Promise<Workspace> {
+    await migrate(db);
+    return new Workspace(db);
+  }
+
+  get location(): string {
+    return this.db.location;
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  /** Checksum currently stored under each source name. */
+  async sourceChecksums(): Promise<Map<string, { checksum: string; importId: number }>> {
+    const rows = await this.db.query<{ name: string; checksum: string; import_id: number }>(
+      'SELECT name, checksum, import_id FROM sources',
+    );
+    return new Map(
+      rows.map((row) => [row.name, { checksum: row.checksum, importId: row.import_id }]),
+    );
+  }
+
+  /**
+   * Stores the records of `request.dataset` in one transaction. Either every file is stored or,
+   * on any error, nothing is.
+   *
+   * @throws ImportError for lines that conflict with stored ones or lack an FX rate.
+   */
+  async store(request: ImportRequest): Promise<ImportOutcome> {
+    const sources = new Set<string>();
+    for (const file of request.files) {
+      if (sources.has(file.source)) {
+        throw new StoreError(
+          `two files would be stored under the name ${file.source}; rename one, or import them separately`,
+        );
+      }
+      sources.add(file.source);
+    }
+    const lineTotal = request.dataset.lines.length;
+    return this.db.transaction(async (tx) => {
+      const rejected = await this.checkCurrencies(tx, request);
+      const skippedLines = new Set(
+        rejected.map((problem) => `${problem.file}\u0000${problem.row}`),
+      );
+      let written = 0;
+      const outcomes: FileOutcome[] = [];
+      const accountFile =
+        request.files.find((file) => file.summary.fileKind === 'accounts') ?? request.files[0];
+      for (const file of request.files) {
+        const startedAt = nowIso();
+        const importId = await this.insertImportRecord(tx, file, request, startedAt);
+        const owner: Owner = { source: file.source, importId };
+        const previous = await tx.query<{ import_id: number }>(
+          'SELECT import_id FROM sources WHERE name = $1',
+          [file.source],
+        );
+        const lines = request.dataset.lines.filter(
+          (line) =>
+            line.source?.file === file.fileName &&
+            !skippedLines.has(`${file.fileName}\u0000${line.source.row}`),
+        );
+        const lineResult = await this.storeLines(tx, file, lines, owner, (count) => {
+          written += count;
+          request.onProgress?.(written, lineTotal);
+        });
+        const records =
+          lineResult.stored +
+          (await this.replaceOwned(
+            tx,
+            'assignments',
+            ASSIGNMENT_COLUMNS,
+            request.dataset.assignments.filter(
+              (item) =>
+                item.source?.file === file.fileName &&
+                !skippedLines.has(`${file.fileName}\u0000${item.source.row}`),
+            ),
+            assignmentRow,
+            owner,
+          )) +
+          (await this.replaceOwned(
+            tx,
+            'segment_spans',
+            SEGMENT_COLUMNS,
+            request.dataset.segments.filter(
+              (item) =>
+                item.source?.file === file.fileName &&
+                !skippedLines.has(`${file.fileName}\u0000${item.source.row}`),
+            ),
+            segmentRow,
+            owner,
+          )) +
+          (await this.replaceOwned(
+            tx,
+            'fx_rates',
+            FX_COLUMNS,
+            request.dataset.fxRates.filter(
+              (item) =>
+                item.source?.file === file.fileName &&
+                !skippedLines.has(`${file.fileName}\u0000${item.source.row}`),
+            ),
+            fxRow,
+            owner,
+          )) +
+          (await this.storeAccounts(
+            tx,
+            file === accountFile ? request.dataset.accounts : [],
+            owner,
+          ));
+        const fileRejected =
+          file.rejected + rejected.filter((problem) => problem.file === file.fileName).length;
+        const outcome: FileOutcome = {
+          importId,
+          path: file.path,
+          source: file.source,
+          records,
+          ...lineResult.counts,
+          rejected: fileRejected,
+          changes: lineResult.changes,
+          replaced: previous.length > 0,
+        };
+        await tx.query(
+          `UPDATE imports SET records = $2, rejected = $3, added = $4, changed = $5, removed = $6,
+             unchanged = $7, shared = $8, changes = $9, finished_at = $10 WHERE id = $1`,
+          [
+            importId,
+            records,
+            fileRejected,
+            outcome.added,
+            outcome.changed,
+            outcome.removed,
+            outcome.unchanged,
+            outcome.shared,
+            JSON.stringify({
+              added: outcome.changes.added.slice(0, CHANGES_LISTED),
+              changed: outcome.changes.changed.slice(0, CHANGES_LISTED),
+              removed: outcome.changes.removed.slice(0, CHANGES_LISTED),
+            }),
+            nowIso(),
+          ],
+        );
+        await tx.query(
+          `INSERT INTO sources (name, import_id, checksum) VALUES ($1, $2, $3)
+           ON CONFLICT (name) DO UPDATE SET import_id = EXCLUDED.import_id, checksum = EXCLUDED.checksum`,
+          [file.source, importId, file.checksum],
+        );
+        outcomes.push(outcome);
+      }
+      return { files: outcomes, rejected };
+    });
+  }
+
+  private async insertImportRecord(
+    tx: Queryable,
+    file: ImportedFile,
+    request: ImportRequest,
+    startedAt: string,
+  ): Promise<number> {
+    const rows = await tx.query<{ id: number }>(
+      `INSERT INTO imports (source, file_path, checksum, preset, options, file_kind, rows_read,
+         records, rejected, added, changed, removed, unchanged, shared, changes, summary,
+         imported_by, started_at, finished_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, 0, 0, 0, 0, 0, '{}', $8, $9, $10, $10)
+       RETURNING id`,
+      [
+        file.source,
+        file.path,
+        file.checksum,
+        request.preset,
+        JSON.stringify(request.options),
+        file.summary.fileKind,
+        file.summary.rows,
+        JSON.stringify(file.summary),
+        request.user,
+        startedAt,
+      ],
+    );
+    const id = rows[0]?.id;
+    if (id === undefined) throw new StoreError('the import record was not created');
+    return Number(id);
+  }
+
+  /**
+   * Lines whose currency is neither the reporting currency nor covered by any FX rate, stored or
+   * in this import. With skip-invalid they are returned as rejected; otherwise they fail the import.
+   */
+  private async checkCurrencies(tx: Queryable, request: ImportRequest): Promise<RowProblem[]> {
+    const reporting = (await this.currentDefinitionsIn(tx)).definitions.reportingCurrency;
+    const stored = await tx.query<{ currency: string }>('SELECT DISTINCT currency FROM fx_rates');
+    const known = new Set([
+      reporting,
+      ...stored.map((row) => row.currency),
+      ...request.dataset.fxRates.map((rate) => rate.currency),
+    ]);
+    const problems: RowProblem[] = [];
+    let omitted = 0;
+    for (const line of request.dataset.lines) {
+      if (known.has(line.currency)) continue;
+      const file = request.files.find((candidate) => candidate.fileName === line.source?.file);
+      const problem: RowProblem = {
+        file: line.source?.file ?? file?.path ?? '',
+        row: line.source?.row ?? 0,
+        column: file?.summary.columns['currency'] ?? 'currency',
+        value: line.currency,
+        message: `is a currency with no FX rate to ${reporting} in the workspace; import an FX rate file for it first, or in the same import`,
+      };
+      if (request.skipInvalid === true || problems.length < CURRENCY_PROBLEMS_LISTED) {
+        problems.push(problem);
+      } else omitted++;
+    }
+    if (problems.length > 0 && request.skipInvalid !== true) {
+      throw new ImportError(problems, omitted);
+    }
+    return problems;
+  }
+
+  private async storeLines(
+    tx: Queryable,
+    file: ImportedFile,
+    lines: readonly ContractLine[],
+    owner: Owner,
+    onWritten: (count: number) => void,
+  ): Promise<{
+    stored: number;
+    counts: { added: number; changed: number; removed: number; unchanged: number; shared: number };
+    changes: LineChanges;
+  }> {
+    const previous = new Map<string, string>();
+    const ownCount = await tx.query<{ n: number }>(
+      'SELECT count(*)::integer AS n FROM contract_lines WHERE source = $1',
+      [owner.source],
+    );
+    if (Number(ownCount[0]?.n ?? 0) > 0) {
+      const text = await tx.copyOut(
+        `SELECT ${LINE_COLUMNS.join(', ')} FROM contract_lines WHERE source = ${literal(owner.source)}`,
+      );
+      for (const fields of parseCopyCsv(text, LINE_COLUMNS.length)) {
+        const line = lineFromFields(fields);
+        previous.set(line.id, lineContentKey(line));
+      }
+    }
+    const others = await this.otherSourceLines(tx, lines, owner.source);
+    const conflicts: RowProblem[] = [];
+    const toStore: ContractLine[] = [];
+    const added: string[] = [];
+    const changed: string[] = [];
+    let unchanged = 0;
+    let shared = 0;
+    for (const line of lines) {
+      const key = lineContentKey(line);
+      const other = others.get(line.id);
+      if (other !== undefined) {
+        if (other.key === key) {
+          shared++;
+          continue;
+        }
+        conflicts.push({
+          file: line.source?.file ?? file.path,
+          row: line.source?.row ?? 0,
+          column: file.summary.columns['line_id'] ?? file.summary.columns['line'] ?? 'line_id',
+          value: line.id,
+          message: `is a line id already stored from ${other.source} with different content; correct that file and import it again under its own name, or give this line another id`,
+        });
+        continue;
+      }
+      toStore.push(line);
+      const before = previous.get(line.id);
+      if (before === undefined) added.push(line.id);
+      else if (before === key) unchanged++;
+      else changed.push(line.id);
+    }
+    if (conflicts.length > 0)
+      throw new ImportError(conflicts.slice(0, 1000), Math.max(0, conflicts.length - 1000));
+    const incoming = new Set(lines.map((line) => line.id));
+    const removed = [...previous.keys()].filter((id) => !incoming.has(id));
+    await tx.query('DELETE FROM contract_lines WHERE source = $1', [owner.source]);
+    const columns = columnList(LINE_COLUMNS, OWNER_COLUMNS);
+    let index = 0;
+    const counted = function* (): Iterable<string> {
+      for (const chunk of chunkRows(toStore, (line) => lineRow(line, owner))) {
+        yield chunk;
+        const count = Math.min(COPY_CHUNK_ROWS, toStore.length - index);
+        index += count;
+        onWritten(count);
+      }
+    };
+    await tx.copyIn('contract_lines', columns, counted());
+    return {
+      stored: toStore.length,
+      counts: {
+        added: added.length,
+        changed: changed.length,
+        removed: removed.length,
+        unchanged,
+        shared,
+      },
+      changes: { added, changed, removed },
+    };
+  }
+
+  /** Stored lines of other sources whose ids occur in `lines`, with their content keys. */
+  private async otherSourceLines(
+    tx: Queryable,
+    lines: readonly ContractLine[],
+    source: string,
+  ): Promise<Map<string, { source: string; key: string }>> {
+    const result = new Map<string, { source: string; key: string }>();
+    const others = await tx.query<{ n: number }>(
+      'SELECT count(*)::integer AS n FROM contract_lines WHERE source <> $1',
+      [source],
+    );
+    if (Number(others[0]?.n ?? 0) === 0 || lines.length === 0) return result;
+    await tx.query(
+      'CREATE TEMPORARY TABLE IF NOT EXISTS incoming_ids (id text PRIMARY KEY) ON COMMIT DROP',
+    );
+    await tx.query('DELETE FROM incoming_ids');
+    const ids = [...new Set(lines.map((line) => line.id))];
+    await tx.copyIn(
+      'incoming_ids',
+      ['id'],
+      chunkRows(ids, (id) => `"${id.replaceAll('"', '""')}"\n`),
+    );
+    const text = await tx.copyOut(
+      `SELECT ${LINE_COLUMNS.map((column) => `c.${column}`).join(', ')}, c.source
+       FROM contract_lines c JOIN incoming_ids i ON i.id = c.id
+       WHERE c.source <> ${literal(source)}`,
+    );
+    for (const fields of parseCopyCsv(text, LINE_COLUMNS.length + 1)) {
+      const line = lineFromFields(fields);
+      result.set(line.id, { source: fields[LINE_COLUMNS.length] ?? '', key: lineContentKey(line) });
+    }
+    return result;
+  }
+
+  /** Replaces the records a source stored in `table` with `items`; returns how many were stored. */
+  private async replaceOwned<T>(
+    tx: Queryable,
+    table: string,
+    columns: readonly string[],
+    items: readonly T[],
+    toRow: (item: T, owner: Owner) => string,
+    owner: Owner,
+  ): Promise<number> {
+    await tx.query(`DELETE FROM ${table} WHERE source = $1`, [owner.source]);
+    if (items.length > 0) {
+      await tx.copyIn(
+        table,
+        columnList(columns, OWNER_COLUMNS),
+        chunkRows(items, (item) => toRow(item, owner)),
+      );
+    }
+    return items.length;
+  }
+
+  /**
+   * Accounts are kept by id: an account in this import replaces the stored one, whichever source
+   * stored it, and accounts that this source stored before and no longer lists are removed.
+   */
+  private async storeAccounts(
+    tx: Queryable,
+    accounts: readonly Account[],
+    owner: Owner,
+  ): Promise<number> {
+    await tx.query('DELETE FROM accounts WHERE source = $1', [owner.source]);
+    if (accounts.length === 0) return 0;
+    await tx.query(
+      'CREATE TEMPORARY TABLE IF NOT EXISTS incoming_accounts (id text PRIMARY KEY) ON COMMIT DROP',
+    );
+    await tx.query('DELETE FROM incoming_accounts');
+    await tx.copyIn(
+      'incoming_accounts',
+      ['id'],
+      chunkRows(accounts, (account) => `"${account.id.replaceAll('"', '""')}"\n`),
+    );
+    await tx.query('DELETE FROM accounts WHERE id IN (SELECT id FROM incoming_accounts)');
+    await tx.copyIn(
+      'accounts',
+      columnList(ACCOUNT_COLUMNS, OWNER_COLUMNS),
+      chunkRows(accounts, (account) => accountRow(account, owner)),
+    );
+    return accounts.length;
+  }
+
+  /** Reads every stored record back into one dataset for the engine. */
+  async loadDataset(onProgress?: (stage: string) => void): Promise<Dataset> {
+    onProgress?.('contract lines');
+    const linesText = await this.db.copyOut(
+      `SELECT ${LINE_COLUMNS.join(', ')} FROM contract_lines`,
+    );
+    const lines = parseCopyCsv(linesText, LINE_COLUMNS.length).map(lineFromFields);
+    onProgress?.('accounts, owners, segments and FX rates');
+    /**
+     * Owner, segment and FX records read from several sources (a line file with inline owners
+     * and an owner file, or one file stored under two names) are read back once each.
+     */
+    const read = async <T>(
+      table: string,
+      columns: readonly string[],
+      content: readonly string[],
+      from: (fields: readonly (string | null)[]) => T,
+    ) => {
+      const distinct = content.join(', ');
+      const order = columns.includes('source_row') ? 'import_id, source_row' : 'import_id';
+      const text = await this.db.copyOut(
+        `SELECT ${columns.join(', ')} FROM (
+           SELECT DISTINCT ON (${distinct}) ${columns.join(', ')}, import_id FROM ${table}
+           ORDER BY ${distinct}, ${order}
+         ) AS unique_rows ORDER BY ${order}`,
+      );
+      return parseCopyCsv(text, columns.length).map(from);
+    };
+    const contentOf = (columns: readonly string[]) =>
+      columns.filter((column) => column !== 'source_file' && column !== 'source_row');
+    return {
+      accounts: await read('accounts', ACCOUNT_COLUMNS, ['id'], accountFromFields),
+      lines,
+      assignments: await read(
+        'assignments',
+        ASSIGNMENT_COLUMNS,
+        contentOf(ASSIGNMENT_COLUMNS),
+        assignmentFromFields,
+      ),
+      segments: await read(
+        'segment_spans',
+        SEGMENT_COLUMNS,
+        contentOf(SEGMENT_COLUMNS),
+        segmentFromFields,
+      ),
+      fxRates: await read('fx_rates', FX_COLUMNS, contentOf(FX_COLUMNS), fxFromFields),
+    };
+  }
+
+  /** Number of stored records per table. */
+  async counts(): Promise<Record<string, number>> {
+    const rows = await this.db.query<{ name: string; n: number }>(
+      `SELECT 'contract_lines' AS name, count(*)::integer AS n FROM contract_lines
+       UNION ALL SELECT 'accounts', count(*)::integer FROM accounts
+       UNION ALL SELECT 'assignments', count(*)::integer FROM assignments
+       UNION ALL SELECT 'segment_spans', count(*)::integer FROM segment_spans
+       UNION ALL SELECT 'fx_rates', count(*)::integer FROM fx_rates
+       UNION ALL SELECT 'imports', count(*)::integer FROM imports`,
+    );
+    return Object.fromEntries(rows.map((row) => [row.name, Number(row.n)]));
+  }
+
+  /** The import records, oldest first. */
+  async imports(): Promise<ImportRecord[]> {
+    const rows = await this.db.query<Record<string, unknown>>(
+      `SELECT i.*, (s.import_id IS NOT NULL) AS current
+       FROM imports i LEFT JOIN sources s ON s.import_id = i.id ORDER BY i.id`,
+    );
+    return rows.map((row) => ({
+      id: Number(row['id']),
+      source: String(row['source']),
+      path: String(row['file_path']),
+      checksum: String(row['checksum']),
+      preset: String(row['preset']),
+      fileKind: String(row['file_kind']),
+      rows: Number(row['rows_read']),
+      records: Number(row['records']),
+      rejected: Number(row['rejected']),
+      added: Number(row['added']),
+      changed: Number(row['changed']),
+      removed: Number(row['removed']),
+      unchanged: Number(row['unchanged']),
+      shared: Number(row['shared']),
+      changes: row['changes'] as LineChanges,
+      importedBy: String(row['imported_by']),
+      startedAt: String(row['started_at']),
+      finishedAt: String(row['finished_at']),
+      current: row['current'] === true,
+    }));
+  }
+
+  /** Id of the latest import, or null for an empty workspace. */
+  async lastImportId(): Promise<number | null> {
+    const rows = await this.db.query<{ id: number | null }>('SELECT max(id) AS id FROM imports');
+    const id = rows[0]?.id;
+    return id === null || id === undefined ? null : Number(id);
+  }
+
+  /**
+   * Stores `definitions` as a version (the existing version when an identical one is stored) and
+   * returns its number.
+   */
+  async saveDefinitions(definitions: Definitions, user: string): Promise<number> {
+    validateDefinitions(definitions);
+    return this.db.transaction((tx) => this.saveDefinitionsIn(tx, definitions, user));
+  }
+
+  private async saveDefinitionsIn(
+    tx: Queryable,
+    definitions: Definitions,
+    user: string,
+  ): Promise<number> {
+    const text = canonicalJson(definitions);
+    await tx.query('LOCK TABLE definition_versions IN EXCLUSIVE MODE');
+    const existing = await tx.query<{ version: number }>(
+      'SELECT version FROM definition_versions WHERE body_text = $1',
+      [text],
+    );
+    if (existing[0] !== undefined) return Number(existing[0].version);
+    const next = await tx.query<{ version: number }>(
+      'SELECT coalesce(max(version), 0) + 1 AS version FROM definition_versions',
+    );
+    const version = Number(next[0]?.version ?? 1);
+    await tx.query(
+      `INSERT INTO definition_versions (version, body, body_text, created_at, created_by)
+       VALUES ($1, $2, $3, $4, $5)`,
+      [version, text, text, nowIso(), user],
+    );
+    return version;
+  }
+
+  /** Makes a stored version the one reports use by default. */
+  async setCurrentDefinitions(version: number): Promise<void> {
+    await this.definitionsVersion(version);
+    await this.db.query(
+      `INSERT INTO settings (key, value) VALUES ('definitions', $1)
+       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+      [String(version)],
+    );
+  }
+
+  /** The definitions reports use by default: the current version, or the product defaults. */
+  async currentDefinitions(): Promise<{ version: number | null; definitions: Definitions }> {
+    return this.currentDefinitionsIn(this.db);
+  }
+
+  private async currentDefinitionsIn(
+    tx: Queryable,
+  ): Promise<{ version: number | null; definitions: Definitions }> {
+    const rows = await tx.query<{ value: string }>(
+      "SELECT value FROM settings WHERE key = 'definitions'",
+    );
+    const value = rows[0]?.value;
+    if (value === undefined) return { version: null, definitions: DEFAULT_DEFINITIONS };
+    const stored = await this.definitionsVersionIn(tx, Number(value));
+    return { version: stored.version, definitions: stored.definitions };
+  }
+
+  /** A stored version of the definitions. */
+  async definitionsVersion(version: number): Promise<StoredDefinitions> {
+    return this.definitionsVersionIn(this.db, version);
+  }
+
+  private async definitionsVersionIn(tx: Queryable, version: number): Promise<StoredDefinitions> {
+    const rows = await tx.query<{ body_text: string; created_at: string; created_by: string }>(
+      'SELECT body_text, created_at, created_by FROM definition_versions WHERE version = $1',
+      [version],
+    );
+    const row = rows[0];
+    if (row === undefined) {
+      const known = await tx.query<{ version: number }>(
+        'SELECT version FROM definition_versions ORDER BY version',
+      );
+      const list = known.map((item) => item.version).join(', ');
+      throw new StoreError(
+        `definitions version ${version} is not stored in this workspace; ${list === '' ? 'none is stored yet' : `stored versions: ${list}`} (nrr definitions --list)`,
+      );
+    }
+    return {
+      version,
+      definitions: JSON.parse(row.body_text) as Definitions,
+      createdAt: row.created_at,
+      createdBy: row.created_by,
+    };
+  }
+
+  /** Every stored version, oldest first, and which one is current. */
+  async definitionsVersions(): Promise<{ current: number | null; versions: StoredDefinitions[] }> {
+    const rows = await this.db.query<{ version: number }>(
+      'SELECT version FROM definition_versions ORDER BY version',
+    );
+    const versions: StoredDefinitions[] = [];
+    for (const row of rows) versions.push(await this.definitionsVersion(Number(row.version)));
+    const current = await this.currentDefinitions();
+    return { current: current.version, versions };
+  }
+
+  /** Freezes a month's figures; fails when the month is already closed. */
+  async closeMonth(close: Omit<MonthClose, 'closedAt'>): Promise<MonthClose> {
+    const closedAt = nowIso();
+    return this.db.transaction(async (tx) => {
+      const existing = await tx.query<{ closed_at: string }>(
+        'SELECT closed_at FROM month_closes WHERE month = $1',
+        [close.month],
+      );
+      if (existing[0] !== undefined) {
+        throw new StoreError(
+          `${close.month} was closed on ${existing[0].closed_at}; a closed month stays frozen (nrr closes lists it with any restatement)`,
+        );
+      }
+      await tx.query(
+        `INSERT INTO month_closes (month, as_of, definitions_version, figures, account_arr,
+           last_import_id, closed_at, closed_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [
+          close.month,
+          close.asOf,
+          close.definitionsVersion,
+          JSON.stringify(close.figures),
+          JSON.stringify(close.accountArr),
+          close.lastImportId,
+          closedAt,
+          close.closedBy,
+        ],
+      );
+      return { ...close, closedAt };
+    });
+  }
+
+  /** Closed months, oldest first. */
+  async monthCloses(): Promise<MonthClose[]> {
+    const rows = await this.db.query<Record<string, unknown>>(
+      'SELECT * FROM month_closes ORDER BY month',
+    );
+    return rows.map((row) => ({
+      month: String(row['month']),
+      asOf: String(row['as_of']),
+      definitionsVersion: Number(row['definitions_version']),
+      figures: row['figures'],
+      accountArr: row['account_arr'] as UnitArr[],
+      lastImportId: row['last_import_id'] === null ? null : Number(row['last_import_id']),
+      closedAt: String(row['closed_at']),
+      closedBy: String(row['closed_by']),
+    }));
+  }
+}
+
+/** A string literal for the few statements (COPY) that cannot take parameters. */
+function literal(value: string): string {
+  if (value.includes('\u0000')) throw new StoreError('a name contains a NUL character');
+  return `'${value.replaceAll("'", "''")}'`;
+}

@@ -1,0 +1,249 @@
+/**
+ * The storage contract: every driver (the embedded database always, a PostgreSQL server when
+ * DATABASE_URL is set) must pass the same tests, on a workspace of the test's own.
+ */
+import { createHash } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { dayFromCivil, DEFAULT_DEFINITIONS, report } from '../../src/core/index.js';
+import type { Dataset } from '../../src/core/model.js';
+import { applyDefinitionChanges } from '../../src/core/definitions.js';
+import { ImportError, type ReadOptions } from '../../src/ingest/index.js';
+import { importFiles, type FileInput } from '../../src/service/import.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
+import { Workspace } from '../../src/store/workspace.js';
+import { DRIVERS, openLocation, type TestLocation } from './databases.js';
+
+const CANONICAL: ReadOptions = { preset: 'canonical' };
+
+function input(path: string, text: string, source = path): FileInput {
+  return {
+    path,
+    source,
+    checksum: createHash('sha256').update(text).digest('hex'),
+    text,
+  };
+}
+
+const LINE_HEADER =
+  'line_id,account_id,product,kind,amount,billing_period,currency,start_date,end_date,renews,owner,segment,region';
+
+const lines = (...rows: string[]) => [LINE_HEADER, ...rows].join('\n') + '\n';
+
+const HOSTILE = [
+  '<script>alert(1)</script>',
+  '=HYPERLINK("http://127.0.0.1/x","click")',
+  '+SUM(A1:A9)',
+  '-1E02',
+  '@cmd',
+  'Robert"); DROP TABLE contract_lines;--',
+  'O\'Brien, "Ltd"\nsecond line',
+  '🚀 Rocket 👩‍👩‍👧',
+  'שלום עולם مرحبا',
+  '東京株式会社',
+  '../../etc/passwd',
+  'x'.repeat(20_000),
+];
+
+const BASE = lines(
+  'L1,A1,Platform,recurring,1200.00,month,USD,2024-01-01,2024-12-31,,Dana,Growth,EMEA',
+  'L2,A2,Platform,recurring,600.50,month,EUR,2024-03-01,,,Lee,Nurture,AMER',
+  'L3,A1,Platform,recurring,1300.00,month,USD,2025-01-01,2025-12-31,L1,Dana,Growth,EMEA',
+);
+
+const FX = 'currency,rate,from_date,to_date,kind\nEUR,1.0800,2024-01-01,,plan\n';
+
+async function figures(workspace: Workspace) {
+  const dataset = await workspace.loadDataset();
+  return report(dataset, DEFAULT_DEFINITIONS, dayFromCivil(2025, 6, 30), 'csm');
+}
+
+function sortDataset(dataset: Dataset) {
+  const by = <T>(items: readonly T[], key: (item: T) => string) =>
+    [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return {
+    accounts: by(dataset.accounts, (item) => item.id),
+    lines: by(dataset.lines, (item) => item.id),
+    assignments: by(dataset.assignments, (item) => `${item.accountId}|${item.from}`),
+    segments: by(dataset.segments, (item) => `${item.accountId}|${item.from}`),
+    fxRates: by(dataset.fxRates, (item) => `${item.currency}|${item.from}|${item.kind}`),
+  };
+}
+
+describe.each(DRIVERS)('workspace on the %s driver', (driver) => {
+  let location: TestLocation;
+  let workspace: Workspace;
+
+  beforeEach(async () => {
+    location = await openLocation(driver);
+    workspace = await Workspace.open(location.location);
+  });
+
+  afterEach(async () => {
+    await workspace.close();
+    await location.drop();
+  });
+
+  test('applies every migration once, and again on reopen changes nothing', async () => {
+    const applied = await workspace.db.query<{ version: number }>(
+      'SELECT version FROM schema_migrations ORDER BY version',
+    );
+    expect(applied.map((row) => row.version)).toEqual(MIGRATIONS.map((item) => item.version));
+    await workspace.close();
+    workspace = await Workspace.open(location.location);
+    const again = await workspace.db.query('SELECT version FROM schema_migrations');
+    expect(again).toHaveLength(MIGRATIONS.length);
+  });
+
+  test('reads back exactly what the importers read, hostile text included', async () => {
+    const hostileRows = HOSTILE.map(
+      (text, index) =>
+        `H${index},"${text.replaceAll('"', '""')}","${text.replaceAll('"', '""')}",recurring,10.0500,month,USD,2024-02-01,,,"${text.replaceAll('"', '""')}",Growth,"${text.replaceAll('"', '""')}"`,
+    );
+    const files = [
+      input(
+        'lines.csv',
+        lines(...hostileRows, 'L9,A9,Seats,usage,0.125,year,EUR,2024-01-01,,,Kim,,'),
+      ),
+      input('fx.csv', FX),
+      input(
+        'accounts.csv',
+        'account_id,account_name,parent_id,currency\nA9,"Ünïcödé ""quoted"", Ltd",,EUR\nH0,Child,A9,USD\n',
+      ),
+    ];
+    const run = await importFiles(workspace, files, CANONICAL);
+    expect(run.outcomes).toHaveLength(3);
+    const stored = await workspace.loadDataset();
+    const { readTexts } = await import('../../src/ingest/index.js');
+    const expected = readTexts(
+      files.map((file) => ({ text: file.text, fileName: file.path })),
+      CANONICAL,
+    ).dataset;
+    expect(sortDataset(stored)).toEqual(sortDataset(expected));
+    const hostile = stored.lines.filter((line) => line.id.startsWith('H'));
+    expect(hostile.map((line) => line.accountId).sort()).toEqual([...HOSTILE].sort());
+  });
+
+  test('importing the same file twice stores each line once and keeps the figures', async () => {
+    await importFiles(workspace, [input('lines.csv', BASE), input('fx.csv', FX)], CANONICAL);
+    const first = await figures(workspace);
+    const again = await importFiles(
+      workspace,
+      [input('lines.csv', BASE), input('fx.csv', FX)],
+      CANONICAL,
+    );
+    expect(again.outcomes).toEqual([]);
+    expect(again.unchanged).toHaveLength(2);
+    // The same bytes under another name: every line is already stored, identically.
+    const copy = await importFiles(workspace, [input('copy.csv', BASE)], CANONICAL);
+    expect(copy.outcomes[0]).toMatchObject({ added: 0, shared: 3 });
+    expect((await workspace.counts())['contract_lines']).toBe(3);
+    expect(await figures(workspace)).toEqual(first);
+  });
+
+  test('a corrected file replaces its earlier version and lists the change', async () => {
+    await importFiles(workspace, [input('lines.csv', BASE), input('fx.csv', FX)], CANONICAL);
+    const corrected = lines(
+      'L1,A1,Platform,recurring,1200.00,month,USD,2024-01-01,2024-12-31,,Dana,Growth,EMEA',
+      'L3,A1,Platform,recurring,1400.00,month,USD,2025-01-01,2025-12-31,L1,Dana,Growth,EMEA',
+      'L4,A4,Platform,recurring,100.00,month,USD,2025-02-01,,,Kim,Growth,EMEA',
+    );
+    const run = await importFiles(workspace, [input('lines.csv', corrected)], CANONICAL);
+    expect(run.outcomes[0]).toMatchObject({
+      replaced: true,
+      added: 1,
+      changed: 1,
+      removed: 1,
+      unchanged: 1,
+      changes: { added: ['L4'], changed: ['L3'], removed: ['L2'] },
+    });
+    const stored = await workspace.loadDataset();
+    expect(stored.lines.map((line) => line.id).sort()).toEqual(['L1', 'L3', 'L4']);
+    const records = await workspace.imports();
+    expect(records.map((record) => [record.source, record.current])).toEqual([
+      ['lines.csv', false],
+      ['fx.csv', true],
+      ['lines.csv', true],
+    ]);
+  });
+
+  test('a failed import leaves every table as it was', async () => {
+    await importFiles(workspace, [input('lines.csv', BASE), input('fx.csv', FX)], CANONICAL);
+    const before = await workspace.counts();
+    const beforeData = sortDataset(await workspace.loadDataset());
+    // L1 stored from lines.csv with other content, and a currency with no FX rate.
+    const bad = lines(
+      'L1,A1,Platform,recurring,999.00,month,USD,2024-01-01,2024-12-31,,Dana,Growth,EMEA',
+      'L7,A7,Platform,recurring,50.00,month,JPY,2024-01-01,,,Dana,Growth,EMEA',
+    );
+    await expect(importFiles(workspace, [input('other.csv', bad)], CANONICAL)).rejects.toThrow(
+      ImportError,
+    );
+    const conflict = lines(
+      'L1,A1,Platform,recurring,999.00,month,USD,2024-01-01,2024-12-31,,Dana,Growth,EMEA',
+    );
+    const error = await importFiles(workspace, [input('other.csv', conflict)], CANONICAL).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(ImportError);
+    expect((error as ImportError).problems).toEqual([
+      expect.objectContaining({ file: 'other.csv', row: 2, column: 'line_id', value: 'L1' }),
+    ]);
+    expect((error as ImportError).problems[0]?.message).toContain('already stored from lines.csv');
+    expect(await workspace.counts()).toEqual(before);
+    expect(sortDataset(await workspace.loadDataset())).toEqual(beforeData);
+  });
+
+  test('a currency without an FX rate fails, or is rejected with skip-invalid', async () => {
+    const text = lines(
+      'L1,A1,Platform,recurring,100.00,month,USD,2024-01-01,,,Dana,Growth,EMEA',
+      'L2,A2,Platform,recurring,100.00,month,CHF,2024-01-01,,,Dana,Growth,EMEA',
+    );
+    const error = await importFiles(workspace, [input('lines.csv', text)], CANONICAL).catch(
+      (caught: unknown) => caught,
+    );
+    expect((error as ImportError).problems).toEqual([
+      expect.objectContaining({ row: 3, column: 'currency', value: 'CHF' }),
+    ]);
+    expect((await workspace.counts())['contract_lines']).toBe(0);
+    const run = await importFiles(workspace, [input('lines.csv', text)], {
+      ...CANONICAL,
+      skipInvalid: true,
+    });
+    expect(run.rejected).toHaveLength(1);
+    // One line, with its owner and segment; the rejected line's owner and segment are left out.
+    expect(run.outcomes[0]).toMatchObject({ added: 1, records: 3, rejected: 1 });
+    expect((await workspace.loadDataset()).lines.map((line) => line.id)).toEqual(['L1']);
+  });
+
+  test('definitions versions are stored once per content and one is current', async () => {
+    expect(await workspace.currentDefinitions()).toEqual({
+      version: null,
+      definitions: DEFAULT_DEFINITIONS,
+    });
+    const first = await workspace.saveDefinitions(DEFAULT_DEFINITIONS, 'tester');
+    const shorter = applyDefinitionChanges(DEFAULT_DEFINITIONS, { graceDays: 30 });
+    const second = await workspace.saveDefinitions(shorter, 'tester');
+    expect([first, second]).toEqual([1, 2]);
+    expect(await workspace.saveDefinitions(shorter, 'someone else')).toBe(2);
+    await workspace.setCurrentDefinitions(2);
+    expect(await workspace.currentDefinitions()).toEqual({ version: 2, definitions: shorter });
+    await expect(workspace.definitionsVersion(9)).rejects.toThrow(/stored versions: 1, 2/);
+  });
+
+  test('a month closes once and keeps its figures', async () => {
+    const version = await workspace.saveDefinitions(DEFAULT_DEFINITIONS, 'tester');
+    const close = {
+      month: '2025-06',
+      asOf: '2025-06-30',
+      definitionsVersion: version,
+      figures: { nrr: 1.05 },
+      accountArr: [{ account: 'A1', start: 100, end: 120 }],
+      lastImportId: null,
+      closedBy: 'tester',
+    };
+    await workspace.closeMonth(close);
+    await expect(workspace.closeMonth(close)).rejects.toThrow(/2025-06 was closed/);
+    const [stored] = await workspace.monthCloses();
+    expect(stored).toMatchObject({ ...close, closedBy: 'tester' });
+  });
+});

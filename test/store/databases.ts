@@ -1,0 +1,88 @@
+/**
+ * Databases for store tests: a fresh embedded workspace folder, and, when DATABASE_URL is set, a
+ * database of the test's own on that PostgreSQL server, dropped afterwards.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { WorkspaceLocation } from '../../src/store/workspace.js';
+
+export interface TestLocation {
+  readonly name: 'embedded' | 'server';
+  readonly location: WorkspaceLocation;
+  /** Environment for a child `nrr` process that should use this workspace. */
+  readonly env: NodeJS.ProcessEnv;
+  /** Flags for a child `nrr` process that should use this workspace. */
+  readonly flags: readonly string[];
+  readonly drop: () => Promise<void>;
+}
+
+export const SERVER_URL = process.env['DATABASE_URL']?.trim() || undefined;
+
+/** Environment without DATABASE_URL, so a child process uses the folder it is given. */
+export function embeddedEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env['DATABASE_URL'];
+  delete env['NRR_WORKSPACE'];
+  return env;
+}
+
+export function embeddedLocation(): TestLocation {
+  const folder = mkdtempSync(path.join(tmpdir(), 'nrr-ws-'));
+  return {
+    name: 'embedded',
+    location: { kind: 'embedded', folder },
+    env: embeddedEnv(),
+    flags: ['--workspace', folder],
+    drop: () => Promise.resolve(rmSync(folder, { recursive: true, force: true })),
+  };
+}
+
+/** Creates a database named for this test run on the server of DATABASE_URL. */
+export async function serverLocation(): Promise<TestLocation> {
+  if (SERVER_URL === undefined) throw new Error('DATABASE_URL is not set');
+  const name = `nrr_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: SERVER_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url.toString() };
+  delete env['NRR_WORKSPACE'];
+  return {
+    name: 'server',
+    location: { kind: 'server', url: url.toString() },
+    env,
+    flags: [],
+    drop: async () => {
+      const client = new pg.Client({ connectionString: SERVER_URL });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+/** The drivers to run a suite on: always the embedded one, the server one when configured. */
+export const DRIVERS: readonly ('embedded' | 'server')[] =
+  SERVER_URL === undefined ? ['embedded'] : ['embedded', 'server'];
+
+export function openLocation(driver: 'embedded' | 'server'): Promise<TestLocation> {
+  return driver === 'embedded' ? Promise.resolve(embeddedLocation()) : serverLocation();
+}
+
+if (SERVER_URL === undefined) {
+  // eslint-disable-next-line no-console -- the reason a driver is left out must show in the output
+  console.warn(
+    'Store tests run on the embedded database only: set DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run them on a PostgreSQL server too.',
+  );
+}
