@@ -2,6 +2,7 @@
  * `nrr close` freezes a month's figures in the workspace; `nrr closes` lists the closed months
  * next to the same figures computed today, marking those that back-dated changes restated.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { analyse } from '../core/analysis.js';
@@ -72,6 +73,13 @@ export interface CloseStatus {
   readonly restatedBooks: readonly { dimension: string; key: string }[];
 }
 
+/** Equal as JSON values, whatever the order of object keys (stored JSON may reorder them). */
+function sameJson(a: unknown, b: unknown): boolean {
+  const normal = (value: unknown): unknown =>
+    value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as unknown);
+  return isDeepStrictEqual(normal(a), normal(b));
+}
+
 const COMPARED: readonly (keyof Report)[] = ['arr', 'nrr', 'grr', 'logoRetention', 'bridge'];
 
 function sameGroups(a: readonly GroupReport[], b: readonly GroupReport[]): { key: string }[] {
@@ -80,7 +88,7 @@ function sameGroups(a: readonly GroupReport[], b: readonly GroupReport[]): { key
   const differing: { key: string }[] = [];
   const before = new Map(a.map((group) => [group.key, group]));
   for (const key of keys) {
-    if (JSON.stringify(before.get(key)) !== JSON.stringify(byKey.get(key))) differing.push({ key });
+    if (!sameJson(before.get(key), byKey.get(key))) differing.push({ key });
   }
   return differing;
 }
@@ -108,8 +116,7 @@ export async function closeStatuses(
     );
     const restated = restatedAccounts(close.accountArr, accountArr);
     const companyChanged = COMPARED.some(
-      (field) =>
-        JSON.stringify(frozenFigures.company[field]) !== JSON.stringify(figures.company[field]),
+      (field) => !sameJson(frozenFigures.company[field], figures.company[field]),
     );
     statuses.push({
       close,
@@ -126,9 +133,7 @@ function isRestated(status: CloseStatus): boolean {
   return (
     status.restated.length > 0 ||
     status.restatedBooks.length > 0 ||
-    COMPARED.some(
-      (field) => JSON.stringify(status.frozen[field]) !== JSON.stringify(status.now[field]),
-    )
+    COMPARED.some((field) => !sameJson(status.frozen[field], status.now[field]))
   );
 }
 

@@ -1,15 +1,26 @@
 /** `nrr demo`: generate the sample company and report on it, with no data of the user's. */
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { analyse } from '../core/analysis.js';
 import { dayFromCivil } from '../core/dates.js';
-import { buildReport } from '../core/report.js';
-import { generateCompany } from '../generate/index.js';
-import { addDefinitionOptions, integerOption, resolveDefinitions } from './options.js';
+import type { Definitions } from '../core/definitions.js';
+import type { Dataset } from '../core/model.js';
+import { buildReport, type Report } from '../core/report.js';
+import { generateCompany, writeCanonicalCsv } from '../generate/index.js';
+import { readInputs } from '../service/import.js';
+import { StoreError } from '../store/driver.js';
+import { Workspace } from '../store/workspace.js';
+import { importInputs } from './import.js';
+import { workspaceDefinitions } from './input.js';
+import { addDefinitionOptions, integerOption } from './options.js';
 import type { DefinitionFlags } from './options.js';
 import { renderReportTable } from './report-view.js';
 
 interface DemoFlags extends DefinitionFlags {
+  workspace: string;
   accounts?: number;
   seed?: number;
   format: 'table' | 'json';
@@ -22,7 +33,12 @@ export function registerDemoCommand(program: Command): void {
   const command = program
     .command('demo')
     .description(
-      'generate a sample company (3,000 accounts, new logos from 2023 to 2025) and report on it as of the end of 2025',
+      'generate a sample company (3,000 accounts, new logos from 2023 to 2025), import it into a fresh embedded workspace and report on it as of the end of 2025',
+    )
+    .option(
+      '--workspace <folder>',
+      'folder of the fresh embedded workspace; an earlier demo workspace there is replaced',
+      DEMO_FOLDER,
     )
     .option(
       '--accounts <count>',
@@ -34,21 +50,38 @@ export function registerDemoCommand(program: Command): void {
       new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'),
     );
   addDefinitionOptions(command);
-  command.action((flags: DemoFlags) => {
-    const definitions = resolveDefinitions(flags);
+  command.action(async (flags: DemoFlags) => {
     const started = performance.now();
-    const dataset = generateCompany({
+    const generated = generateCompany({
       startYear: START_YEAR,
       years: YEARS,
       ...(flags.accounts === undefined ? {} : { accounts: flags.accounts }),
       ...(flags.seed === undefined ? {} : { seed: flags.seed }),
     });
+    const files = mkdtempSync(path.join(tmpdir(), 'nrr-demo-'));
+    const workspace = await openFreshWorkspace(flags.workspace);
+    let dataset: Dataset;
+    let definitions: Definitions;
+    let version: number;
+    try {
+      const written = writeCanonicalCsv(generated, files).files;
+      await importInputs(workspace, readInputs(written, undefined), { preset: 'canonical' });
+      ({ definitions, version } = await workspaceDefinitions(workspace, flags));
+      dataset = await workspace.loadDataset();
+    } finally {
+      await workspace.close();
+      rmSync(files, { recursive: true, force: true });
+    }
     const asOf = dayFromCivil(START_YEAR + YEARS - 1, 12, 31);
     const analysis = analyse(dataset, definitions, asOf);
-    const company = buildReport(analysis, dataset);
-    const bySegment = buildReport(analysis, dataset, 'segment');
-    const byRegion = buildReport(analysis, dataset, 'region');
-    const byCsm = buildReport(analysis, dataset, 'csm');
+    const stamp = (report: Report): Report => ({
+      ...report,
+      definitions: { ...report.definitions, workspaceVersion: version },
+    });
+    const company = stamp(buildReport(analysis, dataset));
+    const bySegment = stamp(buildReport(analysis, dataset, 'segment'));
+    const byRegion = stamp(buildReport(analysis, dataset, 'region'));
+    const byCsm = stamp(buildReport(analysis, dataset, 'csm'));
     const elapsed = ((performance.now() - started) / 1000).toFixed(1);
     if (flags.format === 'json') {
       process.stdout.write(
@@ -61,20 +94,44 @@ export function registerDemoCommand(program: Command): void {
       return;
     }
     const out = [
-      `Sample company: ${dataset.accounts.length} accounts, ${dataset.lines.length} contract lines, generated and reported in ${elapsed} s.`,
+      `Sample company: ${dataset.accounts.length} accounts, ${dataset.lines.length} contract lines, generated, imported into the workspace ${flags.workspace} and reported in ${elapsed} s.`,
       '',
       renderReportTable(company),
       section(renderReportTable(bySegment)),
       section(renderReportTable(byRegion)),
       section(renderReportTable(byCsm)),
-      'Next: write the sample as CSV with `npx nrr generate --out sample/`, then try',
-      '`npx nrr report sample/*.csv --as-of 2025-12-31 --by csm` and',
-      '`npx nrr explain sample/*.csv --as-of 2025-12-31 --account A000042`.',
+      `Next, ask the workspace: \`npx nrr report --workspace ${flags.workspace} --as-of 2025-12-31 --by csm\`,`,
+      `\`npx nrr explain --workspace ${flags.workspace} --as-of 2025-12-31 --account A000042\` and`,
+      `\`npx nrr imports --workspace ${flags.workspace}\`; or write the sample as CSV with \`npx nrr generate --out sample/\`.`,
       '',
     ];
     process.stdout.write(out.join('\n'));
   });
 }
+
+/** Folder of the demo workspace, beside the default workspace so that the two never mix. */
+const DEMO_FOLDER = '.nrr-demo';
+
+/**
+ * Opens an empty embedded workspace in `folder`, first removing an earlier one there. A folder
+ * that holds anything but a workspace is left alone.
+ */
+async function openFreshWorkspace(folder: string): Promise<Workspace> {
+  if (existsSync(folder)) {
+    const entries = readdirSync(folder);
+    const isWorkspace = entries.every((entry) => WORKSPACE_ENTRIES.has(entry));
+    if (!isWorkspace) {
+      throw new StoreError(
+        `${folder} exists and is not an nrr workspace; pass --workspace with another folder for the demo`,
+      );
+    }
+    rmSync(folder, { recursive: true, force: true });
+  }
+  return Workspace.open({ kind: 'embedded', folder });
+}
+
+/** What an embedded workspace folder holds. */
+const WORKSPACE_ENTRIES = new Set(['pgdata', 'nrr.lock']);
 
 /** Keeps only the breakdown table of a grouped report (the company figures are printed once). */
 function section(text: string): string {

@@ -9,7 +9,13 @@ import {
   type RowProblem,
 } from '../ingest/index.js';
 import type { FileOutcome, ImportRecord, Workspace } from '../store/workspace.js';
-import { importFiles, readInputs, type FileInput, type ImportRun } from '../service/import.js';
+import {
+  importFiles,
+  readInputs,
+  type FileInput,
+  type ImportRun,
+  type ImportStage,
+} from '../service/import.js';
 import { addDataOptions, readOptionsFrom, type DataFlags } from './data.js';
 import { count, csv, printable, printableLines, table } from './format.js';
 import { Progress } from './progress.js';
@@ -22,32 +28,45 @@ interface ImportFlags extends DataFlags, WorkspaceFlags {
   format: 'table' | 'json';
 }
 
-/** Imports with progress bars on a terminal; see `importFiles`. */
+/**
+ * Imports with progress bars on a terminal, and one line per stage otherwise (for logs); see
+ * `importFiles`.
+ */
 export async function importInputs(
   workspace: Workspace,
   inputs: readonly FileInput[],
   readOptions: ReadOptions,
 ): Promise<ImportRun> {
   let progress: Progress | undefined;
-  let progressTotal = 0;
-  let progressLabel = '';
+  let stage: ImportStage | undefined;
   let started = performance.now();
+  const rate = (done: number) => {
+    const seconds = (performance.now() - started) / 1000;
+    return seconds > 0 ? `${Math.round(done / seconds).toLocaleString('en-US')} rows/s` : '';
+  };
   try {
-    return await importFiles(workspace, inputs, readOptions, (stage, done, total) => {
-      const label = stage === 'checking' ? 'Checking' : 'Storing';
-      if (progress === undefined || total !== progressTotal || label !== progressLabel) {
+    const run = await importFiles(workspace, inputs, readOptions, (next, done, total) => {
+      if (next !== stage) {
         progress?.stop();
-        progress = new Progress(label, total, 'rows');
-        progressTotal = total;
-        progressLabel = label;
+        stage = next;
         started = performance.now();
+        const label = next === 'checking' ? 'Checking' : 'Storing';
+        progress = new Progress(label, total, 'rows');
+        if (!process.stderr.isTTY) {
+          process.stderr.write(`${label} ${total.toLocaleString('en-US')} rows\n`);
+        }
       }
-      const seconds = (performance.now() - started) / 1000;
-      progress.update(
-        done,
-        seconds > 0 ? `${Math.round(done / seconds).toLocaleString('en-US')} rows/s` : '',
-      );
+      progress?.update(done, rate(done));
     });
+    progress?.stop();
+    progress = undefined;
+    const written = run.outcomes.reduce((sum, outcome) => sum + outcome.records, 0);
+    if (written > 0) {
+      process.stderr.write(
+        `Stored ${written.toLocaleString('en-US')} records in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+      );
+    }
+    return run;
   } finally {
     progress?.stop();
   }

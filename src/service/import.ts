@@ -101,7 +101,12 @@ export async function importFiles(
   if (changed.length === 0) return { stored, unchanged, outcomes: [], rejected: [] };
   const read = readTexts(
     changed.map((input) => ({ text: input.text, fileName: input.path })),
-    { ...readOptions, onProgress: (done, total) => onProgress?.('checking', done, total) },
+    {
+      ...readOptions,
+      // Rows with problems are collected here and reported with the workspace's own checks.
+      skipInvalid: true,
+      onProgress: (done, total) => onProgress?.('checking', done, total),
+    },
   );
   const importedFiles: ImportedFile[] = changed.map((input, index) => {
     const summary = read.summaries[index];
@@ -112,7 +117,11 @@ export async function importFiles(
       checksum: input.checksum,
       fileName: input.path,
       summary,
-      rejected: read.rejected.filter((problem) => problem.file === input.path).length,
+      rejected: new Set(
+        read.rejected
+          .filter((problem) => problem.file === input.path)
+          .map((problem) => problem.row),
+      ).size,
     };
   });
   const recorded: Record<string, unknown> = { ...readOptions };
@@ -123,6 +132,7 @@ export async function importFiles(
     preset: readOptions.preset,
     options: recorded,
     user: currentUser(),
+    rowProblems: read.rejected,
     ...(readOptions.skipInvalid === true ? { skipInvalid: true } : {}),
     onProgress: (done, total) => onProgress?.('storing', done, total),
   });

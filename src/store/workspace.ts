@@ -14,7 +14,7 @@ import type { Definitions } from '../core/definitions.js';
 import { DEFAULT_DEFINITIONS, validateDefinitions } from '../core/definitions.js';
 import type { UnitArr } from '../core/snapshot.js';
 import type { ImportSummary, RowProblem } from '../ingest/index.js';
-import { ImportError } from '../ingest/index.js';
+import { ImportError, MAX_PROBLEMS } from '../ingest/index.js';
 import {
   ACCOUNT_COLUMNS,
   accountFromFields,
@@ -104,7 +104,12 @@ export interface ImportRequest {
   readonly preset: string;
   readonly options: Readonly<Record<string, unknown>>;
   readonly user: string;
-  /** Leave out lines whose currency has no FX rate, instead of failing. */
+  /**
+   * Problems the importers found in rows, whose rows are not in `dataset`. Without skip-invalid
+   * they fail the import, together with lines whose currency has no FX rate.
+   */
+  readonly rowProblems?: readonly RowProblem[];
+  /** Store the valid rows and return the rest as rejected, instead of failing. */
   readonly skipInvalid?: boolean;
   /** Called as records are written, with the count written and the total. */
   readonly onProgress?: (written: number, total: number) => void;
@@ -183,9 +188,6 @@ export interface MonthClose {
 
 /** Ids listed per kind of change in an import record; the counts are always complete. */
 const CHANGES_LISTED = 200;
-
-/** Lines with an FX problem that get a message each; the rest are counted. */
-const CURRENCY_PROBLEMS_LISTED = 1000;
 
 function columnList(...groups: readonly (readonly string[])[]): string[] {
   return groups.flat();
@@ -420,7 +422,6 @@ export class Workspace {
       ...request.dataset.fxRates.map((rate) => rate.currency),
     ]);
     const problems: RowProblem[] = [];
-    let omitted = 0;
     for (const line of request.dataset.lines) {
       if (known.has(line.currency)) continue;
       const file = request.files.find((candidate) => candidate.fileName === line.source?.file);
@@ -431,12 +432,14 @@ export class Workspace {
         value: line.currency,
         message: `is a currency with no FX rate to ${reporting} in the workspace; import an FX rate file for it first, or in the same import`,
       };
-      if (request.skipInvalid === true || problems.length < CURRENCY_PROBLEMS_LISTED) {
-        problems.push(problem);
-      } else omitted++;
+      problems.push(problem);
     }
-    if (problems.length > 0 && request.skipInvalid !== true) {
-      throw new ImportError(problems, omitted);
+    const rowProblems = request.rowProblems ?? [];
+    if (request.skipInvalid !== true && problems.length + rowProblems.length > 0) {
+      const all = [...rowProblems, ...problems].sort((a, b) =>
+        a.file < b.file ? -1 : a.file > b.file ? 1 : a.row - b.row,
+      );
+      throw new ImportError(all.slice(0, MAX_PROBLEMS), Math.max(0, all.length - MAX_PROBLEMS));
     }
     return problems;
   }

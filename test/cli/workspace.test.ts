@@ -1,0 +1,258 @@
+/**
+ * The workspace commands run as a user runs them: `nrr import`, `imports`, `report` and `explain`
+ * without files, `definitions --save`, `close` and `closes`, on each driver.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { DRIVERS, openLocation, type TestLocation } from '../store/databases.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CLI = path.join(ROOT, 'dist/src/cli/main.js');
+const FIXTURES = path.join(ROOT, 'test/fixtures/canonical');
+const canonical = ['lines.csv', 'accounts.csv', 'assignments.csv', 'segments.csv', 'fx-rates.csv'];
+const scratch = mkdtempSync(path.join(tmpdir(), 'nrr-ws-cli-'));
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+interface Result {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+describe.each(DRIVERS)('workspace commands on the %s driver', (driver) => {
+  let location: TestLocation;
+
+  beforeEach(async () => {
+    location = await openLocation(driver);
+  });
+
+  afterEach(async () => {
+    await location.drop();
+  });
+
+  function nrr(...args: string[]): Result {
+    const result = spawnSync(process.execPath, [CLI, ...args, ...location.flags], {
+      encoding: 'utf8',
+      cwd: scratch,
+      env: { ...location.env, NRR_USER: 'tester' },
+      timeout: 120_000,
+    });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  function copyFixtures(folder: string): string[] {
+    const target = path.join(scratch, folder);
+    rmSync(target, { recursive: true, force: true });
+    spawnSync('mkdir', ['-p', target]);
+    return canonical.map((file) => {
+      const destination = path.join(target, file);
+      writeFileSync(destination, readFileSync(path.join(FIXTURES, file)));
+      return destination;
+    });
+  }
+
+  function reportJson(...extra: string[]): Record<string, unknown> {
+    const result = nrr('report', '--as-of', '2024-12-31', '--format', 'json', ...extra);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    return JSON.parse(result.stdout) as Record<string, unknown>;
+  }
+
+  test('the same files twice: identical figures, one stored copy, as reading the files', () => {
+    const files = copyFixtures('twice');
+    const first = nrr('import', ...files);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain('import #5');
+    const before = reportJson();
+    const second = nrr('import', ...files);
+    expect(second.status).toBe(0);
+    expect(second.stdout).toMatch(
+      /lines\.csv: unchanged since import #\d of lines\.csv; nothing added/,
+    );
+    expect(reportJson()).toEqual(before);
+    const listed = JSON.parse(nrr('imports', '--format', 'json').stdout) as {
+      records: number;
+    }[];
+    expect(listed).toHaveLength(5);
+    // The workspace gives the figures that reading the files gives.
+    const fromFiles = JSON.parse(
+      spawnSync(
+        process.execPath,
+        [CLI, 'report', ...files, '--as-of', '2024-12-31', '--format', 'json'],
+        { encoding: 'utf8', cwd: scratch },
+      ).stdout,
+    ) as Record<string, unknown>;
+    delete fromFiles['sources'];
+    expect({
+      ...before,
+      definitions: { name: 'nrr-standard', version: '1.0', changes: {} },
+    }).toEqual(fromFiles);
+    expect(before['definitions']).toEqual({
+      name: 'nrr-standard',
+      version: '1.0',
+      changes: {},
+      workspaceVersion: 1,
+    });
+    const explained = nrr('explain', '--account', 'A1', '--as-of', '2024-12-31');
+    expect(explained.status).toBe(0);
+    expect(explained.stdout).toContain('workspace version 1');
+  });
+
+  test('bad rows of every kind: one message each naming row and column, nothing stored', () => {
+    const files = copyFixtures('bad');
+    expect(nrr('import', ...files).status).toBe(0);
+    const before = reportJson();
+    const imports = nrr('imports').stdout;
+    const bad = path.join(scratch, 'bad', 'more-lines.csv');
+    writeFileSync(
+      bad,
+      [
+        'line_id,account_id,product,kind,amount,billing_period,currency,start_date,end_date',
+        'N1,A1,Platform,recurring,100,fortnight,USD,2024-01-01,',
+        'N2,A1,Platform,recurring,100,month,USD,2024-02-30,',
+        'N3,A1,Platform,recurring,1O0,month,USD,2024-01-01,',
+        'N4,A1,Platform,recurring,100,month,USD,2024-05-01,2024-03-01',
+        'N5,A1,Platform,recurring,100,month,USD,2024-01-01,',
+        'N5,A1,Platform,recurring,200,month,USD,2024-01-01,',
+        'N6,A1,Platform,recurring,100,month,JPY,2024-01-01,',
+        'N7,A1,Platform,recurring,100,month,USD,2024-01-01,',
+      ].join('\n') + '\n',
+    );
+    const result = nrr('import', bad);
+    expect(result.status).toBe(1);
+    const messages = result.stderr
+      .split('\n')
+      .filter((line) => line.includes('more-lines.csv row'));
+    expect(messages).toEqual([
+      expect.stringMatching(
+        /row 2, column "billing_period": "fortnight" is not a known billing period/,
+      ),
+      expect.stringMatching(/row 3, column "start_date": "2024-02-30" is not a valid date/),
+      expect.stringMatching(/row 4, column "amount": "1O0" is not a valid amount/),
+      expect.stringMatching(/row 5, column "end_date": "2024-03-01" is before the start date/),
+      expect.stringMatching(/row 7, column "line_id": "N5" is a line id already used on row 6/),
+      expect.stringMatching(/row 8, column "currency": "JPY" is a currency with no FX rate/),
+    ]);
+    expect(result.stderr).toContain('Nothing was computed or stored');
+    expect(reportJson()).toEqual(before);
+    expect(nrr('imports').stdout).toEqual(imports);
+  });
+
+  test('--skip-invalid stores the valid rows and writes the rejected ones to a file', () => {
+    const files = copyFixtures('skip');
+    const text = [
+      'line_id,account_id,product,kind,amount,billing_period,currency,start_date,end_date',
+      'S1,S,Platform,recurring,100,month,USD,2024-01-01,',
+      'S2,S,Platform,recurring,abc,month,USD,2024-01-01,',
+      'S3,S,Platform,recurring,100,month,JPY,2024-01-01,',
+    ].join('\n');
+    const file = path.join(scratch, 'skip', 'partly-bad.csv');
+    writeFileSync(file, text + '\n');
+    const rejectedFile = path.join(scratch, 'skip', 'rejected.csv');
+    const result = nrr(
+      'import',
+      file,
+      files[4] ?? '',
+      '--skip-invalid',
+      '--rejected-file',
+      rejectedFile,
+    );
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('2 rows rejected');
+    const rejected = readFileSync(rejectedFile, 'utf8').trim().split('\n');
+    expect(rejected[0]).toBe('file,row,column,value,problem');
+    expect(rejected.slice(1).map((line) => line.split(',').slice(1, 4).join(','))).toEqual([
+      '3,amount,abc',
+      '4,currency,JPY',
+    ]);
+    const explained = JSON.parse(
+      nrr('explain', '--account', 'S', '--as-of', '2024-12-31', '--format', 'json').stdout,
+    ) as { lines: { id: string }[] };
+    expect(explained.lines.map((line) => line.id)).toEqual(['S1']);
+  });
+
+  test('definitions versions: a saved change is used by default, an old version reproduces', () => {
+    expect(nrr('import', ...copyFixtures('definitions')).status).toBe(0);
+    const standard = reportJson();
+    const saved = nrr('definitions', '--save', '--grace-days', '0');
+    expect(saved.status).toBe(0);
+    expect(JSON.parse(saved.stdout)).toMatchObject({ graceDays: 0, workspaceVersion: 2 });
+    const changed = reportJson();
+    expect(changed['definitions']).toMatchObject({
+      changes: { graceDays: 0 },
+      workspaceVersion: 2,
+    });
+    expect(reportJson('--definitions', '1')).toEqual(standard);
+    const listed = nrr('definitions', '--list').stdout;
+    expect(listed).toMatch(/2\s+nrr-standard 1\.0\s+graceDays=0/);
+    const missing = nrr('report', '--definitions', '7');
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('definitions version 7 is not stored in this workspace');
+  });
+
+  test('a closed month stays frozen; a back-dated change shows as restated with its account', () => {
+    const files = copyFixtures('close');
+    expect(nrr('import', ...files).status).toBe(0);
+    const closed = nrr('close', '--month', '2024-12');
+    expect(closed.status).toBe(0);
+    expect(closed.stdout).toContain('Closed 2024-12 as of 2024-12-31 with definitions version 1');
+    expect(nrr('close', '--month', '2024-12').stderr).toContain('2024-12 was closed');
+    expect(nrr('closes').stdout).toMatch(/2024-12.*as closed/);
+    // A corrected lines file: account B1's three-year line L5 rises from 36,000 to 99,000.
+    const linesFile = files[0] ?? '';
+    const original = readFileSync(linesFile, 'utf8');
+    const corrected = original.replace('"36,000"', '"99,000"');
+    expect(corrected).not.toBe(original);
+    writeFileSync(linesFile, corrected);
+    const reimport = nrr('import', linesFile);
+    expect(reimport.stdout).toContain('1 changed');
+    const status = JSON.parse(nrr('closes', '--format', 'json').stdout) as {
+      restated: boolean;
+      restatedAccounts: { account: string }[];
+      frozen: { arr: number };
+      now: { arr: number };
+    }[];
+    expect(status).toHaveLength(1);
+    expect(status[0]?.restated).toBe(true);
+    expect(status[0]?.restatedAccounts.map((entry) => entry.account)).toEqual(['B1']);
+    expect(status[0]?.now.arr).not.toBe(status[0]?.frozen.arr);
+    expect(nrr('closes', '--month', '2024-12').stdout).toMatch(/restated \(1 account\)[\s\S]*B1/);
+  });
+
+  test('an import killed with SIGKILL part-way leaves the workspace as it was', async () => {
+    expect(nrr('import', ...copyFixtures('kill')).status).toBe(0);
+    const before = reportJson();
+    const imports = nrr('imports', '--format', 'json').stdout;
+    const big = path.join(scratch, `big-${driver}`);
+    const generated = spawnSync(
+      process.execPath,
+      [CLI, 'generate', '--accounts', '20000', '--out', big],
+      { encoding: 'utf8' },
+    );
+    expect(generated.status).toBe(0);
+    const child = spawn(
+      process.execPath,
+      [CLI, 'import', path.join(big, 'lines.csv'), ...location.flags],
+      { cwd: scratch, env: location.env },
+    );
+    let stderr = '';
+    const killed = new Promise<NodeJS.Signals | null>((resolve) => {
+      child.on('exit', (_code, signal) => resolve(signal));
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes('Storing')) setTimeout(() => child.kill('SIGKILL'), 300);
+    });
+    expect(await killed).toBe('SIGKILL');
+    expect(stderr).toContain('Storing');
+    expect(stderr).not.toContain('Stored');
+    expect(reportJson()).toEqual(before);
+    expect(nrr('imports', '--format', 'json').stdout).toEqual(imports);
+    rmSync(big, { recursive: true, force: true });
+  });
+});
