@@ -9,6 +9,7 @@ import {
   parseColumnOverrides,
   PRESET_NAMES,
   readFiles,
+  ROLES,
 } from '../ingest/index.js';
 import type { ImportSummary, PresetName } from '../ingest/index.js';
 import { count } from './format.js';
@@ -19,6 +20,7 @@ export interface DataFlags {
   column?: string[];
   endDate?: 'inclusive' | 'exclusive';
   currency?: string;
+  wonStage?: string[];
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -29,13 +31,16 @@ function collect(value: string, previous: string[] | undefined): string[] {
 export function addDataOptions(command: Command): Command {
   return command
     .addOption(
-      new Option('--preset <name>', 'layout of the input files')
+      new Option(
+        '--preset <name>',
+        "layout of the input files: canonical (nrr's own CSV), subscription-periods, invoice-lines, stripe-subscriptions (Dashboard CSV or API JSON), salesforce-opportunities (report or Data Export) or zuora (rate plan charges, with subscriptions and rate plans); see docs/presets.md",
+      )
         .choices(PRESET_NAMES)
         .default('canonical'),
     )
     .option(
       '--column <role=name>',
-      'read a role of the contract-line files from this column header (repeatable); roles: customer, from, to, value, owner, segment, region, currency, product, line',
+      `read a role of the contract-line files from this column header (repeatable); roles: ${ROLES.join(', ')}`,
       collect,
     )
     .addOption(
@@ -47,6 +52,11 @@ export function addDataOptions(command: Command): Command {
     .option(
       '--currency <code>',
       'currency of amounts when the file has no currency column (default USD)',
+    )
+    .option(
+      '--won-stage <stage>',
+      'with --preset salesforce-opportunities: an opportunity stage that counts as won (repeatable; default "Closed Won")',
+      collect,
     );
 }
 
@@ -59,9 +69,9 @@ export interface LoadedData {
  * Reads every file as one import, so that checks across files (line ids, account names and
  * parents, FX rate overlaps) apply. Any invalid row stops the command before anything is computed.
  */
-export function loadData(files: readonly string[], flags: DataFlags): LoadedData {
+export async function loadData(files: readonly string[], flags: DataFlags): Promise<LoadedData> {
   if (files.length === 0)
-    throw new ImportOptionsError('no input files given; pass one or more CSV files');
+    throw new ImportOptionsError('no input files given; pass one or more CSV, XLSX or JSON files');
   const seen = new Map<string, string>();
   for (const file of files) {
     const real = realpathSync(file);
@@ -89,11 +99,12 @@ export function loadData(files: readonly string[], flags: DataFlags): LoadedData
   let progress: Progress | undefined;
   let progressTotal = 0;
   try {
-    const { dataset, summaries } = readFiles(files, {
+    const { dataset, summaries } = await readFiles(files, {
       preset: flags.preset,
       ...(columns === undefined ? {} : { columns }),
       ...(flags.endDate === undefined ? {} : { endDate: flags.endDate }),
       ...(flags.currency === undefined ? {} : { currency: flags.currency.trim().toUpperCase() }),
+      ...(flags.wonStage === undefined ? {} : { wonStages: flags.wonStage }),
       onProgress: (checked, total) => {
         if (progress === undefined || total !== progressTotal) {
           progress?.stop();

@@ -38,9 +38,9 @@ export function registerExplainCommand(program: Command): void {
     .addOption(
       new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'),
     )
-    .action((files: string[], flags: ExplainFlags) => {
+    .action(async (files: string[], flags: ExplainFlags) => {
       const definitions = resolveDefinitions(flags);
-      const { dataset } = loadData(files, flags);
+      const { dataset } = await loadData(files, flags);
       const asOf = flags.asOf ?? defaultAsOf(dataset, today());
       const explanation = explain(dataset, definitions, asOf, flags.account.trim());
       process.stdout.write(

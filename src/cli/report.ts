@@ -76,9 +76,9 @@ export function registerReportCommand(program: Command): void {
         .choices(['table', 'json', 'csv'])
         .default('table'),
     )
-    .action((files: string[], flags: ReportFlags) => {
+    .action(async (files: string[], flags: ReportFlags) => {
       const definitions = resolveDefinitions(flags);
-      const { dataset, summaries } = loadData(files, flags);
+      const { dataset, summaries } = await loadData(files, flags);
       if (flags.format === 'table') process.stderr.write(describeSummaries(summaries) + '\n');
       const asOf = flags.asOf ?? defaultAsOf(dataset, today());
       if (flags.asOf === undefined && flags.format === 'table') {
