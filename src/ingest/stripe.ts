@@ -151,18 +151,25 @@ const DASHBOARD: Dialect = {
     )?.amount,
 };
 
-const MINOR_UNITS_TEXT = /^\d+(?:\.\d+)?$/;
-
+/** Parses `unit_amount`: a whole number of minor units, such as 4900 cents. */
 function parseMinorUnits(text: string): Parsed<Decimal> {
-  const value = MINOR_UNITS_TEXT.test(text) ? parseDecimal(text) : undefined;
-  if (value === undefined) {
-    return {
-      ok: false,
-      message:
-        'is not a valid amount in minor units; the API gives a whole number of cents such as 4900',
-    };
-  }
-  return { ok: true, value };
+  const value = /^\d+$/.test(text) ? parseDecimal(text) : undefined;
+  if (value !== undefined) return { ok: true, value };
+  return {
+    ok: false,
+    message:
+      'is not a valid amount in minor units; the API gives a whole number of cents such as 4900',
+  };
+}
+
+/** Parses `unit_amount_decimal`: minor units with an optional fraction, such as 12.5 cents. */
+function parseDecimalMinorUnits(text: string): Parsed<Decimal> {
+  const value = /^\d+(?:\.\d+)?$/.test(text) ? parseDecimal(text) : undefined;
+  if (value !== undefined) return { ok: true, value };
+  return {
+    ok: false,
+    message: 'is not a valid decimal amount in minor units, such as 12.5 for 12.5 cents',
+  };
 }
 
 const API: Dialect = {
@@ -173,7 +180,7 @@ const API: Dialect = {
     const useDecimal =
       reader.text(columns.value) === undefined && reader.text(columns.valueDecimal) !== undefined;
     const minor = useDecimal
-      ? reader.optional(columns.valueDecimal, parseMinorUnits)
+      ? reader.optional(columns.valueDecimal, parseDecimalMinorUnits)
       : reader.parseRequired(
           columns.value,
           parseMinorUnits,
