@@ -9,7 +9,7 @@ import type { Table, TableRow } from './table.js';
 /** Prefix of the columns that come from a subscription item. */
 export const ITEM_PREFIX = 'items.data[].';
 
-/** Whether text is JSON rather than CSV: it starts with `[` or `{`. */
+/** Returns whether text is JSON rather than CSV, because it starts with `[` or `{`. */
 export function looksLikeJson(text: string): boolean {
   return /^\uFEFF?\s*[[{]/.test(text);
 }

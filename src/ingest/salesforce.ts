@@ -30,7 +30,7 @@ import { eachRow, linePart, SkipCounter } from './vendor.js';
 /** Term of an opportunity without start, end or term columns. */
 export const DEFAULT_TERM_MONTHS = 12;
 
-/** Longest term accepted, in months (50 years). */
+/** Maximum term, in months (50 years). */
 const MAX_TERM_MONTHS = 600;
 
 type Field =

@@ -125,7 +125,7 @@ const API_SPECS: readonly FieldSpec<Field>[] = [
   ...MAPPED_ONLY,
 ];
 
-/** How one of the two layouts writes times and amounts. */
+/** Time and amount format of one of the two layouts. */
 interface Dialect {
   readonly specs: readonly FieldSpec<Field>[];
   /** Header named in the problem when a row has no start date at all. */

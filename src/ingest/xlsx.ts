@@ -36,9 +36,9 @@ export async function readFirstSheet(data: Buffer): Promise<SheetRecords | undef
 }
 
 /**
- * Converts a cell value to the text a CSV export would hold: a formula gives its cached result,
- * rich text and hyperlinks their plain text, a date its UTC calendar date (with the time when it
- * is not midnight), and a number its decimal digits.
+ * Converts a cell value to the text a CSV export would contain. A formula gives its cached
+ * result, and rich text and hyperlinks give their plain text. A date gives its UTC calendar date,
+ * with the time when it is not midnight, and a number its decimal digits.
  */
 export function cellText(value: ExcelJS.CellValue): string {
   if (value === null || value === undefined) return '';
@@ -53,7 +53,7 @@ export function cellText(value: ExcelJS.CellValue): string {
   return '';
 }
 
-/** Significant digits kept from a cell's number: the most a binary double holds faithfully. */
+/** Significant digits kept from a cell's number: any 15-digit decimal survives a round trip through a double. */
 const SIGNIFICANT_DIGITS = 15;
 
 /**

@@ -110,7 +110,7 @@ export function zuoraFileKind(table: Table): ZuoraFileKind | undefined {
 interface SubscriptionInfo {
   readonly accountId?: string;
   readonly name?: string;
-  /** Why charges of this subscription give no line, if they do not. */
+  /** Reason that the charges of this subscription give no line; undefined when they do. */
   readonly skipReason?: string;
 }
 
@@ -119,7 +119,7 @@ interface RatePlanInfo {
   readonly subscriptionId?: string;
 }
 
-/** What the subscription and rate plan exports of an import tell about the charges. */
+/** Subscription and rate plan details that an import's charge files are joined with. */
 export class ZuoraContext {
   readonly subscriptions = new Map<string, SubscriptionInfo>();
   readonly ratePlans = new Map<string, RatePlanInfo>();
@@ -292,7 +292,7 @@ interface Candidate {
   readonly version: number;
 }
 
-/** Reads a rate plan charge export, using what the context knows about its subscriptions. */
+/** Reads a rate plan charge export, joined with the subscriptions and rate plans in `context`. */
 export function readZuoraCharges(
   table: Table,
   context: ZuoraContext,
