@@ -10,6 +10,7 @@ import {
   parseColumnOverrides,
   PRESET_NAMES,
   readFiles,
+  ROLES,
 } from '../ingest/index.js';
 import type {
   EndDateConvention,
@@ -27,6 +28,7 @@ export interface DataFlags {
   column?: string[];
   endDate?: 'inclusive' | 'exclusive';
   currency?: string;
+  wonStage?: string[];
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -37,9 +39,10 @@ function collect(value: string, previous: string[] | undefined): string[] {
 export function addDataOptions(command: Command): Command {
   return command
     .addOption(
-      new Option('--preset <name>', 'layout of the input files (default: canonical)').choices(
-        PRESET_NAMES,
-      ),
+      new Option(
+        '--preset <name>',
+        "layout of the input files (default: canonical): canonical (nrr's own CSV), subscription-periods, invoice-lines, stripe-subscriptions (Dashboard CSV or API JSON), salesforce-opportunities (report or Data Export) or zuora (rate plan charges, with subscriptions and rate plans); see docs/presets.md",
+      ).choices(PRESET_NAMES),
     )
     .option(
       '--mapping <file>',
@@ -47,7 +50,7 @@ export function addDataOptions(command: Command): Command {
     )
     .option(
       '--column <role=name>',
-      'read a role of the contract-line files from this column header (repeatable); roles: customer, from, to, value, owner, segment, region, currency, product, line',
+      `read a role of the contract-line files from this column header (repeatable); roles: ${ROLES.join(', ')}`,
       collect,
     )
     .addOption(
@@ -59,6 +62,11 @@ export function addDataOptions(command: Command): Command {
     .option(
       '--currency <code>',
       'currency of amounts when the file has no currency column (default USD)',
+    )
+    .option(
+      '--won-stage <stage>',
+      'with --preset salesforce-opportunities: an opportunity stage that counts as won (repeatable; default "Closed Won")',
+      collect,
     );
 }
 
@@ -71,9 +79,9 @@ export interface LoadedData {
  * Reads every file as one import, so that checks across files (line ids, account names and
  * parents, FX rate overlaps) apply. Any invalid row stops the command before anything is computed.
  */
-export function loadData(files: readonly string[], flags: DataFlags): LoadedData {
+export async function loadData(files: readonly string[], flags: DataFlags): Promise<LoadedData> {
   if (files.length === 0)
-    throw new ImportOptionsError('no input files given; pass one or more CSV files');
+    throw new ImportOptionsError('no input files given; pass one or more CSV, XLSX or JSON files');
   const seen = new Map<string, string>();
   for (const file of files) {
     const real = realpathSync(file);
@@ -100,7 +108,7 @@ export function loadData(files: readonly string[], flags: DataFlags): LoadedData
   let progress: Progress | undefined;
   let progressTotal = 0;
   try {
-    const { dataset, summaries } = readFiles(files, {
+    const { dataset, summaries } = await readFiles(files, {
       ...readOptionsFrom(flags),
       onProgress: (checked, total) => {
         if (progress === undefined || total !== progressTotal) {
@@ -190,6 +198,7 @@ export function readOptionsFrom(flags: DataFlags): ReadOptions {
   const currency = flags.currency ?? mapping.currency;
   return {
     preset: flags.preset ?? mapping.preset ?? 'canonical',
+    ...(flags.wonStage === undefined ? {} : { wonStages: flags.wonStage }),
     ...(Object.keys(columns).length === 0 ? {} : { columns }),
     ...(endDate === undefined ? {} : { endDate }),
     ...(currency === undefined ? {} : { currency: currency.trim().toUpperCase() }),

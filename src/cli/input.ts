@@ -49,7 +49,7 @@ export async function loadInput(files: readonly string[], flags: InputFlags): Pr
       );
     }
     const definitions = resolveDefinitions(flags);
-    const { dataset, summaries } = loadData(files, flags);
+    const { dataset, summaries } = await loadData(files, flags);
     return { dataset, definitions, summaries };
   }
   return withWorkspace(flags, async (workspace) => {

@@ -1,20 +1,33 @@
 /**
- * Importers: read CSV files into the canonical model (`Dataset`), checking every row. A file
- * with any bad row raises one `ImportError` listing all problems, and nothing is returned.
+ * Importers: read CSV, XLSX and (for Stripe) JSON files into the canonical model (`Dataset`),
+ * checking every row. A file with any bad row raises one `ImportError` listing all problems, and
+ * nothing is returned.
  *
- * All functions here are synchronous.
+ * `readFile` and `readFiles` are asynchronous because XLSX workbooks load asynchronously; the
+ * functions that take text are synchronous.
  */
-import { readFileSync } from 'node:fs';
+import { readFile as readFileBytes } from 'node:fs/promises';
 
 import type { Dataset } from '../core/model.js';
 import { AccountRegistry } from './accounts.js';
 import { isCanonicalSupportFile, readCanonicalFile } from './canonical.js';
+import { looksLikeJson, parseJsonTable } from './json-table.js';
 import { readMappedFile } from './mapped.js';
 import { validateReadOptions, type ReadOptions } from './options.js';
 import type { FilePart } from './part.js';
 import { ProblemList, type RowProblem } from './problems.js';
+import { readSalesforceFile, SALESFORCE_LAYOUT } from './salesforce.js';
+import { readStripeFile } from './stripe.js';
 import type { ImportSummary } from './summary.js';
-import { parseTable } from './table.js';
+import { parseTable, tableFromRecords, type Table } from './table.js';
+import { readFirstSheet } from './xlsx.js';
+import {
+  readZuoraCharges,
+  readZuoraRatePlans,
+  readZuoraSubscriptions,
+  ZuoraContext,
+  zuoraFileKind,
+} from './zuora.js';
 
 export {
   ImportOptionsError,
@@ -65,8 +78,8 @@ function describeEncoding(text: string): string | undefined {
 }
 
 /**
- * Reads CSV text as one file of the preset in `options`. `fileName` names the file in problems
- * and in generated line ids.
+ * Reads CSV (or, for the `stripe-subscriptions` preset, JSON) text as one file of the preset in
+ * `options`. `fileName` names the file in problems and in generated line ids.
  *
  * @throws ImportOptionsError for invalid options.
  * @throws ImportError when any row, cell or header is invalid.
@@ -79,26 +92,57 @@ export function readText(text: string, fileName: string, options: ReadOptions): 
 }
 
 /**
- * Reads one CSV file (UTF-8, with or without a byte order mark). Problems name the file by
- * `path` as given.
+ * Reads one file: CSV (UTF-8, with or without a byte order mark), an XLSX workbook (its first
+ * worksheet) when the name ends in `.xlsx`, or, for the `stripe-subscriptions` preset, JSON.
+ * Problems name the file by `path` as given, and the worksheet of a workbook.
  *
  * @throws ImportOptionsError for invalid options.
  * @throws ImportError when any row, cell or header is invalid.
  * @throws the file system error when the file cannot be read.
  */
-export function readFile(path: string, options: ReadOptions): ImportResult {
-  return readText(readFileSync(path, 'utf8'), path, options);
+export async function readFile(path: string, options: ReadOptions): Promise<ImportResult> {
+  const { dataset, summaries } = await readFiles([path], options);
+  const summary = summaries[0];
+  if (summary === undefined) throw new Error(`no summary was produced for ${path}`);
+  return { dataset, summary };
 }
 
 /**
  * Reads several files with the same options into one dataset, for a canonical import split by
- * kind. A line id used in two files, and an account given two names or parents, are problems.
- * Problems from all files are reported together.
+ * kind or a Zuora import of charges with their subscriptions. A line id used in two files, and
+ * an account given two names or parents, are problems. Problems from all files are reported
+ * together.
  */
-export function readFiles(paths: readonly string[], options: ReadOptions): MultiImportResult {
+export async function readFiles(
+  paths: readonly string[],
+  options: ReadOptions,
+): Promise<MultiImportResult> {
   validateReadOptions(options);
-  const inputs = paths.map((path) => ({ text: readFileSync(path, 'utf8'), fileName: path }));
-  return readTexts(inputs, options);
+  const inputs: { data: Buffer; fileName: string }[] = [];
+  for (const path of paths) inputs.push({ data: await readFileBytes(path), fileName: path });
+  return readBuffers(inputs, options);
+}
+
+/**
+ * Reads files already in memory, as `readFiles` does: a name ending in `.xlsx` is a workbook,
+ * anything else UTF-8 text. The records of a workbook name the file and its worksheet, as in
+ * `sales.xlsx sheet "Deals"`.
+ */
+export async function readBuffers(
+  inputs: readonly { readonly data: Buffer; readonly fileName: string }[],
+  options: ReadOptions,
+): Promise<MultiImportResult> {
+  validateReadOptions(options);
+  const problems = newProblemList(options);
+  const sources: Source[] = [];
+  for (const { data, fileName } of inputs) {
+    if (/\.xlsx$/i.test(fileName)) {
+      sources.push(await loadWorkbook(data, fileName, problems));
+    } else {
+      sources.push({ fileName, text: data.toString('utf8') });
+    }
+  }
+  return readSources(sources, options, problems);
 }
 
 /** Reads several texts as files with the same options; see `readFiles`. */
@@ -107,18 +151,55 @@ export function readTexts(
   options: ReadOptions,
 ): MultiImportResult {
   validateReadOptions(options);
-  // Skipping keeps every problem, because each names a row written to the rejected-rows file.
-  const problems = new ProblemList(options.skipInvalid === true ? Infinity : undefined);
-  const parts: FilePart[] = [];
-  for (const { text, fileName } of inputs) {
-    const encodingProblem = describeEncoding(text);
-    if (encodingProblem !== undefined) {
-      problems.add({ file: fileName, row: 1, column: '', value: '', message: encodingProblem });
-      continue;
-    }
-    const part = readPart(text, fileName, options, problems);
-    if (part) parts.push(part);
+  return readSources(inputs, options, newProblemList(options));
+}
+
+/** Skipping keeps every problem, because each names a row written to the rejected-rows file. */
+function newProblemList(options: ReadOptions): ProblemList {
+  return new ProblemList(options.skipInvalid === true ? Infinity : undefined);
+}
+
+/** A file's content: text, or the cells of a worksheet (none when it could not be read). */
+type Source =
+  | { readonly fileName: string; readonly text: string }
+  | { readonly fileName: string; readonly records: readonly (readonly string[])[] | undefined };
+
+async function loadWorkbook(data: Buffer, path: string, problems: ProblemList): Promise<Source> {
+  const invalid = (message: string): Source => {
+    problems.add({ file: path, row: 1, column: '', value: '', message });
+    return { fileName: path, records: undefined };
+  };
+  let sheet;
+  try {
+    sheet = await readFirstSheet(data);
+  } catch (error) {
+    return invalid(
+      `the file is not a readable XLSX workbook (${(error as Error).message}); save it again as .xlsx, or export it as CSV`,
+    );
   }
+  if (sheet === undefined)
+    return invalid('the workbook has no worksheet; add the data as its first sheet');
+  return { fileName: `${path} sheet ${JSON.stringify(sheet.sheetName)}`, records: sheet.records };
+}
+
+function readSources(
+  sources: readonly Source[],
+  options: ReadOptions,
+  problems: ProblemList,
+): MultiImportResult {
+  const tables: { table: Table; dialect: 'api' | 'dashboard' }[] = [];
+  for (const source of sources) {
+    const parsed = parseSource(source, options, problems);
+    if (parsed) tables.push(parsed);
+  }
+  const parts =
+    options.preset === 'zuora'
+      ? readZuoraTables(
+          tables.map(({ table }) => table),
+          options,
+          problems,
+        )
+      : tables.flatMap(({ table, dialect }) => readPart(table, dialect, options, problems) ?? []);
   let rejected: readonly RowProblem[] = [];
   let remaining = problems;
   if (options.skipInvalid === true && problems.problems.every((problem) => problem.row > 1)) {
@@ -130,24 +211,105 @@ export function readTexts(
   return { dataset, summaries: parts.map((part) => part.summary), rejected };
 }
 
+function parseSource(
+  source: Source,
+  options: ReadOptions,
+  problems: ProblemList,
+): { table: Table; dialect: 'api' | 'dashboard' } | undefined {
+  const { fileName } = source;
+  const layout = options.preset === 'salesforce-opportunities' ? SALESFORCE_LAYOUT : {};
+  if (!('text' in source)) {
+    const table = source.records && tableFromRecords(source.records, fileName, problems, layout);
+    return table ? { table, dialect: 'dashboard' } : undefined;
+  }
+  const { text } = source;
+  if (options.preset === 'stripe-subscriptions' && looksLikeJson(text)) {
+    const table = parseJsonTable(text, fileName, problems);
+    return table ? { table, dialect: 'api' } : undefined;
+  }
+  const encodingProblem = describeEncoding(text);
+  if (encodingProblem !== undefined) {
+    problems.add({ file: fileName, row: 1, column: '', value: '', message: encodingProblem });
+    return undefined;
+  }
+  const table = parseTable(text, fileName, problems, layout);
+  return table ? { table, dialect: 'dashboard' } : undefined;
+}
+
 function readPart(
-  text: string,
-  file: string,
+  table: Table,
+  dialect: 'api' | 'dashboard',
   options: ReadOptions,
   problems: ProblemList,
 ): FilePart | undefined {
-  const table = parseTable(text, file, problems);
-  if (!table) return undefined;
   if (options.preset === 'canonical') return readCanonicalFile(table, options, problems);
-  if (isCanonicalSupportFile(table)) {
-    // Column overrides and the end-date option describe the line files of the preset.
-    const supportOptions: ReadOptions = {
-      preset: 'canonical',
-      ...(options.currency === undefined ? {} : { currency: options.currency }),
-    };
-    return readCanonicalFile(table, supportOptions, problems);
+  if (isCanonicalSupportFile(table)) return readSupportFile(table, options, problems);
+  switch (options.preset) {
+    case 'stripe-subscriptions':
+      return readStripeFile(table, dialect, options, problems);
+    case 'salesforce-opportunities':
+      return readSalesforceFile(table, options, problems);
+    case 'zuora':
+      throw new Error('Zuora files are read together by readZuoraTables');
+    default:
+      return readMappedFile(table, options.preset, options, problems);
   }
-  return readMappedFile(table, options.preset, options, problems);
+}
+
+/** Reads a canonical accounts, assignments, segments or FX rates file given with another preset. */
+function readSupportFile(
+  table: Table,
+  options: ReadOptions,
+  problems: ProblemList,
+): FilePart | undefined {
+  // Column overrides and the end-date option describe the line files of the preset.
+  const supportOptions: ReadOptions = {
+    preset: 'canonical',
+    ...(options.currency === undefined ? {} : { currency: options.currency }),
+  };
+  return readCanonicalFile(table, supportOptions, problems);
+}
+
+/**
+ * Reads the files of a Zuora import: subscription and rate plan exports first, so that the
+ * charge exports can use them, whatever the order the files were given in. Parts keep the order
+ * of the files.
+ */
+function readZuoraTables(
+  tables: readonly Table[],
+  options: ReadOptions,
+  problems: ProblemList,
+): FilePart[] {
+  const context = new ZuoraContext();
+  const parts = new Map<Table, FilePart>();
+  const kinds = tables.map((table) => zuoraFileKind(table));
+  tables.forEach((table, index) => {
+    if (kinds[index] === 'subscriptions') {
+      parts.set(table, readZuoraSubscriptions(table, context, options, problems));
+    } else if (kinds[index] === 'rate-plans') {
+      parts.set(table, readZuoraRatePlans(table, context, options, problems));
+    }
+  });
+  tables.forEach((table, index) => {
+    if (kinds[index] === 'charges') {
+      parts.set(table, readZuoraCharges(table, context, options, problems));
+    } else if (kinds[index] === undefined) {
+      if (isCanonicalSupportFile(table)) {
+        const part = readSupportFile(table, options, problems);
+        if (part) parts.set(table, part);
+        return;
+      }
+      problems.add({
+        file: table.file,
+        row: 1,
+        column: '',
+        value: '',
+        message:
+          'the header is not that of a Zuora rate plan charge, subscription or rate plan export (no Charge Number, MRR, Effective Start Date, Subscription Start Date, Term Type or Product Rate Plan ID column); check that the file belongs to this import',
+      });
+    }
+  });
+  return tables.flatMap((table) => parts.get(table) ?? []);
 }
 
 /** Merges the parts into one dataset, reporting ids and accounts that conflict across files. */

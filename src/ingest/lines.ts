@@ -95,6 +95,22 @@ export class LineCollector {
     return 'added';
   }
 
+  /**
+   * Adds a line that a preset built itself. With an `idColumn`, a row identical to an earlier
+   * row with the same id is skipped and a different row with the same id is a problem, as in
+   * `readRow`.
+   */
+  addLine(
+    reader: RowReader,
+    line: ContractLine,
+    idColumn: ColumnRef | undefined,
+    inline: InlineAttributes = {},
+  ): 'added' | 'duplicate' {
+    if (idColumn !== undefined && !this.claimId(line.id, reader, idColumn)) return 'duplicate';
+    if (!reader.failed) this.add(line, inline);
+    return 'added';
+  }
+
   /** Returns false when the row must be skipped as a duplicate of an earlier row. */
   private claimId(id: string, reader: RowReader, idColumn: ColumnRef): boolean {
     const earlier = this.rowsById.get(id);
@@ -150,14 +166,14 @@ export class LineCollector {
   }
 }
 
-interface InlineAttributes {
+export interface InlineAttributes {
   readonly owner?: string;
   readonly segment?: string;
   readonly region?: string;
   readonly subRegion?: string;
 }
 
-function readInlineAttributes(reader: RowReader, columns: LineColumns): InlineAttributes {
+export function readInlineAttributes(reader: RowReader, columns: LineColumns): InlineAttributes {
   return {
     owner: reader.text(columns.owner),
     segment: reader.text(columns.segment),

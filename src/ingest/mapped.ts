@@ -4,17 +4,11 @@
  */
 import type { BillingPeriod } from '../core/model.js';
 import { LineCollector, type LineColumns, type LineSettings } from './lines.js';
-import {
-  DEFAULT_END_DATE,
-  FALLBACK_CURRENCY,
-  PROGRESS_EVERY,
-  type ReadOptions,
-  type Role,
-} from './options.js';
-import { buildSummary, type FilePart } from './part.js';
+import { DEFAULT_END_DATE, FALLBACK_CURRENCY, type ReadOptions, type Role } from './options.js';
+import type { FilePart } from './part.js';
 import type { ProblemList } from './problems.js';
-import { RowReader } from './row-reader.js';
 import { resolveColumns, type FieldSpec, type Table } from './table.js';
+import { eachRow, linePart, SkipCounter } from './vendor.js';
 
 interface MappedPreset {
   readonly specs: readonly FieldSpec<Role>[];
@@ -100,34 +94,16 @@ export function readMappedFile(
   };
 
   const collector = new LineCollector(table);
-  let checked = 0;
-  for (const row of table.rows) {
-    if (++checked % PROGRESS_EVERY === 0) options.onProgress?.(checked, table.rows.length);
-    const reader = new RowReader(table.file, row, problems);
+  eachRow(table, options, problems, (reader, row) => {
     collector.readRow(reader, columns, settings, `${table.file}#${row.row}`);
-  }
-  options.onProgress?.(checked, table.rows.length);
-
-  return {
-    file: table.file,
-    lines: collector.lines,
-    assignments: collector.assignments,
-    segments: collector.segments,
-    fxRates: [],
-    accountDrafts: [],
+  });
+  return linePart({
+    table,
+    preset,
+    endDate,
+    columns: found,
+    collector,
+    skipped: new SkipCounter(),
     ...(found.line && { lineIdHeader: found.line.header }),
-    summary: buildSummary({
-      table,
-      preset,
-      fileKind: 'contract-lines',
-      endDate,
-      columns: found,
-      duplicateRows: collector.duplicateRows,
-      counts: collector.counts,
-      accounts: 0,
-      assignments: collector.assignments.length,
-      segments: collector.segments.length,
-      fxRates: 0,
-    }),
-  };
+  });
 }

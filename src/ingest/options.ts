@@ -4,7 +4,14 @@
  */
 import { isCurrencyCode } from '../core/money.js';
 
-export const PRESET_NAMES = ['canonical', 'subscription-periods', 'invoice-lines'] as const;
+export const PRESET_NAMES = [
+  'canonical',
+  'subscription-periods',
+  'invoice-lines',
+  'stripe-subscriptions',
+  'salesforce-opportunities',
+  'zuora',
+] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 /** The meaning of a source column, used to point a preset at a header with another name. */
@@ -19,6 +26,8 @@ export const ROLES = [
   'currency',
   'product',
   'line',
+  'stage',
+  'term',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -45,6 +54,11 @@ export interface ReadOptions {
    * a whole file (its header, its encoding) and conflicts across files still fail the import.
    */
   readonly skipInvalid?: boolean;
+  /**
+   * Opportunity stages that count as won for the `salesforce-opportunities` preset, matched
+   * ignoring case and outer spaces; `DEFAULT_WON_STAGES` when absent.
+   */
+  readonly wonStages?: readonly string[];
   /** Called every PROGRESS_EVERY rows, and once at the end, while contract-line rows are checked. */
   readonly onProgress?: (rowsChecked: number, rowsTotal: number) => void;
 }
@@ -62,7 +76,14 @@ export const DEFAULT_END_DATE: Readonly<Record<PresetName, EndDateConvention>> =
   canonical: 'inclusive',
   'subscription-periods': 'exclusive',
   'invoice-lines': 'exclusive',
+  'stripe-subscriptions': 'exclusive',
+  // Salesforce contracts and opportunity products give the last day of service.
+  'salesforce-opportunities': 'inclusive',
+  zuora: 'exclusive',
 };
+
+/** The standard Salesforce stage of a won opportunity. */
+export const DEFAULT_WON_STAGES: readonly string[] = ['Closed Won'];
 
 /** Currency assumed by the presets other than `canonical` when neither a column nor an option gives one. */
 export const FALLBACK_CURRENCY = 'USD';
@@ -110,6 +131,11 @@ export function validateReadOptions(options: ReadOptions): void {
   ) {
     throw new ImportOptionsError(
       `end-date convention ${JSON.stringify(options.endDate)} must be "inclusive" or "exclusive"`,
+    );
+  }
+  if (options.wonStages?.some((stage) => typeof stage !== 'string' || stage.trim() === '')) {
+    throw new ImportOptionsError(
+      'a won stage must be a non-blank stage name, such as "Closed Won"',
     );
   }
   if (options.currency !== undefined && !isCurrencyCode(options.currency)) {

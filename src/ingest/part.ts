@@ -32,6 +32,7 @@ export interface SummaryInput {
   readonly assignments: number;
   readonly segments: number;
   readonly fxRates: number;
+  readonly skippedRows?: Readonly<Record<string, number>>;
 }
 
 export function buildSummary(input: SummaryInput): ImportSummary {
@@ -49,6 +50,8 @@ export function buildSummary(input: SummaryInput): ImportSummary {
     endDate: input.endDate,
     rows: table.rows.length,
     skippedBlankRows: table.blankRows,
+    skippedFooterRows: table.footerRows ?? 0,
+    skippedRows: input.skippedRows ?? {},
     duplicateRows: input.duplicateRows,
     lines: counts?.lines ?? 0,
     linesByKind: counts?.linesByKind ?? { recurring: 0, usage: 0, 'one-time': 0, trial: 0 },

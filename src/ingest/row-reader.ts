@@ -83,18 +83,29 @@ export class RowReader {
    * Reads an end date and converts it to the model's exclusive end (an inclusive end date `e`
    * becomes `e + 1`). Returns null for a blank cell, meaning open-ended, and undefined after
    * reporting a problem. An end before the start, or a period of zero days, is a problem.
+   * `parser` reads the cell; the canonical date parser by default.
    */
   endDate(
     column: ColumnRef | undefined,
     start: Day | undefined,
     convention: EndDateConvention,
+    parser: (text: string) => Parsed<Day> = parseDate,
   ): Day | null | undefined {
     const text = this.text(column);
     if (column === undefined || text === undefined) return null;
-    const parsed = this.check(column, text, parseDate(text));
+    const parsed = this.check(column, text, parser(text));
     if (parsed === undefined) return undefined;
     const end = convention === 'inclusive' ? parsed + 1 : parsed;
     if (start === undefined || end > start) return end;
+    this.reportEmptyPeriod(column, text, parsed, start);
+    return undefined;
+  }
+
+  /**
+   * Reports an end date that leaves no service: before the start (`parsed < start`), or equal to
+   * it with exclusive ends.
+   */
+  reportEmptyPeriod(column: ColumnRef, text: string, parsed: Day, start: Day): void {
     if (parsed < start) {
       this.report(
         column,
@@ -108,6 +119,5 @@ export class RowReader {
         `is the start date, which makes the service period empty because end dates are read as exclusive (the first day after service); give the first day after service, or read the file with inclusive end dates if it gives the last day of service`,
       );
     }
-    return undefined;
   }
 }

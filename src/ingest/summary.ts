@@ -7,7 +7,14 @@ import type { LineKind } from '../core/model.js';
 import type { EndDateConvention, PresetName } from './options.js';
 
 /** The kind of records a file contains; a canonical import recognises it from the header. */
-export type FileKind = 'contract-lines' | 'accounts' | 'assignments' | 'segments' | 'fx-rates';
+export type FileKind =
+  | 'contract-lines'
+  | 'accounts'
+  | 'assignments'
+  | 'segments'
+  | 'fx-rates'
+  | 'subscriptions'
+  | 'rate-plans';
 
 export interface ImportSummary {
   readonly file: string;
@@ -21,6 +28,13 @@ export interface ImportSummary {
   /** Data rows read, not counting the header or blank rows. */
   readonly rows: number;
   readonly skippedBlankRows: number;
+  /** Report footer lines after the data (such as `Grand Totals (N records)`) that were dropped. */
+  readonly skippedFooterRows: number;
+  /**
+   * Data rows that the preset reads but that give no line, counted by reason (such as
+   * `not won` or `deleted`); see docs/presets.md for each preset's reasons.
+   */
+  readonly skippedRows: Readonly<Record<string, number>>;
   /** Rows identical to an earlier row with the same id; each was kept once. */
   readonly duplicateRows: number;
   readonly lines: number;

@@ -20,6 +20,8 @@ export interface Table {
   readonly rows: readonly TableRow[];
   /** Rows whose cells are all blank; they are skipped. */
   readonly blankRows: number;
+  /** Trailing report footer lines (and blank rows among them) that were dropped. */
+  readonly footerRows?: number;
 }
 
 /**
@@ -28,7 +30,12 @@ export interface Table {
  * problems and left out; extra cells that are blank are ignored. Returns undefined when the text
  * is not valid CSV or has no header.
  */
-export function parseTable(text: string, file: string, problems: ProblemList): Table | undefined {
+export function parseTable(
+  text: string,
+  file: string,
+  problems: ProblemList,
+  layout: TableLayout = {},
+): Table | undefined {
   let records: string[][];
   try {
     // Every record is returned, blank ones included, so record i (from 0) is file row i + 1 even
@@ -45,7 +52,28 @@ export function parseTable(text: string, file: string, problems: ProblemList): T
     problems.add(csvSyntaxProblem(error, file));
     return undefined;
   }
+  return tableFromRecords(records, file, problems, layout);
+}
 
+/** Layout rules of a preset that apply before columns are looked up. */
+export interface TableLayout {
+  /**
+   * Recognises a line of a report footer, such as `Grand Totals (12 records)`. Footer lines and
+   * blank rows at the end of the file are dropped and counted as `footerRows`.
+   */
+  readonly isFooterLine?: (text: string) => boolean;
+}
+
+/**
+ * Builds a table from records whose index i is file row i + 1 (the header is record 0). Cells
+ * are trimmed; see `parseTable` for how rows of the wrong width are reported.
+ */
+export function tableFromRecords(
+  records: readonly (readonly string[])[],
+  file: string,
+  problems: ProblemList,
+  layout: TableLayout = {},
+): Table | undefined {
   const headerRecord = records[0];
   const headers = (headerRecord ?? []).map((cell) => cell.replace(/^\uFEFF/, '').trim());
   if (headers.every((header) => header === '')) {
@@ -59,10 +87,11 @@ export function parseTable(text: string, file: string, problems: ProblemList): T
     return undefined;
   }
 
+  const dataEnd = findFooterStart(records, layout);
   const rows: TableRow[] = [];
   let blankRows = 0;
-  for (let index = 1; index < records.length; index++) {
-    const cells = (records[index] as string[]).map((cell) => cell.trim());
+  for (let index = 1; index < dataEnd; index++) {
+    const cells = (records[index] ?? []).map((cell) => cell.trim());
     const row = index + 1;
     if (cells.every((cell) => cell === '')) {
       blankRows += 1;
@@ -75,7 +104,33 @@ export function parseTable(text: string, file: string, problems: ProblemList): T
       });
     }
   }
-  return { file, headers, rows, blankRows };
+  return { file, headers, rows, blankRows, footerRows: records.length - dataEnd };
+}
+
+/**
+ * Returns the index of the first record of the footer: the trailing records that are blank or
+ * have one non-blank cell that the layout recognises as a footer line. A footer needs at least
+ * one recognised line; trailing blank records alone stay in the data and count as blank rows.
+ */
+function findFooterStart(records: readonly (readonly string[])[], layout: TableLayout): number {
+  const isFooterLine = layout.isFooterLine;
+  if (isFooterLine === undefined) return records.length;
+  let start = records.length;
+  let recognised = false;
+  while (start > 1) {
+    const cells = (records[start - 1] ?? []).map((cell) => cell.trim()).filter((c) => c !== '');
+    if (cells.length === 0) {
+      start -= 1;
+      continue;
+    }
+    if (cells.length === 1 && isFooterLine(cells[0] as string)) {
+      recognised = true;
+      start -= 1;
+      continue;
+    }
+    break;
+  }
+  return recognised ? start : records.length;
 }
 
 function csvSyntaxProblem(error: CsvError, file: string): RowProblem {
@@ -135,6 +190,16 @@ export interface FieldSpec<Field extends string> {
   /** Header names tried in order, matched ignoring case. */
   readonly headers: readonly string[];
   readonly required: boolean;
+}
+
+/** Builds a field spec; `role` undefined means `--column` cannot point the field elsewhere. */
+export function fieldSpec<Field extends string>(
+  field: Field,
+  role: Role | undefined,
+  headers: readonly string[],
+  required = false,
+): FieldSpec<Field> {
+  return { field, ...(role !== undefined && { role }), headers, required };
 }
 
 export type ResolvedColumns<Field extends string> = Partial<Record<Field, ColumnRef>>;

@@ -7,7 +7,7 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
   ImportOptionsError,
-  readTexts,
+  readBuffers,
   type ReadOptions,
   type RowProblem,
 } from '../ingest/index.js';
@@ -23,10 +23,11 @@ const MAX_FILE_BYTES = 500 * 2 ** 20;
 
 /** A file read into memory with its checksum and the source name it is stored under. */
 export interface FileInput {
-  path: string;
-  source: string;
-  checksum: string;
-  text: string;
+  readonly path: string;
+  readonly source: string;
+  readonly checksum: string;
+  /** The file's bytes: UTF-8 text, or a workbook when the path ends in `.xlsx`. */
+  readonly data: Buffer;
 }
 
 /**
@@ -63,7 +64,7 @@ export function readInputs(files: readonly string[], sourceFlag: string | undefi
       path,
       source,
       checksum: createHash('sha256').update(bytes).digest('hex'),
-      text: bytes.toString('utf8'),
+      data: bytes,
     };
   });
 }
@@ -99,8 +100,8 @@ export async function importFiles(
   const unchanged = inputs.filter((input) => stored.get(input.source)?.checksum === input.checksum);
   const changed = inputs.filter((input) => !unchanged.includes(input));
   if (changed.length === 0) return { stored, unchanged, outcomes: [], rejected: [] };
-  const read = readTexts(
-    changed.map((input) => ({ text: input.text, fileName: input.path })),
+  const read = await readBuffers(
+    changed.map((input) => ({ data: input.data, fileName: input.path })),
     {
       ...readOptions,
       // Rows with problems are collected here and reported with the workspace's own checks.

@@ -61,8 +61,10 @@ function linesCsv(...rows: Partial<Record<LineColumn, string>>[]): string {
   return [LINE_HEADER.join(','), ...body].join('\n') + '\n';
 }
 
+const linesImport = await readFile(`${FIXTURES}lines.csv`, CANONICAL);
+
 describe('canonical contract lines', () => {
-  const { dataset, summary } = readFile(`${FIXTURES}lines.csv`, CANONICAL);
+  const { dataset, summary } = linesImport;
   const byId = new Map(dataset.lines.map((line) => [line.id, line]));
 
   test('reads every field of a line', () => {
@@ -169,8 +171,8 @@ describe('canonical contract lines', () => {
 });
 
 describe('canonical file kinds', () => {
-  test('accounts file', () => {
-    const { dataset, summary } = readFile(`${FIXTURES}accounts.csv`, CANONICAL);
+  test('accounts file', async () => {
+    const { dataset, summary } = await readFile(`${FIXTURES}accounts.csv`, CANONICAL);
     expect(summary.fileKind).toBe('accounts');
     expect(dataset.accounts).toHaveLength(4);
     expect(dataset.accounts[1]).toEqual({
@@ -181,8 +183,8 @@ describe('canonical file kinds', () => {
     });
   });
 
-  test('assignments file', () => {
-    const { dataset, summary } = readFile(`${FIXTURES}assignments.csv`, CANONICAL);
+  test('assignments file', async () => {
+    const { dataset, summary } = await readFile(`${FIXTURES}assignments.csv`, CANONICAL);
     expect(summary.fileKind).toBe('assignments');
     expect(dataset.assignments).toHaveLength(3);
     expect(dataset.assignments[0]).toMatchObject({
@@ -195,8 +197,8 @@ describe('canonical file kinds', () => {
     expect(dataset.assignments[1]?.to).toBeNull();
   });
 
-  test('segments file', () => {
-    const { dataset, summary } = readFile(`${FIXTURES}segments.csv`, CANONICAL);
+  test('segments file', async () => {
+    const { dataset, summary } = await readFile(`${FIXTURES}segments.csv`, CANONICAL);
     expect(summary.fileKind).toBe('segments');
     expect(dataset.segments[1]).toEqual({
       accountId: 'B1',
@@ -208,8 +210,8 @@ describe('canonical file kinds', () => {
     });
   });
 
-  test('fx rates file', () => {
-    const { dataset, summary } = readFile(`${FIXTURES}fx-rates.csv`, CANONICAL);
+  test('fx rates file', async () => {
+    const { dataset, summary } = await readFile(`${FIXTURES}fx-rates.csv`, CANONICAL);
     expect(summary.fileKind).toBe('fx-rates');
     expect(dataset.fxRates[0]).toMatchObject({
       currency: 'EUR',
@@ -231,9 +233,9 @@ describe('canonical file kinds', () => {
     expect(dataset.fxRates[0]?.to).toBeNull();
   });
 
-  test('all files combine into one dataset', () => {
+  test('all files combine into one dataset', async () => {
     const names = ['lines', 'accounts', 'assignments', 'segments', 'fx-rates'];
-    const { dataset, summaries } = readFiles(
+    const { dataset, summaries } = await readFiles(
       names.map((name) => `${FIXTURES}${name}.csv`),
       CANONICAL,
     );

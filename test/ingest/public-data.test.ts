@@ -13,9 +13,9 @@ import { day } from './support.js';
 const available = publicDataAvailable('public data imports');
 
 describe.skipIf(!available)('public data imports', () => {
-  test('mrr-playbook subscription periods', () => {
+  test('mrr-playbook subscription periods', async () => {
     const file = path.join(PUBLIC_DATA, 'mrr-playbook/subscription_periods.csv');
-    const { dataset, summary } = readFile(file, { preset: 'subscription-periods' });
+    const { dataset, summary } = await readFile(file, { preset: 'subscription-periods' });
     expect(summary.rows).toBe(121);
     expect(summary.lines).toBe(121);
     expect(summary.openEndedLines).toBe(0);
@@ -30,9 +30,9 @@ describe.skipIf(!available)('public data imports', () => {
     });
   });
 
-  test('flipRevenueMetrics q invoice lines', () => {
+  test('flipRevenueMetrics q invoice lines', async () => {
     const file = path.join(PUBLIC_DATA, 'flipRevenueMetrics/q_invoice_lines.csv');
-    const { dataset, summary } = readFile(file, {
+    const { dataset, summary } = await readFile(file, {
       preset: 'invoice-lines',
       currency: 'AUD',
       columns: { value: 'AUD', owner: 'salesman', region: 'country', customer: 'name' },
@@ -57,9 +57,9 @@ describe.skipIf(!available)('public data imports', () => {
     });
   });
 
-  test('flipRevenueMetrics fake invoice lines', () => {
+  test('flipRevenueMetrics fake invoice lines', async () => {
     const file = path.join(PUBLIC_DATA, 'flipRevenueMetrics/fake_invoice_lines.csv');
-    const { dataset, summary } = readFile(file, { preset: 'invoice-lines' });
+    const { dataset, summary } = await readFile(file, { preset: 'invoice-lines' });
     expect(summary.columns).toEqual({ from: 'From', to: 'To', value: 'Value', customer: 'Name' });
     expect(summary.lines).toBe(18);
     expect(dataset.lines.filter((line) => line.accountId === 'A')).toHaveLength(6);

@@ -122,8 +122,8 @@ describe('CSV reading', () => {
     expect(error?.message).toContain('… (5000 characters) is not a valid amount');
   });
 
-  test('missing file raises the system error', () => {
-    expect(() => readFile('/nonexistent/nrr/none.csv', INVOICES)).toThrow(/ENOENT/);
+  test('missing file raises the system error', async () => {
+    await expect(readFile('/nonexistent/nrr/none.csv', INVOICES)).rejects.toThrow(/ENOENT/);
   });
 });
 

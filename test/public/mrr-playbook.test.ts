@@ -80,9 +80,13 @@ describe.skipIf(!publicDataAvailable('mrr-playbook reconciliation'))(
     const noGrace = applyDefinitionChanges(DEFAULT_DEFINITIONS, { graceDays: 0 });
     // Read inside the tests only: the suite body runs even when the suite is skipped.
     let cached: { dataset: Dataset; result: Report; periods: PeriodReport[] } | undefined;
-    const load = (): { dataset: Dataset; result: Report; periods: PeriodReport[] } => {
+    const load = async (): Promise<{
+      dataset: Dataset;
+      result: Report;
+      periods: PeriodReport[];
+    }> => {
       if (cached === undefined) {
-        const { dataset } = readFile(publicFile(FILE), { preset: 'subscription-periods' });
+        const { dataset } = await readFile(publicFile(FILE), { preset: 'subscription-periods' });
         const result = report(dataset, noGrace, parseDay('2020-02-29') as number, 'month');
         cached = { dataset, result, periods: result.periods ?? [] };
       }
@@ -91,8 +95,8 @@ describe.skipIf(!publicDataAvailable('mrr-playbook reconciliation'))(
     // ARR = 12 × MRR, in cents: one MRR unit is 12 × 100 minor units of ARR.
     const PER_MRR = 1200;
 
-    test('reconciles month by month with the reference method', () => {
-      const { periods } = load();
+    test('reconciles month by month with the reference method', async () => {
+      const { periods } = await load();
       const reference = referenceBridge(readFileSync(publicFile(FILE), 'utf8'));
       expect(reference.size).toBeGreaterThan(24);
       for (const [month, expected] of reference) {
@@ -111,8 +115,8 @@ describe.skipIf(!publicDataAvailable('mrr-playbook reconciliation'))(
       }
     });
 
-    test('totals over the whole file', () => {
-      const { periods, result } = load();
+    test('totals over the whole file', async () => {
+      const { periods, result } = await load();
       const sum = (field: keyof Totals): number =>
         periods.reduce((total, period) => total + period[field], 0) / PER_MRR;
       expect(sum('new')).toBe(2295);
@@ -124,8 +128,8 @@ describe.skipIf(!publicDataAvailable('mrr-playbook reconciliation'))(
       expect(result.arr).toBe(0);
     });
 
-    test('new from 55 customers, once each', () => {
-      const { dataset } = load();
+    test('new from 55 customers, once each', async () => {
+      const { dataset } = await load();
       const analysis = analyse(dataset, noGrace, parseDay('2020-02-29') as number);
       const width = analysis.samples.length;
       const newPerUnit = new Map<number, number>();

@@ -20,7 +20,7 @@ function input(path: string, text: string, source = path): FileInput {
     path,
     source,
     checksum: createHash('sha256').update(text).digest('hex'),
-    text,
+    data: Buffer.from(text),
   };
 }
 
@@ -115,7 +115,7 @@ describe.each(DRIVERS)('workspace on the %s driver', (driver) => {
     const stored = await workspace.loadDataset();
     const { readTexts } = await import('../../src/ingest/index.js');
     const expected = readTexts(
-      files.map((file) => ({ text: file.text, fileName: file.path })),
+      files.map((file) => ({ text: file.data.toString('utf8'), fileName: file.path })),
       CANONICAL,
     ).dataset;
     expect(sortDataset(stored)).toEqual(sortDataset(expected));
