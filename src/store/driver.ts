@@ -63,12 +63,17 @@ export function csvField(value: string | number | null | undefined): string {
 }
 
 /**
- * Splits CSV text written by `COPY ... TO ... WITH (FORMAT csv)` into rows of fields. An unquoted
- * empty field is null; a quoted one is the empty string.
+ * Reads CSV text written by `COPY ... TO ... WITH (FORMAT csv)`, calling `onRow` with the fields
+ * of each row. An unquoted empty field is null; a quoted one is the empty string. The array
+ * passed to `onRow` is reused for the next row, so copy what must outlive the call.
  */
-export function parseCopyCsv(text: string, columns: number): (string | null)[][] {
-  const rows: (string | null)[][] = [];
-  let row: (string | null)[] = [];
+export function forEachCopyRow(
+  text: string,
+  columns: number,
+  onRow: (fields: readonly (string | null)[]) => void,
+): void {
+  const row: (string | null)[] = new Array<string | null>(columns).fill(null);
+  let field = 0;
   let index = 0;
   const length = text.length;
   while (index < length) {
@@ -99,17 +104,24 @@ export function parseCopyCsv(text: string, columns: number): (string | null)[][]
       value = end === index ? null : text.slice(index, end);
       index = end;
     }
-    row.push(value);
+    if (field >= columns) throw new StoreError(`COPY output row has more than ${columns} fields`);
+    row[field++] = value;
     const separator = text.charCodeAt(index);
     index++;
     if (separator !== 44) {
-      if (row.length !== columns) {
-        throw new StoreError(`COPY output row has ${row.length} fields, expected ${columns}`);
+      if (field !== columns) {
+        throw new StoreError(`COPY output row has ${field} fields, expected ${columns}`);
       }
-      rows.push(row);
-      row = [];
+      onRow(row);
+      field = 0;
     }
   }
+}
+
+/** Reads COPY CSV output into rows of fields; see `forEachCopyRow`. */
+export function parseCopyCsv(text: string, columns: number): (string | null)[][] {
+  const rows: (string | null)[][] = [];
+  forEachCopyRow(text, columns, (fields) => rows.push([...fields]));
   return rows;
 }
 

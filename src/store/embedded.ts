@@ -2,7 +2,15 @@
  * The embedded driver: PostgreSQL compiled to WebAssembly (PGlite), keeping its files in a folder
  * on disk. One process at a time may open a folder; a lock file inside it says which.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { PGlite, types } from '@electric-sql/pglite';
 import type { Transaction } from '@electric-sql/pglite';
@@ -117,7 +125,13 @@ export async function openEmbedded(folder: string): Promise<Database> {
   }
   const release = takeLock(absolute);
   try {
-    const db = await PGlite.create(path.join(absolute, 'pgdata'));
+    const dataDir = path.join(absolute, 'pgdata');
+    if (!existsSync(dataDir)) {
+      // Creating the database loads a second WebAssembly module (initdb) that stays in memory
+      // while the instance lives; reopening frees it, about 400 MiB.
+      await (await PGlite.create(dataDir)).close();
+    }
+    const db = await PGlite.create(dataDir);
     return new EmbeddedDatabase(db, absolute, release);
   } catch (error) {
     release();

@@ -38,6 +38,7 @@ import {
 import {
   chunkRows,
   COPY_CHUNK_ROWS,
+  forEachCopyRow,
   parseCopyCsv,
   StoreError,
   type Database,
@@ -185,6 +186,9 @@ export interface MonthClose {
   readonly closedAt: string;
   readonly closedBy: string;
 }
+
+/** Lines from which an import loads the lines table without its indexes, then rebuilds them. */
+const BULK_LOAD_ROWS = 50_000;
 
 /** Ids listed per kind of change in an import record; the counts are always complete. */
 const CHANGES_LISTED = 200;
@@ -476,11 +480,11 @@ export class Workspace {
     const changed: string[] = [];
     let unchanged = 0;
     let shared = 0;
+    // Content keys are built only where a stored line could match, so a first import skips them.
     for (const line of lines) {
-      const key = lineContentKey(line);
       const other = others.get(line.id);
       if (other !== undefined) {
-        if (other.key === key) {
+        if (other.key === lineContentKey(line)) {
           shared++;
           continue;
         }
@@ -494,9 +498,9 @@ export class Workspace {
         continue;
       }
       toStore.push(line);
-      const before = previous.get(line.id);
+      const before = previous.size === 0 ? undefined : previous.get(line.id);
       if (before === undefined) added.push(line.id);
-      else if (before === key) unchanged++;
+      else if (before === lineContentKey(line)) unchanged++;
       else changed.push(line.id);
     }
     if (conflicts.length > 0)
@@ -504,6 +508,14 @@ export class Workspace {
     const incoming = new Set(lines.map((line) => line.id));
     const removed = [...previous.keys()].filter((id) => !incoming.has(id));
     await tx.query('DELETE FROM contract_lines WHERE source = $1', [owner.source]);
+    // A load larger than what the table keeps is faster without its indexes: they are dropped
+    // and built again once, inside the same transaction, so a failure restores them.
+    const kept = await tx.query<{ n: number }>('SELECT count(*)::integer AS n FROM contract_lines');
+    const bulk = toStore.length >= BULK_LOAD_ROWS && toStore.length > Number(kept[0]?.n ?? 0);
+    if (bulk) {
+      await tx.query('ALTER TABLE contract_lines DROP CONSTRAINT contract_lines_pkey');
+      await tx.query('DROP INDEX contract_lines_source');
+    }
     const columns = columnList(LINE_COLUMNS, OWNER_COLUMNS);
     let index = 0;
     const counted = function* (): Iterable<string> {
@@ -515,6 +527,12 @@ export class Workspace {
       }
     };
     await tx.copyIn('contract_lines', columns, counted());
+    if (bulk) {
+      await tx.query(
+        'ALTER TABLE contract_lines ADD CONSTRAINT contract_lines_pkey PRIMARY KEY (id)',
+      );
+      await tx.query('CREATE INDEX contract_lines_source ON contract_lines (source)');
+    }
     return {
       stored: toStore.length,
       counts: {
@@ -617,7 +635,8 @@ export class Workspace {
     const linesText = await this.db.copyOut(
       `SELECT ${LINE_COLUMNS.join(', ')} FROM contract_lines`,
     );
-    const lines = parseCopyCsv(linesText, LINE_COLUMNS.length).map(lineFromFields);
+    const lines: ContractLine[] = [];
+    forEachCopyRow(linesText, LINE_COLUMNS.length, (fields) => lines.push(lineFromFields(fields)));
     onProgress?.('accounts, owners, segments and FX rates');
     /**
      * Owner, segment and FX records read from several sources (a line file with inline owners
