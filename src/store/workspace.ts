@@ -414,8 +414,8 @@ export class Workspace {
   }
 
   /**
-   * Lines whose currency is neither the reporting currency nor covered by any FX rate, stored or
-   * in this import. With skip-invalid they are returned as rejected; otherwise they fail the import.
+   * Recurring and usage lines whose currency is neither the reporting currency nor covered by any
+   * FX rate, stored or in this import. With skip-invalid they are returned as rejected; otherwise they fail the import.
    */
   private async checkCurrencies(tx: Queryable, request: ImportRequest): Promise<RowProblem[]> {
     const reporting = (await this.currentDefinitionsIn(tx)).definitions.reportingCurrency;
@@ -427,7 +427,8 @@ export class Workspace {
     ]);
     const problems: RowProblem[] = [];
     for (const line of request.dataset.lines) {
-      if (known.has(line.currency)) continue;
+      // One-time fees and trials never count towards ARR, so they need no rate.
+      if (known.has(line.currency) || line.kind === 'one-time' || line.kind === 'trial') continue;
       const file = request.files.find((candidate) => candidate.fileName === line.source?.file);
       const problem: RowProblem = {
         file: line.source?.file ?? file?.path ?? '',
