@@ -10,6 +10,7 @@ import type { Analysis } from './analysis.js';
 import { OPEN_END } from './dates.js';
 import type { Day } from './dates.js';
 import type { Assignment, Dataset, SegmentSpan } from './model.js';
+import { lowerBound } from './search.js';
 
 export type Dimension = 'csm' | 'segment' | 'region' | 'sub-region';
 
@@ -20,19 +21,51 @@ export interface GroupIndex {
   readonly dimension: Dimension;
   readonly keys: readonly string[];
   /**
-   * Key index per unit when it never changes, else −1 − r where r is the unit's row in `rows`.
-   * Most units keep one owner and one segment, so only the others get a row per sample.
+   * Key index per unit when it never changes, else −1 − r where r is the unit's entry in
+   * `runOffsets`. Most units keep one owner and one segment, and the others change a few times,
+   * so a changing unit stores one run per change rather than a key per sample.
    */
   readonly unitCodes: Int32Array;
-  /** Key index per sample for units whose key changes: `rows[r * samples.length + k]`. */
-  readonly rows: Int32Array;
-  readonly width: number;
+  /** Runs of changing unit r are runOffsets[r] .. runOffsets[r + 1] − 1, in sample order. */
+  readonly runOffsets: Int32Array;
+  /** First sample of each run; a run lasts until the next run of its unit starts. */
+  readonly runSample: Int32Array;
+  /** Key index of each run. */
+  readonly runCode: Int32Array;
 }
 
 /** Looks up the key code of a unit at a sample. */
 export function codeAt(groups: GroupIndex, unit: number, sample: number): number {
   const code = groups.unitCodes[unit] as number;
-  return code >= 0 ? code : (groups.rows[(-1 - code) * groups.width + sample] as number);
+  if (code >= 0) return code;
+  const { runOffsets, runSample } = groups;
+  let run = runOffsets[-1 - code] as number;
+  const end = runOffsets[-code] as number;
+  while (run + 1 < end && (runSample[run + 1] as number) <= sample) run++;
+  return groups.runCode[run] as number;
+}
+
+/** An Int32Array that doubles its capacity as values are appended. */
+class IntList {
+  values: Int32Array;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.values = new Int32Array(Math.max(16, capacity));
+  }
+
+  push(value: number): void {
+    if (this.length === this.values.length) {
+      const grown = new Int32Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = value;
+  }
+
+  toArray(): Int32Array {
+    return this.values.slice(0, this.length);
+  }
 }
 
 /** Read access to the spans of one dimension without copying them. */
@@ -87,14 +120,20 @@ interface SpanTable {
 }
 
 /**
- * Chooses among spans[0..latest] (sorted by start) the one that applies on `day`: the latest
+ * Chooses among spans[first..latest] (sorted by start) the one that applies on `day`: the latest
  * root-account span that covers the day, else the latest covering span of another account of the
- * unit, else the span that ended most recently before it.
+ * unit, else the span that ended most recently before it. Returns a position in `spans`.
  */
-function chooseSpan(table: SpanTable, spans: Int32Array, latest: number, day: Day): number {
+function chooseSpan(
+  table: SpanTable,
+  spans: Int32Array,
+  first: number,
+  latest: number,
+  day: Day,
+): number {
   let member = -1;
   let recent = latest;
-  for (let index = latest; index >= 0; index--) {
+  for (let index = latest; index >= first; index--) {
     const span = spans[index] as number;
     const to = table.to[span] as number;
     if (day >= to) {
@@ -111,23 +150,49 @@ function chooseSpan(table: SpanTable, spans: Int32Array, latest: number, day: Da
   return member >= 0 ? member : recent;
 }
 
-/** Sorts span indices by start day, then key code, in place (insertion sort: units have few spans). */
-function sortSpans(table: SpanTable, spans: Int32Array, keys: readonly string[]): void {
-  const before = (a: number, b: number): boolean => {
-    const fromA = table.from[a] as number;
-    const fromB = table.from[b] as number;
-    if (fromA !== fromB) return fromA < fromB;
-    return (keys[table.code[a] as number] as string) < (keys[table.code[b] as number] as string);
-  };
-  for (let i = 1; i < spans.length; i++) {
+/** Checks whether span a sorts before span b: by start day, then by key. */
+function spanBefore(table: SpanTable, keys: readonly string[], a: number, b: number): boolean {
+  const fromA = table.from[a] as number;
+  const fromB = table.from[b] as number;
+  if (fromA !== fromB) return fromA < fromB;
+  return (keys[table.code[a] as number] as string) < (keys[table.code[b] as number] as string);
+}
+
+/**
+ * Sorts spans[from..to) by start day, then key, in place (insertion sort: units have few spans).
+ */
+function sortSpans(
+  table: SpanTable,
+  spans: Int32Array,
+  from: number,
+  to: number,
+  keys: readonly string[],
+): void {
+  for (let i = from + 1; i < to; i++) {
     const value = spans[i] as number;
     let j = i - 1;
-    while (j >= 0 && before(value, spans[j] as number)) {
+    while (j >= from && spanBefore(table, keys, value, spans[j] as number)) {
       spans[j + 1] = spans[j] as number;
       j--;
     }
     spans[j + 1] = value;
   }
+}
+
+/**
+ * Finds the first day after `day` on which one of spans[from..to) starts or stops, which is the
+ * next day on which chooseSpan can choose differently; OPEN_END when there is none.
+ */
+function nextChange(table: SpanTable, spans: Int32Array, from: number, to: number, day: Day): Day {
+  let next = OPEN_END;
+  for (let index = from; index < to; index++) {
+    const span = spans[index] as number;
+    const start = table.from[span] as number;
+    const end = table.to[span] as number;
+    if (start > day && start < next) next = start;
+    if (end > day && end < next) next = end;
+  }
+  return next;
 }
 
 /** Builds the key of every unit at every sample for one dimension. */
@@ -182,42 +247,52 @@ export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dime
     cursor[unit] = (cursor[unit] as number) + 1;
   }
 
-  const scratch = new Int32Array(width);
-  let rows = new Int32Array(width * 64);
-  let rowCount = 0;
+  const runOffsets = new IntList(1024);
+  const runSample = new IntList(4096);
+  const runCode = new IntList(4096);
   for (let unit = 0; unit < units; unit++) {
     const first = offsets[unit] as number;
-    const count = (offsets[unit + 1] as number) - first;
-    if (count === 0) continue;
-    if (count === 1) {
+    const end = offsets[unit + 1] as number;
+    if (end === first) continue;
+    if (end === first + 1) {
       unitCodes[unit] = table.code[spansByUnit[first] as number] as number;
       continue;
     }
-    const spans = spansByUnit.subarray(first, first + count);
-    sortSpans(table, spans, keys);
-    let current = -1;
-    let constant = true;
-    for (let k = 0; k < width; k++) {
+    sortSpans(table, spansByUnit, first, end, keys);
+    // The chosen span changes only on days when some span starts or stops, so the span is chosen
+    // again only at the first sample on or after such a day.
+    const firstRun = runCode.length;
+    let current = first - 1;
+    let k = 0;
+    while (k < width) {
       const day = samples[k] as number;
-      while (current + 1 < count && (table.from[spans[current + 1] as number] as number) <= day)
+      while (current + 1 < end && (table.from[spansByUnit[current + 1] as number] as number) <= day)
         current++;
-      const chosen = current < 0 ? 0 : chooseSpan(table, spans, current, day);
-      const code = table.code[spans[chosen] as number] as number;
-      scratch[k] = code;
-      if (code !== scratch[0]) constant = false;
+      const chosen = current < first ? first : chooseSpan(table, spansByUnit, first, current, day);
+      const code = table.code[spansByUnit[chosen] as number] as number;
+      if (runCode.length === firstRun || runCode.values[runCode.length - 1] !== code) {
+        runSample.push(k);
+        runCode.push(code);
+      }
+      const changesOn = nextChange(table, spansByUnit, first, end, day);
+      k = changesOn === OPEN_END ? width : Math.max(k + 1, lowerBound(samples, changesOn));
     }
-    if (constant) {
-      unitCodes[unit] = scratch[0] as number;
+    if (runCode.length === firstRun + 1) {
+      unitCodes[unit] = runCode.values[firstRun] as number;
+      runSample.length = firstRun;
+      runCode.length = firstRun;
       continue;
     }
-    if ((rowCount + 1) * width > rows.length) {
-      const grown = new Int32Array(rows.length * 2);
-      grown.set(rows);
-      rows = grown;
-    }
-    rows.set(scratch, rowCount * width);
-    unitCodes[unit] = -1 - rowCount;
-    rowCount++;
+    unitCodes[unit] = -1 - runOffsets.length;
+    runOffsets.push(firstRun);
   }
-  return { dimension, keys, unitCodes, rows: rows.slice(0, rowCount * width), width };
+  runOffsets.push(runCode.length);
+  return {
+    dimension,
+    keys,
+    unitCodes,
+    runOffsets: runOffsets.toArray(),
+    runSample: runSample.toArray(),
+    runCode: runCode.toArray(),
+  };
 }
