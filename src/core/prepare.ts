@@ -26,6 +26,7 @@ import type { ContractLine, Dataset } from './model.js';
 import { AdjustmentLog } from './adjustments.js';
 import type { EndAdjustment } from './adjustments.js';
 import { applyRenewals, bridgeGaps, describeLine, trimOverlaps } from './line-ends.js';
+import { IdIndex } from './id-index.js';
 import { annualise } from './normalise.js';
 
 export interface Prepared {
@@ -61,7 +62,7 @@ export interface Prepared {
   /** Lines of unit u are unitLines[unitLineOffsets[u] .. unitLineOffsets[u + 1]), sorted by start. */
   readonly unitLineOffsets: Int32Array;
   readonly unitLines: Int32Array;
-  readonly unitByAccount: ReadonlyMap<string, number>;
+  readonly unitByAccount: AccountUnits;
   /**
    * Finds the unit an account nets into, also for an account without lines such as a parent
    * between a child and the root. Returns undefined when no account of that family has lines.
@@ -111,10 +112,7 @@ export function unitLineIndices(prepared: Prepared, unit: number): Int32Array {
 
 /** Account ids that net into a unit. */
 export function unitAccounts(prepared: Prepared, unit: number): string[] {
-  const result: string[] = [];
-  for (const [account, candidate] of prepared.unitByAccount)
-    if (candidate === unit) result.push(account);
-  return result.sort();
+  return prepared.unitByAccount.accountsOf(unit);
 }
 
 function oneTimeMatcher(definitions: Definitions): RegExp | undefined {
@@ -167,9 +165,40 @@ function annualiseLine(line: ContractLine, definitions: Definitions): ReturnType
   }
 }
 
+/** The netting unit of each account that has lines, and of each root of such an account. */
+export class AccountUnits {
+  /** Numbers the accounts. The `units` array is indexed by those numbers. */
+  readonly accounts = new IdIndex();
+  private units = new Int32Array(1024);
+
+  /** Returns the unit of an account, or undefined when the account has none. */
+  get(accountId: string): number | undefined {
+    const index = this.accounts.find(accountId);
+    return index < 0 ? undefined : this.units[index];
+  }
+
+  set(accountId: string, unit: number): void {
+    const index = this.accounts.add(accountId);
+    if (index === this.units.length) {
+      const grown = new Int32Array(index * 2);
+      grown.set(this.units);
+      this.units = grown;
+    }
+    this.units[index] = unit;
+  }
+
+  /** Lists the account ids that net into a unit, sorted. */
+  accountsOf(unit: number): string[] {
+    const result: string[] = [];
+    for (let index = 0; index < this.accounts.size; index++)
+      if (this.units[index] === unit) result.push(this.accounts.idOf(index));
+    return result.sort();
+  }
+}
+
 class UnitResolver {
   readonly roots: string[] = [];
-  readonly byAccount = new Map<string, number>();
+  readonly byAccount = new AccountUnits();
   private readonly parentOf = new Map<string, string>();
 
   constructor(
@@ -191,7 +220,8 @@ class UnitResolver {
 
   /** Follows parents to the ultimate parent, remembering the root of every account passed. */
   private root(accountId: string): string {
-    if (this.netting === 'account' || !this.parentOf.has(accountId)) return accountId;
+    if (this.netting === 'account' || this.parentOf.size === 0 || !this.parentOf.has(accountId))
+      return accountId;
     const path: string[] = [];
     const onPath = new Set<string>();
     let current = accountId;
@@ -228,13 +258,13 @@ class UnitResolver {
     if (cached !== undefined) return cached;
     // A root's own entry in byAccount is its unit, so roots need no map of their own.
     const root = this.root(accountId);
-    let unit = this.byAccount.get(root);
+    let unit = root === accountId ? undefined : this.byAccount.get(root);
     if (unit === undefined) {
       unit = this.roots.length;
       this.roots.push(root);
       this.byAccount.set(root, unit);
     }
-    this.byAccount.set(accountId, unit);
+    if (root !== accountId) this.byAccount.set(accountId, unit);
     return unit;
   }
 }
