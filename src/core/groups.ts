@@ -68,46 +68,150 @@ class IntList {
   }
 }
 
-/** Read access to the spans of one dimension without copying them. */
-interface SpanSource {
-  readonly count: number;
-  accountOf(index: number): string;
-  /** The span's key, or undefined when the span does not count for this dimension. */
-  keyOf(index: number): string | undefined;
-  fromOf(index: number): Day;
-  toOf(index: number): Day | null;
+/**
+ * Spans of one list (assignments, or segment spans) resolved to netting units, as parallel arrays
+ * indexed like the list. Segment, region and sub-region all read the segment spans, so the list is
+ * read once for all three and the result kept with the analysis.
+ */
+interface ResolvedSpans {
+  /** Unit of the span's account, or −1 when the account has no unit. */
+  readonly unit: Int32Array;
+  readonly from: Int32Array;
+  /** Exclusive end; OPEN_END while current. */
+  readonly to: Int32Array;
+  /** 1 when the span's account is the root of its unit. */
+  readonly isRoot: Uint8Array;
+  /** Per dimension, each span's key as an index into `keys`, or −1 when it has none. */
+  readonly keyCodes: Partial<Record<Dimension, { codes: Int32Array; keys: string[] }>>;
 }
 
-function spanSource(dataset: Dataset, dimension: Dimension, ownerRole: string): SpanSource {
+const resolvedCache = new WeakMap<Analysis, Map<readonly unknown[], ResolvedSpans>>();
+
+/** Numbers the distinct keys of one dimension, starting after UNASSIGNED, which is code 0. */
+class KeyCodes {
+  readonly keys: string[] = [UNASSIGNED];
+  private readonly codeOf = new Map<string, number>([[UNASSIGNED, 0]]);
+  private lastKey = UNASSIGNED;
+  private lastCode = 0;
+
+  codeFor(key: string | undefined): number {
+    if (key === undefined || key === '') return -1;
+    // Neighbouring spans often share a key, which saves a Map lookup.
+    if (key === this.lastKey) return this.lastCode;
+    let code = this.codeOf.get(key);
+    if (code === undefined) {
+      code = this.keys.length;
+      this.keys.push(key);
+      this.codeOf.set(key, code);
+    }
+    this.lastKey = key;
+    this.lastCode = code;
+    return code;
+  }
+}
+
+/**
+ * Resolves the accounts and days of a list of spans. Spans for which `hasKey` is false are
+ * skipped. For each other span whose account has a unit, `keys` records its key codes.
+ */
+function resolveSpans<Span extends { accountId: string; from: Day; to: Day | null }>(
+  analysis: Analysis,
+  list: readonly Span[],
+  hasKey: (span: Span) => boolean,
+  keys: (span: Span, index: number) => void,
+): Omit<ResolvedSpans, 'keyCodes'> {
+  const { unitByAccount } = analysis.prepared;
+  const count = list.length;
+  const unit = new Int32Array(count).fill(-1);
+  const from = new Int32Array(count);
+  const to = new Int32Array(count);
+  const isRoot = new Uint8Array(count);
+  let previousAccount: string | undefined;
+  let previousUnit = -1;
+  let previousIsRoot = 0;
+  for (let index = 0; index < count; index++) {
+    const span = list[index] as Span;
+    if (!hasKey(span)) continue;
+    if (span.accountId !== previousAccount) {
+      previousAccount = span.accountId;
+      const number = unitByAccount.accounts.find(previousAccount);
+      if (number >= 0) {
+        previousUnit = unitByAccount.unitAt(number);
+        previousIsRoot = unitByAccount.isRootAt(number) ? 1 : 0;
+      } else {
+        // An account without lines, such as a parent between a child and the root, is never a
+        // root: a root always has an entry of its own.
+        previousUnit = analysis.prepared.findUnit(previousAccount) ?? -1;
+        previousIsRoot = 0;
+      }
+    }
+    if (previousUnit < 0) continue;
+    unit[index] = previousUnit;
+    isRoot[index] = previousIsRoot;
+    from[index] = span.from;
+    to[index] = span.to ?? OPEN_END;
+    keys(span, index);
+  }
+  return { unit, from, to, isRoot };
+}
+
+/** Resolves the spans a dimension reads, once per analysis and list. */
+function resolvedSpans(analysis: Analysis, dataset: Dataset, dimension: Dimension): ResolvedSpans {
+  const list = dimension === 'csm' ? dataset.assignments : dataset.segments;
+  let cache = resolvedCache.get(analysis);
+  if (cache === undefined) {
+    cache = new Map();
+    resolvedCache.set(analysis, cache);
+  }
+  const cached = cache.get(list);
+  if (cached !== undefined) return cached;
+
+  let resolved: ResolvedSpans;
   if (dimension === 'csm') {
+    const ownerRole = analysis.definitions.ownerRole;
     const role = ownerRole.toLowerCase();
-    const list = dataset.assignments;
-    return {
-      count: list.length,
-      accountOf: (index) => (list[index] as Assignment).accountId,
-      keyOf: (index) => {
-        const assignment = list[index] as Assignment;
-        return assignment.role === ownerRole || assignment.role.toLowerCase() === role
-          ? assignment.person
-          : undefined;
+    const owners = new KeyCodes();
+    const codes = new Int32Array(list.length).fill(-1);
+    let lastRole: string | undefined;
+    let lastRoleMatches = false;
+    const isOwner = (assignment: Assignment): boolean => {
+      if (assignment.role !== lastRole) {
+        lastRole = assignment.role;
+        lastRoleMatches = lastRole === ownerRole || lastRole.toLowerCase() === role;
+      }
+      return lastRoleMatches;
+    };
+    const spans = resolveSpans(analysis, dataset.assignments, isOwner, (assignment, index) => {
+      codes[index] = owners.codeFor(assignment.person);
+    });
+    resolved = { ...spans, keyCodes: { csm: { codes, keys: owners.keys } } };
+  } else {
+    const segments = new KeyCodes();
+    const regions = new KeyCodes();
+    const subRegions = new KeyCodes();
+    const segmentCodes = new Int32Array(list.length).fill(-1);
+    const regionCodes = new Int32Array(list.length).fill(-1);
+    const subRegionCodes = new Int32Array(list.length).fill(-1);
+    const hasKey = (span: SegmentSpan): boolean =>
+      (span.segment !== undefined && span.segment !== '') ||
+      (span.region !== undefined && span.region !== '') ||
+      (span.subRegion !== undefined && span.subRegion !== '');
+    const spans = resolveSpans(analysis, dataset.segments, hasKey, (span, index) => {
+      segmentCodes[index] = segments.codeFor(span.segment);
+      regionCodes[index] = regions.codeFor(span.region);
+      subRegionCodes[index] = subRegions.codeFor(span.subRegion);
+    });
+    resolved = {
+      ...spans,
+      keyCodes: {
+        segment: { codes: segmentCodes, keys: segments.keys },
+        region: { codes: regionCodes, keys: regions.keys },
+        'sub-region': { codes: subRegionCodes, keys: subRegions.keys },
       },
-      fromOf: (index) => (list[index] as Assignment).from,
-      toOf: (index) => (list[index] as Assignment).to,
     };
   }
-  const list = dataset.segments;
-  const fields = { segment: 'segment', region: 'region', 'sub-region': 'subRegion' } as const;
-  const field = fields[dimension];
-  return {
-    count: list.length,
-    accountOf: (index) => (list[index] as SegmentSpan).accountId,
-    keyOf: (index) => {
-      const key = (list[index] as SegmentSpan)[field];
-      return key === undefined || key === '' ? undefined : key;
-    },
-    fromOf: (index) => (list[index] as SegmentSpan).from,
-    toOf: (index) => (list[index] as SegmentSpan).to,
-  };
+  cache.set(list, resolved);
+  return resolved;
 }
 
 /** Spans of one dimension as parallel arrays, indexed like the source list. */
@@ -181,7 +285,7 @@ function sortSpans(
 
 /**
  * Finds the first day after `day` on which one of spans[from..to) starts or stops, which is the
- * next day on which chooseSpan can choose differently; OPEN_END when there is none.
+ * next day on which chooseSpan can choose differently. Returns OPEN_END when there is none.
  */
 function nextChange(table: SpanTable, spans: Int32Array, from: number, to: number, day: Day): Day {
   let next = OPEN_END;
@@ -197,52 +301,34 @@ function nextChange(table: SpanTable, spans: Int32Array, from: number, to: numbe
 
 /** Builds the key of every unit at every sample for one dimension. */
 export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dimension): GroupIndex {
-  const { samples, prepared } = analysis;
+  const { samples } = analysis;
   const width = samples.length;
   const units = analysis.units;
   const unitCodes = new Int32Array(units);
-  const keys: string[] = [UNASSIGNED];
-  const codeOf = new Map<string, number>([[UNASSIGNED, 0]]);
-  const intern = (key: string): number => {
-    let code = codeOf.get(key);
-    if (code === undefined) {
-      code = keys.length;
-      keys.push(key);
-      codeOf.set(key, code);
-    }
-    return code;
-  };
 
   // Group span indices by unit; on each day the root account's own spans win over its children's.
-  const source = spanSource(dataset, dimension, analysis.definitions.ownerRole);
+  const resolved = resolvedSpans(analysis, dataset, dimension);
+  const { codes, keys } = resolved.keyCodes[dimension] as { codes: Int32Array; keys: string[] };
   const table: SpanTable = {
-    from: new Int32Array(source.count),
-    to: new Int32Array(source.count),
-    code: new Int32Array(source.count),
-    isRoot: new Uint8Array(source.count),
+    from: resolved.from,
+    to: resolved.to,
+    code: codes,
+    isRoot: resolved.isRoot,
   };
-  const spanUnit = new Int32Array(source.count).fill(-1);
+  const count = codes.length;
   const offsets = new Int32Array(units + 1);
-  for (let index = 0; index < source.count; index++) {
-    const key = source.keyOf(index);
-    if (key === undefined) continue;
-    const account = source.accountOf(index);
-    const unit = prepared.findUnit(account);
-    if (unit === undefined) continue;
-    spanUnit[index] = unit;
-    table.from[index] = source.fromOf(index);
-    table.to[index] = source.toOf(index) ?? OPEN_END;
-    table.code[index] = intern(key);
-    if (prepared.unitRoot[unit] === account) table.isRoot[index] = 1;
+  for (let index = 0; index < count; index++) {
+    const unit = resolved.unit[index] as number;
+    if (unit < 0 || (codes[index] as number) < 0) continue;
     offsets[unit + 1] = (offsets[unit + 1] as number) + 1;
   }
   for (let unit = 0; unit < units; unit++)
     offsets[unit + 1] = (offsets[unit + 1] as number) + (offsets[unit] as number);
   const spansByUnit = new Int32Array(offsets[units] as number);
   const cursor = offsets.slice(0, units);
-  for (let index = 0; index < source.count; index++) {
-    const unit = spanUnit[index] as number;
-    if (unit < 0) continue;
+  for (let index = 0; index < count; index++) {
+    const unit = resolved.unit[index] as number;
+    if (unit < 0 || (codes[index] as number) < 0) continue;
     spansByUnit[cursor[unit] as number] = index;
     cursor[unit] = (cursor[unit] as number) + 1;
   }

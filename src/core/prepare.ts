@@ -167,9 +167,11 @@ function annualiseLine(line: ContractLine, definitions: Definitions): ReturnType
 
 /** The netting unit of each account that has lines, and of each root of such an account. */
 export class AccountUnits {
-  /** Numbers the accounts. The `units` array is indexed by those numbers. */
+  /** Numbers the accounts. The arrays below are indexed by those numbers. */
   readonly accounts = new IdIndex();
   private units = new Int32Array(1024);
+  /** 1 for an account that is the root of its unit. */
+  private roots = new Uint8Array(1024);
 
   /** Returns the unit of an account, or undefined when the account has none. */
   get(accountId: string): number | undefined {
@@ -177,14 +179,28 @@ export class AccountUnits {
     return index < 0 ? undefined : this.units[index];
   }
 
-  set(accountId: string, unit: number): void {
+  /** Returns the unit of the account numbered `index` by `accounts`. */
+  unitAt(index: number): number {
+    return this.units[index] as number;
+  }
+
+  /** Checks whether the account numbered `index` by `accounts` is the root of its unit. */
+  isRootAt(index: number): boolean {
+    return this.roots[index] === 1;
+  }
+
+  set(accountId: string, unit: number, isRoot: boolean): void {
     const index = this.accounts.add(accountId);
     if (index === this.units.length) {
-      const grown = new Int32Array(index * 2);
-      grown.set(this.units);
-      this.units = grown;
+      const units = new Int32Array(index * 2);
+      units.set(this.units);
+      this.units = units;
+      const roots = new Uint8Array(index * 2);
+      roots.set(this.roots);
+      this.roots = roots;
     }
     this.units[index] = unit;
+    this.roots[index] = isRoot ? 1 : 0;
   }
 
   /** Lists the account ids that net into a unit, sorted. */
@@ -262,9 +278,9 @@ class UnitResolver {
     if (unit === undefined) {
       unit = this.roots.length;
       this.roots.push(root);
-      this.byAccount.set(root, unit);
+      this.byAccount.set(root, unit, true);
     }
-    if (root !== accountId) this.byAccount.set(accountId, unit);
+    if (root !== accountId) this.byAccount.set(accountId, unit, false);
     return unit;
   }
 }
