@@ -130,7 +130,7 @@ export function applyRenewals(prepared: Prepared, graceDays: number): void {
     if (target === undefined) prepared.warnings.unknownRenewals++;
     else if (target !== index) {
       targetOf[index] = target;
-      if ((lines[target] as ContractLine).accountId !== (lines[index] as ContractLine).accountId) {
+      if (prepared.lineAccount[target] !== prepared.lineAccount[index]) {
         prepared.warnings.renewalsAcrossAccounts++;
       }
     }
@@ -170,8 +170,7 @@ export function applyRenewals(prepared: Prepared, graceDays: number): void {
       adjust(prepared, target, 'renewal-gap-bridged', renewal, start);
       // Credits that ended with the renewed line offset it through the gap too.
       for (const index of unitLineIndices(prepared, lineUnit[target] as number)) {
-        const sameAccount =
-          (lines[index] as ContractLine).accountId === (lines[target] as ContractLine).accountId;
+        const sameAccount = prepared.lineAccount[index] === prepared.lineAccount[target];
         if (
           sameAccount &&
           prepared.lineCounted[index] === 1 &&
@@ -211,11 +210,7 @@ export function trimOverlaps(prepared: Prepared, unit: number, tolerance: number
         otherStart <= (lineStart[index] as number)
       )
         continue;
-      if (
-        (prepared.lines[other] as ContractLine).accountId !==
-        (prepared.lines[index] as ContractLine).accountId
-      )
-        continue;
+      if (prepared.lineAccount[other] !== prepared.lineAccount[index]) continue;
       adjust(prepared, index, 'overlap-trimmed', other, otherStart);
       break;
     }
@@ -228,13 +223,12 @@ export function trimOverlaps(prepared: Prepared, unit: number, tolerance: number
  * parent has other service.
  */
 export function bridgeGaps(prepared: Prepared, unit: number, graceDays: number, asOf: Day): void {
-  const { lines } = prepared;
+  const { lineAccount } = prepared;
   const indices = unitLineIndices(prepared, unit);
-  const firstAccount =
-    indices.length > 0 ? (lines[indices[0] as number] as ContractLine).accountId : '';
-  let byAccount: Map<string, number[]> | undefined;
+  const firstAccount = indices.length > 0 ? (lineAccount[indices[0] as number] as number) : -1;
+  let byAccount: Map<number, number[]> | undefined;
   for (const index of indices) {
-    if ((lines[index] as ContractLine).accountId !== firstAccount) {
+    if (lineAccount[index] !== firstAccount) {
       byAccount = new Map();
       break;
     }
@@ -242,7 +236,7 @@ export function bridgeGaps(prepared: Prepared, unit: number, graceDays: number, 
   if (byAccount === undefined) bridgeAccountGaps(prepared, unit, indices, graceDays, asOf);
   else {
     for (const index of indices) {
-      const account = (lines[index] as ContractLine).accountId;
+      const account = lineAccount[index] as number;
       const own = byAccount.get(account);
       if (own) own.push(index);
       else byAccount.set(account, [index]);

@@ -33,6 +33,8 @@ export interface Prepared {
   /** The dataset's lines, in input order; every per-line array below is indexed the same way. */
   readonly lines: readonly ContractLine[];
   readonly lineUnit: Int32Array;
+  /** The line's account, as its number in `unitByAccount.accounts`. */
+  readonly lineAccount: Int32Array;
   readonly lineStart: Int32Array;
   /** Effective exclusive end after adjustments; OPEN_END for open-ended lines. */
   readonly lineEnd: Int32Array;
@@ -269,6 +271,7 @@ class UnitResolver {
     return this.byAccount.get(accountId) ?? this.byAccount.get(this.root(accountId));
   }
 
+  /** Returns the unit of an account with lines, giving it a unit (and its root one) first. */
   unitOf(accountId: string): number {
     const cached = this.byAccount.get(accountId);
     if (cached !== undefined) return cached;
@@ -315,8 +318,10 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
   const renewalBuffer = new Int32Array(count);
   let renewalCount = 0;
   const excluded = { oneTime: 0, oneTimeByProduct: 0, trial: 0, usage: 0 };
+  const lineAccount = new Int32Array(count);
   let previousAccount: string | undefined;
   let previousUnit = 0;
+  let previousNumber = 0;
   for (let index = 0; index < count; index++) {
     const line = lines[index] as ContractLine;
     if (line.end !== null && line.end <= line.start) {
@@ -325,7 +330,9 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     if (line.accountId !== previousAccount) {
       previousAccount = line.accountId;
       previousUnit = resolver.unitOf(line.accountId);
+      previousNumber = resolver.byAccount.accounts.find(line.accountId);
     }
+    lineAccount[index] = previousNumber;
     lineUnit[index] = previousUnit;
     if (line.currency !== definitions.reportingCurrency) lineForeign[index] = 1;
     lineStart[index] = line.start;
@@ -372,6 +379,7 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
   const prepared: Prepared = {
     lines,
     lineUnit,
+    lineAccount,
     lineStart,
     lineEnd,
     lineArr,
