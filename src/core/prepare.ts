@@ -385,7 +385,7 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     lineArr,
     lineCounted,
     lineForeign,
-    renewals: renewalBuffer.subarray(0, renewalCount),
+    renewals: renewalBuffer.slice(0, renewalCount),
     lineRenewed: new Uint8Array(count),
     warnings: {
       unknownRenewals: 0,
