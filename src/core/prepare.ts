@@ -192,12 +192,16 @@ export class AccountUnits {
   }
 
   set(accountId: string, unit: number, isRoot: boolean): void {
-    const index = this.accounts.add(accountId);
-    if (index === this.units.length) {
-      const units = new Int32Array(index * 2);
+    this.setAt(this.accounts.add(accountId), unit, isRoot);
+  }
+
+  /** Sets the unit of the account numbered `index` by `accounts`. */
+  setAt(index: number, unit: number, isRoot: boolean): void {
+    if (index >= this.units.length) {
+      const units = new Int32Array(this.units.length * 2);
       units.set(this.units);
       this.units = units;
-      const roots = new Uint8Array(index * 2);
+      const roots = new Uint8Array(this.roots.length * 2);
       roots.set(this.roots);
       this.roots = roots;
     }
@@ -271,21 +275,29 @@ class UnitResolver {
     return this.byAccount.get(accountId) ?? this.byAccount.get(this.root(accountId));
   }
 
-  /** Returns the unit of an account with lines, giving it a unit (and its root one) first. */
+  /**
+   * Returns the unit of an account with lines, giving it a unit (and its root one) first. The
+   * account's number in `byAccount.accounts` is left in `lastAccount`.
+   */
   unitOf(accountId: string): number {
-    const cached = this.byAccount.get(accountId);
-    if (cached !== undefined) return cached;
+    const known = this.byAccount.accounts.size;
+    const number = this.byAccount.accounts.add(accountId);
+    this.lastAccount = number;
+    if (number < known) return this.byAccount.unitAt(number);
     // A root's own entry in byAccount is its unit, so roots need no map of their own.
     const root = this.root(accountId);
     let unit = root === accountId ? undefined : this.byAccount.get(root);
     if (unit === undefined) {
       unit = this.roots.length;
       this.roots.push(root);
-      this.byAccount.set(root, unit, true);
+      if (root === accountId) this.byAccount.setAt(number, unit, true);
+      else this.byAccount.set(root, unit, true);
     }
-    if (root !== accountId) this.byAccount.set(accountId, unit, false);
+    if (root !== accountId) this.byAccount.setAt(number, unit, false);
     return unit;
   }
+
+  lastAccount = -1;
 }
 
 /** Prepares a dataset for the engine. `asOf` only decides which units are lapsed. */
@@ -330,7 +342,7 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     if (line.accountId !== previousAccount) {
       previousAccount = line.accountId;
       previousUnit = resolver.unitOf(line.accountId);
-      previousNumber = resolver.byAccount.accounts.find(line.accountId);
+      previousNumber = resolver.lastAccount;
     }
     lineAccount[index] = previousNumber;
     lineUnit[index] = previousUnit;
