@@ -99,31 +99,8 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
   const width = samples.length;
   const units = unitCount(prepared);
   const arr = new Float64Array(units * width);
-  const { lines, lineUnit, lineStart, lineEnd, lineArr, lineCounted } = prepared;
-
-  const add = (row: number, start: Day, end: Day, amount: number): void => {
-    const from = lowerBound(samples, start);
-    const to = lowerBound(samples, end);
-    if (from >= to) return;
-    arr[row + from] = (arr[row + from] as number) + amount;
-    if (to < width) arr[row + to] = (arr[row + to] as number) - amount;
-  };
-  for (let index = 0; index < lines.length; index++) {
-    const amount = lineArr[index] as number;
-    if (lineCounted[index] !== 1 || amount === 0) continue;
-    const start = lineStart[index] as number;
-    const end = Math.min(lineEnd[index] as number, asOf + 1);
-    if (start >= end) continue;
-    const row = (lineUnit[index] as number) * width;
-    if (prepared.lineForeign[index] === 0) {
-      add(row, start, end, amount);
-      continue;
-    }
-    const line = lines[index] as ContractLine;
-    for (const piece of fx.segments(amount, line.currency, start, end, line.id)) {
-      add(row, piece.start, piece.end, piece.arr);
-    }
-  }
+  const { lines, lineStart, lineEnd, lineArr, lineCounted, lineForeign } = prepared;
+  const { unitLines, unitLineOffsets } = prepared;
 
   const monthChain = Int32Array.from(new Set([0, ...months.map((month) => month.sample)])).sort();
   const chainPosition = new Int32Array(width).fill(-1);
@@ -131,31 +108,62 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
     chainPosition[sample] = position;
   });
 
+  // Each unit's changes in ARR per sample go into `deltas`, and their running sum into its row
+  // of `arr`, so the large array is written once, in order.
+  const deltas = new Float64Array(width + 1);
+  const add = (start: Day, end: Day, amount: number): void => {
+    const from = lowerBound(samples, start);
+    const to = lowerBound(samples, end);
+    if (from >= to) return;
+    deltas[from] = (deltas[from] as number) + amount;
+    deltas[to] = (deltas[to] as number) - amount;
+  };
   let flooredCells = 0;
   let largest = 0;
   const firstPositiveDay = new Int32Array(units).fill(OPEN_END);
   const firstPositiveMonthDay = new Int32Array(units).fill(OPEN_END);
   const totals = new Float64Array(width);
   for (let unit = 0; unit < units; unit++) {
+    const last = unitLineOffsets[unit + 1] as number;
+    for (let position = unitLineOffsets[unit] as number; position < last; position++) {
+      const index = unitLines[position] as number;
+      const amount = lineArr[index] as number;
+      if (lineCounted[index] !== 1 || amount === 0) continue;
+      const start = lineStart[index] as number;
+      const end = Math.min(lineEnd[index] as number, asOf + 1);
+      if (start >= end) continue;
+      if (lineForeign[index] === 0) {
+        add(start, end, amount);
+        continue;
+      }
+      const line = lines[index] as ContractLine;
+      for (const piece of fx.segments(amount, line.currency, start, end, line.id)) {
+        add(piece.start, piece.end, piece.arr);
+      }
+    }
+
     const row = unit * width;
     let running = 0;
+    let firstPositive = OPEN_END;
+    let firstPositiveMonth = OPEN_END;
     for (let k = 0; k < width; k++) {
-      running += arr[row + k] as number;
-      const value = running < 0 ? 0 : running;
-      if (running < 0) flooredCells++;
-      arr[row + k] = value;
-      totals[k] = (totals[k] as number) + value;
-      if (value > 0 && firstPositiveDay[unit] === OPEN_END)
-        firstPositiveDay[unit] = samples[k] as number;
-      if (
-        value > 0 &&
-        firstPositiveMonthDay[unit] === OPEN_END &&
-        (chainPosition[k] as number) >= 0
-      ) {
-        firstPositiveMonthDay[unit] = samples[k] as number;
+      running += deltas[k] as number;
+      deltas[k] = 0;
+      if (running <= 0) {
+        if (running < 0) flooredCells++;
+        continue;
       }
-      if (value > largest) largest = value;
+      arr[row + k] = running;
+      totals[k] = (totals[k] as number) + running;
+      if (firstPositive === OPEN_END) firstPositive = samples[k] as number;
+      if (firstPositiveMonth === OPEN_END && (chainPosition[k] as number) >= 0) {
+        firstPositiveMonth = samples[k] as number;
+      }
+      if (running > largest) largest = running;
     }
+    deltas[width] = 0;
+    firstPositiveDay[unit] = firstPositive;
+    firstPositiveMonthDay[unit] = firstPositiveMonth;
   }
 
   // Sums of minor units are exact only below 2^53; beyond that a cent could be lost silently.

@@ -12,7 +12,7 @@
  * transfers out the unit's ARR at the first sample and the new book transfers it in. The movement
  * between the two samples is credited to the new book.
  */
-import { bridgeSteps, historyFor, wasActiveBy } from './analysis.js';
+import { bridgeSteps, historyFor } from './analysis.js';
 import type { Analysis } from './analysis.js';
 import { codeAt } from './groups.js';
 import type { GroupIndex } from './groups.js';
@@ -163,6 +163,13 @@ export function companyBridge(analysis: Analysis, from: number, to: number): Bri
   return totals;
 }
 
+/** Slots of a book's totals in the array groupBridges accumulates into, after KINDS. */
+const START = 5;
+const END = 6;
+const TRANSFER_IN = 7;
+const TRANSFER_OUT = 8;
+const SLOTS = 9;
+
 /** Sums one bridge per book from sample `from` to sample `to`, indexed by the group's key code. */
 export function groupBridges(
   analysis: Analysis,
@@ -170,38 +177,54 @@ export function groupBridges(
   from: number,
   to: number,
 ): BridgeTotals[] {
-  const result = groups.keys.map(() => emptyTotals());
-  const width = analysis.samples.length;
+  const sums = new Float64Array(groups.keys.length * SLOTS);
+  const { arr, samples } = analysis;
+  const width = samples.length;
   const units = analysis.units;
   const steps = bridgeSteps(analysis, from, to);
   const history = historyFor(analysis, from);
   for (let unit = 0; unit < units; unit++) {
     const row = unit * width;
-    (result[codeAt(groups, unit, from)] as BridgeTotals).start += analysis.arr[
-      row + from
-    ] as number;
-    (result[codeAt(groups, unit, to)] as BridgeTotals).end += analysis.arr[row + to] as number;
+    const fixed = groups.unitCodes[unit] as number;
+    const startCode = fixed >= 0 ? fixed : codeAt(groups, unit, from);
+    const endCode = fixed >= 0 ? fixed : codeAt(groups, unit, to);
+    sums[startCode * SLOTS + START] =
+      (sums[startCode * SLOTS + START] as number) + (arr[row + from] as number);
+    sums[endCode * SLOTS + END] =
+      (sums[endCode * SLOTS + END] as number) + (arr[row + to] as number);
+    const first = history[unit] as number;
     for (let s = 1; s < steps.length; s++) {
       const a = steps[s - 1] as number;
       const b = steps[s] as number;
-      const start = analysis.arr[row + a] as number;
-      const end = analysis.arr[row + b] as number;
-      const before = codeAt(groups, unit, a);
-      const after = codeAt(groups, unit, b);
-      if (before !== after && start !== 0) {
-        (result[before] as BridgeTotals).transferOut += start;
-        (result[after] as BridgeTotals).transferIn += start;
+      const start = arr[row + a] as number;
+      const end = arr[row + b] as number;
+      let after = fixed;
+      if (fixed < 0) {
+        const before = codeAt(groups, unit, a);
+        after = codeAt(groups, unit, b);
+        if (before !== after && start !== 0) {
+          sums[before * SLOTS + TRANSFER_OUT] =
+            (sums[before * SLOTS + TRANSFER_OUT] as number) + start;
+          sums[after * SLOTS + TRANSFER_IN] = (sums[after * SLOTS + TRANSFER_IN] as number) + start;
+        }
       }
-      if (start === end) continue;
-      const movement = classifyMovement(
-        start,
-        end,
-        start === 0 && wasActiveBy(history, unit, analysis.samples[a] as number),
-      );
-      if (movement) (result[after] as BridgeTotals)[movement.kind] += movement.amount;
+      addMovement(sums, after * SLOTS, start, end, first <= (samples[a] as number));
     }
   }
-  return result;
+  return groups.keys.map((_, code) => {
+    const base = code * SLOTS;
+    return {
+      start: sums[base + START] as number,
+      new: sums[base] as number,
+      expansion: sums[base + 1] as number,
+      contraction: sums[base + 2] as number,
+      churn: sums[base + 3] as number,
+      reactivation: sums[base + 4] as number,
+      transferIn: sums[base + TRANSFER_IN] as number,
+      transferOut: sums[base + TRANSFER_OUT] as number,
+      end: sums[base + END] as number,
+    };
+  });
 }
 
 /** Checks start + new + expansion + reactivation + transferIn − contraction − churn − transferOut = end. */

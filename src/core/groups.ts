@@ -10,6 +10,7 @@ import type { Analysis } from './analysis.js';
 import { OPEN_END } from './dates.js';
 import type { Day } from './dates.js';
 import type { Assignment, Dataset, SegmentSpan } from './model.js';
+import { lowerBound } from './search.js';
 
 export type Dimension = 'csm' | 'segment' | 'region' | 'sub-region';
 
@@ -20,61 +21,197 @@ export interface GroupIndex {
   readonly dimension: Dimension;
   readonly keys: readonly string[];
   /**
-   * Key index per unit when it never changes, else −1 − r where r is the unit's row in `rows`.
-   * Most units keep one owner and one segment, so only the others get a row per sample.
+   * Key index per unit when it never changes, else −1 − r where r is the unit's entry in
+   * `runOffsets`. Most units keep one owner and one segment, and the others change a few times,
+   * so a changing unit stores one run per change rather than a key per sample.
    */
   readonly unitCodes: Int32Array;
-  /** Key index per sample for units whose key changes: `rows[r * samples.length + k]`. */
-  readonly rows: Int32Array;
-  readonly width: number;
+  /** Runs of changing unit r are runOffsets[r] .. runOffsets[r + 1] − 1, in sample order. */
+  readonly runOffsets: Int32Array;
+  /** First sample of each run; a run lasts until the next run of its unit starts. */
+  readonly runSample: Int32Array;
+  /** Key index of each run. */
+  readonly runCode: Int32Array;
 }
 
 /** Looks up the key code of a unit at a sample. */
 export function codeAt(groups: GroupIndex, unit: number, sample: number): number {
   const code = groups.unitCodes[unit] as number;
-  return code >= 0 ? code : (groups.rows[(-1 - code) * groups.width + sample] as number);
+  if (code >= 0) return code;
+  const { runOffsets, runSample } = groups;
+  let run = runOffsets[-1 - code] as number;
+  const end = runOffsets[-code] as number;
+  while (run + 1 < end && (runSample[run + 1] as number) <= sample) run++;
+  return groups.runCode[run] as number;
 }
 
-/** Read access to the spans of one dimension without copying them. */
-interface SpanSource {
-  readonly count: number;
-  accountOf(index: number): string;
-  /** The span's key, or undefined when the span does not count for this dimension. */
-  keyOf(index: number): string | undefined;
-  fromOf(index: number): Day;
-  toOf(index: number): Day | null;
+/** An Int32Array that doubles its capacity as values are appended. */
+class IntList {
+  values: Int32Array;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.values = new Int32Array(Math.max(16, capacity));
+  }
+
+  push(value: number): void {
+    if (this.length === this.values.length) {
+      const grown = new Int32Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = value;
+  }
+
+  toArray(): Int32Array {
+    return this.values.slice(0, this.length);
+  }
 }
 
-function spanSource(dataset: Dataset, dimension: Dimension, ownerRole: string): SpanSource {
+/**
+ * Spans of one list (assignments, or segment spans) resolved to netting units, as parallel arrays
+ * indexed like the list. Segment, region and sub-region all read the segment spans, so the list is
+ * read once for all three and the result kept with the analysis.
+ */
+interface ResolvedSpans {
+  /** Unit of the span's account, or −1 when the account has no unit. */
+  readonly unit: Int32Array;
+  readonly from: Int32Array;
+  /** Exclusive end; OPEN_END while current. */
+  readonly to: Int32Array;
+  /** 1 when the span's account is the root of its unit. */
+  readonly isRoot: Uint8Array;
+  /** Per dimension, each span's key as an index into `keys`, or −1 when it has none. */
+  readonly keyCodes: Partial<Record<Dimension, { codes: Int32Array; keys: string[] }>>;
+}
+
+const resolvedCache = new WeakMap<Analysis, Map<readonly unknown[], ResolvedSpans>>();
+
+/** Numbers the distinct keys of one dimension, starting after UNASSIGNED, which is code 0. */
+class KeyCodes {
+  readonly keys: string[] = [UNASSIGNED];
+  private readonly codeOf = new Map<string, number>([[UNASSIGNED, 0]]);
+  private lastKey = UNASSIGNED;
+  private lastCode = 0;
+
+  codeFor(key: string | undefined): number {
+    if (key === undefined || key === '') return -1;
+    // Neighbouring spans often share a key, which saves a Map lookup.
+    if (key === this.lastKey) return this.lastCode;
+    let code = this.codeOf.get(key);
+    if (code === undefined) {
+      code = this.keys.length;
+      this.keys.push(key);
+      this.codeOf.set(key, code);
+    }
+    this.lastKey = key;
+    this.lastCode = code;
+    return code;
+  }
+}
+
+/**
+ * Resolves the accounts and days of a list of spans. Spans for which `hasKey` is false are
+ * skipped. For each other span whose account has a unit, `keys` records its key codes.
+ */
+function resolveSpans<Span extends { accountId: string; from: Day; to: Day | null }>(
+  analysis: Analysis,
+  list: readonly Span[],
+  hasKey: (span: Span) => boolean,
+  keys: (span: Span, index: number) => void,
+): Omit<ResolvedSpans, 'keyCodes'> {
+  const { unitByAccount } = analysis.prepared;
+  const count = list.length;
+  const unit = new Int32Array(count).fill(-1);
+  const from = new Int32Array(count);
+  const to = new Int32Array(count);
+  const isRoot = new Uint8Array(count);
+  let previousAccount: string | undefined;
+  let previousUnit = -1;
+  let previousIsRoot = 0;
+  for (let index = 0; index < count; index++) {
+    const span = list[index] as Span;
+    if (!hasKey(span)) continue;
+    if (span.accountId !== previousAccount) {
+      previousAccount = span.accountId;
+      const number = unitByAccount.accounts.find(previousAccount);
+      if (number >= 0) {
+        previousUnit = unitByAccount.unitAt(number);
+        previousIsRoot = unitByAccount.isRootAt(number) ? 1 : 0;
+      } else {
+        // An account without lines, such as a parent between a child and the root, is never a
+        // root: a root always has an entry of its own.
+        previousUnit = analysis.prepared.findUnit(previousAccount) ?? -1;
+        previousIsRoot = 0;
+      }
+    }
+    if (previousUnit < 0) continue;
+    unit[index] = previousUnit;
+    isRoot[index] = previousIsRoot;
+    from[index] = span.from;
+    to[index] = span.to ?? OPEN_END;
+    keys(span, index);
+  }
+  return { unit, from, to, isRoot };
+}
+
+/** Resolves the spans a dimension reads, once per analysis and list. */
+function resolvedSpans(analysis: Analysis, dataset: Dataset, dimension: Dimension): ResolvedSpans {
+  const list = dimension === 'csm' ? dataset.assignments : dataset.segments;
+  let cache = resolvedCache.get(analysis);
+  if (cache === undefined) {
+    cache = new Map();
+    resolvedCache.set(analysis, cache);
+  }
+  const cached = cache.get(list);
+  if (cached !== undefined) return cached;
+
+  let resolved: ResolvedSpans;
   if (dimension === 'csm') {
+    const ownerRole = analysis.definitions.ownerRole;
     const role = ownerRole.toLowerCase();
-    const list = dataset.assignments;
-    return {
-      count: list.length,
-      accountOf: (index) => (list[index] as Assignment).accountId,
-      keyOf: (index) => {
-        const assignment = list[index] as Assignment;
-        return assignment.role === ownerRole || assignment.role.toLowerCase() === role
-          ? assignment.person
-          : undefined;
+    const owners = new KeyCodes();
+    const codes = new Int32Array(list.length).fill(-1);
+    let lastRole: string | undefined;
+    let lastRoleMatches = false;
+    const isOwner = (assignment: Assignment): boolean => {
+      if (assignment.role !== lastRole) {
+        lastRole = assignment.role;
+        lastRoleMatches = lastRole === ownerRole || lastRole.toLowerCase() === role;
+      }
+      return lastRoleMatches;
+    };
+    const spans = resolveSpans(analysis, dataset.assignments, isOwner, (assignment, index) => {
+      codes[index] = owners.codeFor(assignment.person);
+    });
+    resolved = { ...spans, keyCodes: { csm: { codes, keys: owners.keys } } };
+  } else {
+    const segments = new KeyCodes();
+    const regions = new KeyCodes();
+    const subRegions = new KeyCodes();
+    const segmentCodes = new Int32Array(list.length).fill(-1);
+    const regionCodes = new Int32Array(list.length).fill(-1);
+    const subRegionCodes = new Int32Array(list.length).fill(-1);
+    const hasKey = (span: SegmentSpan): boolean =>
+      (span.segment !== undefined && span.segment !== '') ||
+      (span.region !== undefined && span.region !== '') ||
+      (span.subRegion !== undefined && span.subRegion !== '');
+    const spans = resolveSpans(analysis, dataset.segments, hasKey, (span, index) => {
+      segmentCodes[index] = segments.codeFor(span.segment);
+      regionCodes[index] = regions.codeFor(span.region);
+      subRegionCodes[index] = subRegions.codeFor(span.subRegion);
+    });
+    resolved = {
+      ...spans,
+      keyCodes: {
+        segment: { codes: segmentCodes, keys: segments.keys },
+        region: { codes: regionCodes, keys: regions.keys },
+        'sub-region': { codes: subRegionCodes, keys: subRegions.keys },
       },
-      fromOf: (index) => (list[index] as Assignment).from,
-      toOf: (index) => (list[index] as Assignment).to,
     };
   }
-  const list = dataset.segments;
-  const fields = { segment: 'segment', region: 'region', 'sub-region': 'subRegion' } as const;
-  const field = fields[dimension];
-  return {
-    count: list.length,
-    accountOf: (index) => (list[index] as SegmentSpan).accountId,
-    keyOf: (index) => {
-      const key = (list[index] as SegmentSpan)[field];
-      return key === undefined || key === '' ? undefined : key;
-    },
-    fromOf: (index) => (list[index] as SegmentSpan).from,
-    toOf: (index) => (list[index] as SegmentSpan).to,
-  };
+  cache.set(list, resolved);
+  return resolved;
 }
 
 /** Spans of one dimension as parallel arrays, indexed like the source list. */
@@ -87,14 +224,20 @@ interface SpanTable {
 }
 
 /**
- * Chooses among spans[0..latest] (sorted by start) the one that applies on `day`: the latest
+ * Chooses among spans[first..latest] (sorted by start) the one that applies on `day`: the latest
  * root-account span that covers the day, else the latest covering span of another account of the
- * unit, else the span that ended most recently before it.
+ * unit, else the span that ended most recently before it. Returns a position in `spans`.
  */
-function chooseSpan(table: SpanTable, spans: Int32Array, latest: number, day: Day): number {
+function chooseSpan(
+  table: SpanTable,
+  spans: Int32Array,
+  first: number,
+  latest: number,
+  day: Day,
+): number {
   let member = -1;
   let recent = latest;
-  for (let index = latest; index >= 0; index--) {
+  for (let index = latest; index >= first; index--) {
     const span = spans[index] as number;
     const to = table.to[span] as number;
     if (day >= to) {
@@ -111,18 +254,28 @@ function chooseSpan(table: SpanTable, spans: Int32Array, latest: number, day: Da
   return member >= 0 ? member : recent;
 }
 
-/** Sorts span indices by start day, then key code, in place (insertion sort: units have few spans). */
-function sortSpans(table: SpanTable, spans: Int32Array, keys: readonly string[]): void {
-  const before = (a: number, b: number): boolean => {
-    const fromA = table.from[a] as number;
-    const fromB = table.from[b] as number;
-    if (fromA !== fromB) return fromA < fromB;
-    return (keys[table.code[a] as number] as string) < (keys[table.code[b] as number] as string);
-  };
-  for (let i = 1; i < spans.length; i++) {
+/** Checks whether span a sorts before span b: by start day, then by key. */
+function spanBefore(table: SpanTable, keys: readonly string[], a: number, b: number): boolean {
+  const fromA = table.from[a] as number;
+  const fromB = table.from[b] as number;
+  if (fromA !== fromB) return fromA < fromB;
+  return (keys[table.code[a] as number] as string) < (keys[table.code[b] as number] as string);
+}
+
+/**
+ * Sorts spans[from..to) by start day, then key, in place (insertion sort: units have few spans).
+ */
+function sortSpans(
+  table: SpanTable,
+  spans: Int32Array,
+  from: number,
+  to: number,
+  keys: readonly string[],
+): void {
+  for (let i = from + 1; i < to; i++) {
     const value = spans[i] as number;
     let j = i - 1;
-    while (j >= 0 && before(value, spans[j] as number)) {
+    while (j >= from && spanBefore(table, keys, value, spans[j] as number)) {
       spans[j + 1] = spans[j] as number;
       j--;
     }
@@ -130,94 +283,102 @@ function sortSpans(table: SpanTable, spans: Int32Array, keys: readonly string[])
   }
 }
 
+/**
+ * Finds the first day after `day` on which one of spans[from..to) starts or stops, which is the
+ * next day on which chooseSpan can choose differently. Returns OPEN_END when there is none.
+ */
+function nextChange(table: SpanTable, spans: Int32Array, from: number, to: number, day: Day): Day {
+  let next = OPEN_END;
+  for (let index = from; index < to; index++) {
+    const span = spans[index] as number;
+    const start = table.from[span] as number;
+    const end = table.to[span] as number;
+    if (start > day && start < next) next = start;
+    if (end > day && end < next) next = end;
+  }
+  return next;
+}
+
 /** Builds the key of every unit at every sample for one dimension. */
 export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dimension): GroupIndex {
-  const { samples, prepared } = analysis;
+  const { samples } = analysis;
   const width = samples.length;
   const units = analysis.units;
   const unitCodes = new Int32Array(units);
-  const keys: string[] = [UNASSIGNED];
-  const codeOf = new Map<string, number>([[UNASSIGNED, 0]]);
-  const intern = (key: string): number => {
-    let code = codeOf.get(key);
-    if (code === undefined) {
-      code = keys.length;
-      keys.push(key);
-      codeOf.set(key, code);
-    }
-    return code;
-  };
 
   // Group span indices by unit; on each day the root account's own spans win over its children's.
-  const source = spanSource(dataset, dimension, analysis.definitions.ownerRole);
+  const resolved = resolvedSpans(analysis, dataset, dimension);
+  const { codes, keys } = resolved.keyCodes[dimension] as { codes: Int32Array; keys: string[] };
   const table: SpanTable = {
-    from: new Int32Array(source.count),
-    to: new Int32Array(source.count),
-    code: new Int32Array(source.count),
-    isRoot: new Uint8Array(source.count),
+    from: resolved.from,
+    to: resolved.to,
+    code: codes,
+    isRoot: resolved.isRoot,
   };
-  const spanUnit = new Int32Array(source.count).fill(-1);
+  const count = codes.length;
   const offsets = new Int32Array(units + 1);
-  for (let index = 0; index < source.count; index++) {
-    const key = source.keyOf(index);
-    if (key === undefined) continue;
-    const account = source.accountOf(index);
-    const unit = prepared.findUnit(account);
-    if (unit === undefined) continue;
-    spanUnit[index] = unit;
-    table.from[index] = source.fromOf(index);
-    table.to[index] = source.toOf(index) ?? OPEN_END;
-    table.code[index] = intern(key);
-    if (prepared.unitRoot[unit] === account) table.isRoot[index] = 1;
+  for (let index = 0; index < count; index++) {
+    const unit = resolved.unit[index] as number;
+    if (unit < 0 || (codes[index] as number) < 0) continue;
     offsets[unit + 1] = (offsets[unit + 1] as number) + 1;
   }
   for (let unit = 0; unit < units; unit++)
     offsets[unit + 1] = (offsets[unit + 1] as number) + (offsets[unit] as number);
   const spansByUnit = new Int32Array(offsets[units] as number);
   const cursor = offsets.slice(0, units);
-  for (let index = 0; index < source.count; index++) {
-    const unit = spanUnit[index] as number;
-    if (unit < 0) continue;
+  for (let index = 0; index < count; index++) {
+    const unit = resolved.unit[index] as number;
+    if (unit < 0 || (codes[index] as number) < 0) continue;
     spansByUnit[cursor[unit] as number] = index;
     cursor[unit] = (cursor[unit] as number) + 1;
   }
 
-  const scratch = new Int32Array(width);
-  let rows = new Int32Array(width * 64);
-  let rowCount = 0;
+  const runOffsets = new IntList(1024);
+  const runSample = new IntList(4096);
+  const runCode = new IntList(4096);
   for (let unit = 0; unit < units; unit++) {
     const first = offsets[unit] as number;
-    const count = (offsets[unit + 1] as number) - first;
-    if (count === 0) continue;
-    if (count === 1) {
+    const end = offsets[unit + 1] as number;
+    if (end === first) continue;
+    if (end === first + 1) {
       unitCodes[unit] = table.code[spansByUnit[first] as number] as number;
       continue;
     }
-    const spans = spansByUnit.subarray(first, first + count);
-    sortSpans(table, spans, keys);
-    let current = -1;
-    let constant = true;
-    for (let k = 0; k < width; k++) {
+    sortSpans(table, spansByUnit, first, end, keys);
+    // The chosen span changes only on days when some span starts or stops, so the span is chosen
+    // again only at the first sample on or after such a day.
+    const firstRun = runCode.length;
+    let current = first - 1;
+    let k = 0;
+    while (k < width) {
       const day = samples[k] as number;
-      while (current + 1 < count && (table.from[spans[current + 1] as number] as number) <= day)
+      while (current + 1 < end && (table.from[spansByUnit[current + 1] as number] as number) <= day)
         current++;
-      const chosen = current < 0 ? 0 : chooseSpan(table, spans, current, day);
-      const code = table.code[spans[chosen] as number] as number;
-      scratch[k] = code;
-      if (code !== scratch[0]) constant = false;
+      const chosen = current < first ? first : chooseSpan(table, spansByUnit, first, current, day);
+      const code = table.code[spansByUnit[chosen] as number] as number;
+      if (runCode.length === firstRun || runCode.values[runCode.length - 1] !== code) {
+        runSample.push(k);
+        runCode.push(code);
+      }
+      const changesOn = nextChange(table, spansByUnit, first, end, day);
+      k = changesOn === OPEN_END ? width : Math.max(k + 1, lowerBound(samples, changesOn));
     }
-    if (constant) {
-      unitCodes[unit] = scratch[0] as number;
+    if (runCode.length === firstRun + 1) {
+      unitCodes[unit] = runCode.values[firstRun] as number;
+      runSample.length = firstRun;
+      runCode.length = firstRun;
       continue;
     }
-    if ((rowCount + 1) * width > rows.length) {
-      const grown = new Int32Array(rows.length * 2);
-      grown.set(rows);
-      rows = grown;
-    }
-    rows.set(scratch, rowCount * width);
-    unitCodes[unit] = -1 - rowCount;
-    rowCount++;
+    unitCodes[unit] = -1 - runOffsets.length;
+    runOffsets.push(firstRun);
   }
-  return { dimension, keys, unitCodes, rows: rows.slice(0, rowCount * width), width };
+  runOffsets.push(runCode.length);
+  return {
+    dimension,
+    keys,
+    unitCodes,
+    runOffsets: runOffsets.toArray(),
+    runSample: runSample.toArray(),
+    runCode: runCode.toArray(),
+  };
 }

@@ -70,29 +70,33 @@ function checkRenewalLoops(lines: readonly ContractLine[], targetOf: Int32Array)
  * Computes, for every renewal, the earliest start of it or of any line that renews it, directly or
  * through a chain. Renewal loops were rejected before, so every chain ends. Renewers of a line are
  * kept as linked lists in typed arrays because a large dataset has hundreds of thousands.
+ *
+ * Renewals are named by their position in `renewals`, and the result is indexed the same way.
+ * `head` is scratch space with one entry per line, which the caller may reuse afterwards.
  */
 function continuationStarts(
   renewals: Int32Array,
   targetOf: Int32Array,
   lineStart: Int32Array,
+  head: Int32Array,
 ): Int32Array {
-  const count = targetOf.length;
-  const head = new Int32Array(count).fill(-1);
-  const next = new Int32Array(count).fill(-1);
-  for (const index of renewals) {
-    const target = targetOf[index] as number;
+  head.fill(-1);
+  const next = new Int32Array(renewals.length).fill(-1);
+  for (let position = 0; position < renewals.length; position++) {
+    const target = targetOf[renewals[position] as number] as number;
     if (target === -1) continue;
-    next[index] = head[target] as number;
-    head[target] = index;
+    next[position] = head[target] as number;
+    head[target] = position;
   }
-  const continuation = new Int32Array(count).fill(UNKNOWN);
+  const continuation = new Int32Array(renewals.length).fill(UNKNOWN);
   const stack: number[] = [];
-  for (const first of renewals) {
+  for (let first = 0; first < renewals.length; first++) {
     if (continuation[first] !== UNKNOWN) continue;
     stack.push(first);
-    // Depth-first without recursion: a line is finished once all lines renewing it are.
+    // Depth-first without recursion: a renewal is finished once all lines renewing it are.
     while (stack.length > 0) {
-      const index = stack[stack.length - 1] as number;
+      const position = stack[stack.length - 1] as number;
+      const index = renewals[position] as number;
       let pending = head[index] as number;
       while (pending !== -1 && continuation[pending] !== UNKNOWN) pending = next[pending] as number;
       if (pending !== -1) {
@@ -104,7 +108,7 @@ function continuationStarts(
       for (let renewer = head[index] as number; renewer !== -1; renewer = next[renewer] as number) {
         start = Math.min(start, continuation[renewer] as number);
       }
-      continuation[index] = start;
+      continuation[position] = start;
     }
   }
   return continuation;
@@ -130,7 +134,7 @@ export function applyRenewals(prepared: Prepared, graceDays: number): void {
     if (target === undefined) prepared.warnings.unknownRenewals++;
     else if (target !== index) {
       targetOf[index] = target;
-      if ((lines[target] as ContractLine).accountId !== (lines[index] as ContractLine).accountId) {
+      if (prepared.lineAccount[target] !== prepared.lineAccount[index]) {
         prepared.warnings.renewalsAcrossAccounts++;
       }
     }
@@ -140,26 +144,31 @@ export function applyRenewals(prepared: Prepared, graceDays: number): void {
   // Service of a renewed line continues from the earliest start among its renewals, where a
   // renewal's own start counts as early as any line that in turn renews it. Taking the minimum
   // over all renewals makes the result independent of input order.
-  const continuation = continuationStarts(prepared.renewals, targetOf, lineStart);
-  const earliest = new Int32Array(lines.length).fill(-1);
-  for (const index of prepared.renewals) {
-    const target = targetOf[index] as number;
+  const { renewals } = prepared;
+  const scratch = new Int32Array(lines.length);
+  const continuation = continuationStarts(renewals, targetOf, lineStart, scratch);
+  // The renewal (by position) that continues each renewed line. Positions follow line order, so
+  // comparing them breaks ties as comparing line indices would.
+  const earliest = scratch.fill(-1);
+  for (let position = 0; position < renewals.length; position++) {
+    const target = targetOf[renewals[position] as number] as number;
     if (target === -1) continue;
     const current = earliest[target] as number;
-    const start = continuation[index] as number;
+    const start = continuation[position] as number;
     if (
       current === -1 ||
       start < (continuation[current] as number) ||
-      (start === continuation[current] && index < current)
+      (start === continuation[current] && position < current)
     ) {
-      earliest[target] = index;
+      earliest[target] = position;
     }
   }
-  for (const renewal of prepared.renewals) {
+  for (let position = 0; position < renewals.length; position++) {
+    const renewal = renewals[position] as number;
     const target = targetOf[renewal] as number;
-    if (target === -1 || earliest[target] !== renewal) continue;
+    if (target === -1 || earliest[target] !== position) continue;
     prepared.lineRenewed[target] = 1;
-    const start = continuation[renewal] as number;
+    const start = continuation[position] as number;
     const targetEnd = lineEnd[target] as number;
     if (start < targetEnd) {
       // The renewal replaces the renewed line from its start: a co-termed add-on or an early
@@ -170,8 +179,7 @@ export function applyRenewals(prepared: Prepared, graceDays: number): void {
       adjust(prepared, target, 'renewal-gap-bridged', renewal, start);
       // Credits that ended with the renewed line offset it through the gap too.
       for (const index of unitLineIndices(prepared, lineUnit[target] as number)) {
-        const sameAccount =
-          (lines[index] as ContractLine).accountId === (lines[target] as ContractLine).accountId;
+        const sameAccount = prepared.lineAccount[index] === prepared.lineAccount[target];
         if (
           sameAccount &&
           prepared.lineCounted[index] === 1 &&
@@ -211,11 +219,7 @@ export function trimOverlaps(prepared: Prepared, unit: number, tolerance: number
         otherStart <= (lineStart[index] as number)
       )
         continue;
-      if (
-        (prepared.lines[other] as ContractLine).accountId !==
-        (prepared.lines[index] as ContractLine).accountId
-      )
-        continue;
+      if (prepared.lineAccount[other] !== prepared.lineAccount[index]) continue;
       adjust(prepared, index, 'overlap-trimmed', other, otherStart);
       break;
     }
@@ -228,13 +232,12 @@ export function trimOverlaps(prepared: Prepared, unit: number, tolerance: number
  * parent has other service.
  */
 export function bridgeGaps(prepared: Prepared, unit: number, graceDays: number, asOf: Day): void {
-  const { lines } = prepared;
+  const { lineAccount } = prepared;
   const indices = unitLineIndices(prepared, unit);
-  const firstAccount =
-    indices.length > 0 ? (lines[indices[0] as number] as ContractLine).accountId : '';
-  let byAccount: Map<string, number[]> | undefined;
+  const firstAccount = indices.length > 0 ? (lineAccount[indices[0] as number] as number) : -1;
+  let byAccount: Map<number, number[]> | undefined;
   for (const index of indices) {
-    if ((lines[index] as ContractLine).accountId !== firstAccount) {
+    if (lineAccount[index] !== firstAccount) {
       byAccount = new Map();
       break;
     }
@@ -242,7 +245,7 @@ export function bridgeGaps(prepared: Prepared, unit: number, graceDays: number, 
   if (byAccount === undefined) bridgeAccountGaps(prepared, unit, indices, graceDays, asOf);
   else {
     for (const index of indices) {
-      const account = (lines[index] as ContractLine).accountId;
+      const account = lineAccount[index] as number;
       const own = byAccount.get(account);
       if (own) own.push(index);
       else byAccount.set(account, [index]);

@@ -26,12 +26,15 @@ import type { ContractLine, Dataset } from './model.js';
 import { AdjustmentLog } from './adjustments.js';
 import type { EndAdjustment } from './adjustments.js';
 import { applyRenewals, bridgeGaps, describeLine, trimOverlaps } from './line-ends.js';
+import { IdIndex } from './id-index.js';
 import { annualise } from './normalise.js';
 
 export interface Prepared {
   /** The dataset's lines, in input order; every per-line array below is indexed the same way. */
   readonly lines: readonly ContractLine[];
   readonly lineUnit: Int32Array;
+  /** The line's account, as its number in `unitByAccount.accounts`. */
+  readonly lineAccount: Int32Array;
   readonly lineStart: Int32Array;
   /** Effective exclusive end after adjustments; OPEN_END for open-ended lines. */
   readonly lineEnd: Int32Array;
@@ -61,7 +64,7 @@ export interface Prepared {
   /** Lines of unit u are unitLines[unitLineOffsets[u] .. unitLineOffsets[u + 1]), sorted by start. */
   readonly unitLineOffsets: Int32Array;
   readonly unitLines: Int32Array;
-  readonly unitByAccount: ReadonlyMap<string, number>;
+  readonly unitByAccount: AccountUnits;
   /**
    * Finds the unit an account nets into, also for an account without lines such as a parent
    * between a child and the root. Returns undefined when no account of that family has lines.
@@ -111,10 +114,7 @@ export function unitLineIndices(prepared: Prepared, unit: number): Int32Array {
 
 /** Account ids that net into a unit. */
 export function unitAccounts(prepared: Prepared, unit: number): string[] {
-  const result: string[] = [];
-  for (const [account, candidate] of prepared.unitByAccount)
-    if (candidate === unit) result.push(account);
-  return result.sort();
+  return prepared.unitByAccount.accountsOf(unit);
 }
 
 function oneTimeMatcher(definitions: Definitions): RegExp | undefined {
@@ -167,9 +167,60 @@ function annualiseLine(line: ContractLine, definitions: Definitions): ReturnType
   }
 }
 
+/** The netting unit of each account that has lines, and of each root of such an account. */
+export class AccountUnits {
+  /** Numbers the accounts. The arrays below are indexed by those numbers. */
+  readonly accounts = new IdIndex();
+  private units = new Int32Array(1024);
+  /** 1 for an account that is the root of its unit. */
+  private roots = new Uint8Array(1024);
+
+  /** Returns the unit of an account, or undefined when the account has none. */
+  get(accountId: string): number | undefined {
+    const index = this.accounts.find(accountId);
+    return index < 0 ? undefined : this.units[index];
+  }
+
+  /** Returns the unit of the account numbered `index` by `accounts`. */
+  unitAt(index: number): number {
+    return this.units[index] as number;
+  }
+
+  /** Checks whether the account numbered `index` by `accounts` is the root of its unit. */
+  isRootAt(index: number): boolean {
+    return this.roots[index] === 1;
+  }
+
+  set(accountId: string, unit: number, isRoot: boolean): void {
+    this.setAt(this.accounts.add(accountId), unit, isRoot);
+  }
+
+  /** Sets the unit of the account numbered `index` by `accounts`. */
+  setAt(index: number, unit: number, isRoot: boolean): void {
+    if (index >= this.units.length) {
+      const units = new Int32Array(this.units.length * 2);
+      units.set(this.units);
+      this.units = units;
+      const roots = new Uint8Array(this.roots.length * 2);
+      roots.set(this.roots);
+      this.roots = roots;
+    }
+    this.units[index] = unit;
+    this.roots[index] = isRoot ? 1 : 0;
+  }
+
+  /** Lists the account ids that net into a unit, sorted. */
+  accountsOf(unit: number): string[] {
+    const result: string[] = [];
+    for (let index = 0; index < this.accounts.size; index++)
+      if (this.units[index] === unit) result.push(this.accounts.idOf(index));
+    return result.sort();
+  }
+}
+
 class UnitResolver {
   readonly roots: string[] = [];
-  readonly byAccount = new Map<string, number>();
+  readonly byAccount = new AccountUnits();
   private readonly parentOf = new Map<string, string>();
 
   constructor(
@@ -191,7 +242,8 @@ class UnitResolver {
 
   /** Follows parents to the ultimate parent, remembering the root of every account passed. */
   private root(accountId: string): string {
-    if (this.netting === 'account' || !this.parentOf.has(accountId)) return accountId;
+    if (this.netting === 'account' || this.parentOf.size === 0 || !this.parentOf.has(accountId))
+      return accountId;
     const path: string[] = [];
     const onPath = new Set<string>();
     let current = accountId;
@@ -223,20 +275,29 @@ class UnitResolver {
     return this.byAccount.get(accountId) ?? this.byAccount.get(this.root(accountId));
   }
 
+  /**
+   * Returns the unit of an account with lines, giving it a unit (and its root one) first. The
+   * account's number in `byAccount.accounts` is left in `lastAccount`.
+   */
   unitOf(accountId: string): number {
-    const cached = this.byAccount.get(accountId);
-    if (cached !== undefined) return cached;
+    const known = this.byAccount.accounts.size;
+    const number = this.byAccount.accounts.add(accountId);
+    this.lastAccount = number;
+    if (number < known) return this.byAccount.unitAt(number);
     // A root's own entry in byAccount is its unit, so roots need no map of their own.
     const root = this.root(accountId);
-    let unit = this.byAccount.get(root);
+    let unit = root === accountId ? undefined : this.byAccount.get(root);
     if (unit === undefined) {
       unit = this.roots.length;
       this.roots.push(root);
-      this.byAccount.set(root, unit);
+      if (root === accountId) this.byAccount.setAt(number, unit, true);
+      else this.byAccount.set(root, unit, true);
     }
-    this.byAccount.set(accountId, unit);
+    if (root !== accountId) this.byAccount.setAt(number, unit, false);
     return unit;
   }
+
+  lastAccount = -1;
 }
 
 /** Prepares a dataset for the engine. `asOf` only decides which units are lapsed. */
@@ -269,8 +330,10 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
   const renewalBuffer = new Int32Array(count);
   let renewalCount = 0;
   const excluded = { oneTime: 0, oneTimeByProduct: 0, trial: 0, usage: 0 };
+  const lineAccount = new Int32Array(count);
   let previousAccount: string | undefined;
   let previousUnit = 0;
+  let previousNumber = 0;
   for (let index = 0; index < count; index++) {
     const line = lines[index] as ContractLine;
     if (line.end !== null && line.end <= line.start) {
@@ -279,7 +342,9 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     if (line.accountId !== previousAccount) {
       previousAccount = line.accountId;
       previousUnit = resolver.unitOf(line.accountId);
+      previousNumber = resolver.lastAccount;
     }
+    lineAccount[index] = previousNumber;
     lineUnit[index] = previousUnit;
     if (line.currency !== definitions.reportingCurrency) lineForeign[index] = 1;
     lineStart[index] = line.start;
@@ -326,12 +391,13 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
   const prepared: Prepared = {
     lines,
     lineUnit,
+    lineAccount,
     lineStart,
     lineEnd,
     lineArr,
     lineCounted,
     lineForeign,
-    renewals: renewalBuffer.subarray(0, renewalCount),
+    renewals: renewalBuffer.slice(0, renewalCount),
     lineRenewed: new Uint8Array(count),
     warnings: {
       unknownRenewals: 0,

@@ -176,18 +176,46 @@ function findSample(analysis: Analysis, day: Day, months: number): number | unde
   return index === -1 ? 0 : (analysis.months[index] as { sample: number }).sample;
 }
 
-/** Builds a report from an analysis. */
-export function buildReport(analysis: Analysis, dataset: Dataset, by?: ReportBy): Report {
-  const { definitions, windowStartSample: from, asOfSample: to } = analysis;
-  const cohort = companyRetention(analysis, from, to);
-  const totals = companyBridge(analysis, from, to);
-  const subtypes = subtypeTotals(analysis, from, to);
+/** The company figures of a report, which are the same whatever the report is grouped by. */
+interface CompanyFigures {
+  readonly cohort: RetentionFigures;
+  readonly totals: BridgeTotals;
+  readonly active: number;
+  readonly lapsed: { accounts: number; arr: number };
+}
+
+const companyCache = new WeakMap<Analysis, CompanyFigures>();
+
+/** Computes the company figures once per analysis, because each pass reads every unit's samples. */
+function companyFigures(analysis: Analysis): CompanyFigures {
+  const cached = companyCache.get(analysis);
+  if (cached !== undefined) return cached;
+  const { windowStartSample: from, asOfSample: to } = analysis;
   const width = analysis.samples.length;
   let active = 0;
   for (let unit = 0; unit < analysis.units; unit++) {
     const value = analysis.arr[unit * width + to] as number;
     if (value > 0) active++;
   }
+  const figures: CompanyFigures = {
+    cohort: companyRetention(analysis, from, to),
+    totals: companyBridge(analysis, from, to),
+    active,
+    lapsed: lapsedFigures(analysis),
+  };
+  companyCache.set(analysis, figures);
+  return figures;
+}
+
+/** Builds a report from an analysis. */
+export function buildReport(analysis: Analysis, dataset: Dataset, by?: ReportBy): Report {
+  const { definitions, windowStartSample: from, asOfSample: to } = analysis;
+  const company = companyFigures(analysis);
+  // Copies of the cached figures, so that changing them in one report leaves the others alone.
+  const cohort = { ...company.cohort };
+  const totals = { ...company.totals };
+  const subtypes = subtypeTotals(analysis, from, to);
+  const active = company.active;
   const report: Report = {
     asOf: formatDay(analysis.asOf),
     currency: definitions.reportingCurrency,
@@ -209,7 +237,7 @@ export function buildReport(analysis: Analysis, dataset: Dataset, by?: ReportBy)
       contractionBySubtype: subtypes.contraction,
     },
     bridgeNetRetention: bridgeRatio(totals),
-    lapsed: lapsedFigures(analysis),
+    lapsed: { ...company.lapsed },
     excludedLines: { ...analysis.prepared.warnings.excluded },
     warnings: reportWarnings(analysis),
   };

@@ -52,16 +52,33 @@ export function companyRetentions(
   analysis: Analysis,
   windows: readonly { from: number; to: number }[],
 ): RetentionFigures[] {
-  const result = windows.map(() => emptyRetention());
+  const count = windows.length;
+  const froms = Int32Array.from(windows, (window) => window.from);
+  const tos = Int32Array.from(windows, (window) => window.to);
+  // Per window: cohort units, retained units, start ARR, end ARR and capped ARR.
+  const sums = new Float64Array(count * 5);
   const { arr } = analysis;
   const width = analysis.samples.length;
   for (let row = 0; row < analysis.units * width; row += width) {
-    windows.forEach(({ from, to }, index) => {
-      const start = arr[row + from] as number;
-      if (start > 0) add(result[index] as RetentionFigures, start, arr[row + to] as number);
-    });
+    for (let index = 0; index < count; index++) {
+      const start = arr[row + (froms[index] as number)] as number;
+      if (start <= 0) continue;
+      const end = arr[row + (tos[index] as number)] as number;
+      const base = index * 5;
+      sums[base] = (sums[base] as number) + 1;
+      if (end > 0) sums[base + 1] = (sums[base + 1] as number) + 1;
+      sums[base + 2] = (sums[base + 2] as number) + start;
+      sums[base + 3] = (sums[base + 3] as number) + end;
+      sums[base + 4] = (sums[base + 4] as number) + Math.min(start, end);
+    }
   }
-  return result;
+  return windows.map((_, index) => ({
+    cohortAccounts: sums[index * 5] as number,
+    retainedAccounts: sums[index * 5 + 1] as number,
+    startArr: sums[index * 5 + 2] as number,
+    endArr: sums[index * 5 + 3] as number,
+    cappedArr: sums[index * 5 + 4] as number,
+  }));
 }
 
 /** Computes company retention between two samples. */

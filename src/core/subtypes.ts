@@ -14,7 +14,7 @@ import { bridgeSteps } from './analysis.js';
 import type { Analysis } from './analysis.js';
 import type { Day } from './dates.js';
 import type { ContractLine } from './model.js';
-import { unitLineIndices } from './prepare.js';
+import type { Prepared } from './prepare.js';
 
 export type Subtype =
   'fx' | 'cross-sell' | 'product-removed' | 'ramp-step' | 'volume' | 'price' | 'unspecified';
@@ -37,6 +37,42 @@ interface ProductState {
   contractsBefore: string[];
 }
 
+/** Finds the state of a product, adding an empty one when the unit has none yet. */
+function stateOf(states: ProductState[], product: string): ProductState {
+  // Units have few products, so a list searched in order beats a map here.
+  for (const state of states) if (state.product === product) return state;
+  const state: ProductState = {
+    product,
+    before: 0,
+    after: 0,
+    afterAtOldRate: 0,
+    quantityBefore: 0,
+    quantityAfter: 0,
+    rampStep: false,
+    contractsBefore: [],
+  };
+  states.push(state);
+  return state;
+}
+
+/** Converts a line's ARR to the reporting currency at the rate in force on a day. */
+function convertLine(analysis: Analysis, index: number, day: Day): number {
+  const { prepared, fx } = analysis;
+  const amount = prepared.lineArr[index] as number;
+  if (prepared.lineForeign[index] === 0) return amount;
+  const line = prepared.lines[index] as ContractLine;
+  const rate = fx.rateOn(line.currency, day, line.id);
+  return rate === undefined ? amount : fx.convert(amount, line.currency, rate);
+}
+
+function activeOn(prepared: Prepared, index: number, day: Day): boolean {
+  return (
+    prepared.lineCounted[index] === 1 &&
+    (prepared.lineStart[index] as number) <= day &&
+    day < (prepared.lineEnd[index] as number)
+  );
+}
+
 /** Splits a unit's change between samples `a` and `b` into sub-type components. */
 export function movementComponents(
   analysis: Analysis,
@@ -46,55 +82,31 @@ export function movementComponents(
 ): Component[] {
   const before = analysis.samples[a] as Day;
   const after = analysis.samples[b] as Day;
-  const { fx, prepared, definitions } = analysis;
-  const { lines, lineStart, lineEnd, lineArr, lineCounted } = prepared;
-  // Units have few products, so a list searched in order beats a map here.
+  const { prepared } = analysis;
+  const { lines, unitLines } = prepared;
+  const first = prepared.unitLineOffsets[unit] as number;
+  const last = prepared.unitLineOffsets[unit + 1] as number;
   const states: ProductState[] = [];
-  const stateOf = (product: string): ProductState => {
-    for (const state of states) if (state.product === product) return state;
-    const state: ProductState = {
-      product,
-      before: 0,
-      after: 0,
-      afterAtOldRate: 0,
-      quantityBefore: 0,
-      quantityAfter: 0,
-      rampStep: false,
-      contractsBefore: [],
-    };
-    states.push(state);
-    return state;
-  };
-  const convert = (index: number, day: Day): number => {
-    const line = lines[index] as ContractLine;
-    const amount = lineArr[index] as number;
-    if (line.currency === definitions.reportingCurrency) return amount;
-    const rate = fx.rateOn(line.currency, day, line.id);
-    return rate === undefined ? amount : fx.convert(amount, line.currency, rate);
-  };
-  const activeOn = (index: number, day: Day): boolean =>
-    lineCounted[index] === 1 &&
-    (lineStart[index] as number) <= day &&
-    day < (lineEnd[index] as number);
-  const indices = unitLineIndices(prepared, unit);
 
-  for (const index of indices) {
-    if (!activeOn(index, before)) continue;
+  for (let position = first; position < last; position++) {
+    const index = unitLines[position] as number;
+    if (!activeOn(prepared, index, before)) continue;
     const line = lines[index] as ContractLine;
-    const state = stateOf(line.product ?? NO_PRODUCT);
-    state.before += convert(index, before);
+    const state = stateOf(states, line.product ?? NO_PRODUCT);
+    state.before += convertLine(analysis, index, before);
     state.quantityBefore = addQuantity(state.quantityBefore, line);
     if (line.contractId !== undefined) state.contractsBefore.push(line.contractId);
   }
-  for (const index of indices) {
-    if (!activeOn(index, after)) continue;
+  for (let position = first; position < last; position++) {
+    const index = unitLines[position] as number;
+    if (!activeOn(prepared, index, after)) continue;
     const line = lines[index] as ContractLine;
-    const state = stateOf(line.product ?? NO_PRODUCT);
-    state.after += convert(index, after);
-    state.afterAtOldRate += convert(index, before);
+    const state = stateOf(states, line.product ?? NO_PRODUCT);
+    state.after += convertLine(analysis, index, after);
+    state.afterAtOldRate += convertLine(analysis, index, before);
     state.quantityAfter = addQuantity(state.quantityAfter, line);
     if (
-      !activeOn(index, before) &&
+      !activeOn(prepared, index, before) &&
       line.renews === undefined &&
       line.contractId !== undefined &&
       state.contractsBefore.includes(line.contractId)

@@ -1,0 +1,31 @@
+import fc from 'fast-check';
+import { expect, test } from 'vitest';
+import { IdIndex } from '../../src/core/id-index.js';
+
+test('id index numbers ids like a map', () => {
+  fc.assert(
+    fc.property(fc.array(fc.string({ maxLength: 6 }), { maxLength: 400 }), (ids) => {
+      const index = new IdIndex();
+      const expected = new Map<string, number>();
+      for (const id of ids) {
+        if (!expected.has(id)) expected.set(id, expected.size);
+        expect(index.add(id)).toBe(expected.get(id));
+      }
+      expect(index.size).toBe(expected.size);
+      for (const [id, number] of expected) {
+        expect(index.find(id)).toBe(number);
+        expect(index.idOf(number)).toBe(id);
+      }
+    }),
+  );
+});
+
+test('id index finds ids after growing', () => {
+  const index = new IdIndex();
+  for (let n = 0; n < 100_000; n++) index.add(`A${n}`);
+  expect(index.size).toBe(100_000);
+  expect(index.find('A0')).toBe(0);
+  expect(index.find('A99999')).toBe(99_999);
+  expect(index.find('A100000')).toBe(-1);
+  expect(index.find('')).toBe(-1);
+});
