@@ -94,31 +94,70 @@ function row(fields: readonly (string | number | null | undefined)[]): string {
 /** The owner columns appended to each row. */
 export interface Owner {
   readonly source: string;
+  /** `source` as a quoted CSV field, made once per import. */
+  readonly quotedSource: string;
   readonly importId: number;
 }
 
+export function ownerOf(source: string, importId: number): Owner {
+  return { source, quotedSource: quoted(source, 'source name'), importId };
+}
+
+/** A string field for COPY: always quoted, so an empty string stays distinct from null. */
+function quoted(value: string, what: string): string {
+  if (value.includes('\u0000')) {
+    throw new StoreError(
+      `${what} ${JSON.stringify(value)} contains a NUL character, which cannot be stored`,
+    );
+  }
+  return value.includes('"') ? `"${value.replaceAll('"', '""')}"` : `"${value}"`;
+}
+
+function optionalQuoted(value: string | undefined, what: string): string {
+  return value === undefined ? '' : quoted(value, what);
+}
+
+/** One contract line as a CSV row for COPY; written field by field because imports write millions. */
 export function lineRow(line: ContractLine, owner: Owner): string {
-  return row([
-    text(line.id, 'line id'),
-    text(line.accountId, 'account id'),
-    text(line.contractId, 'contract id'),
-    text(line.product, 'product'),
-    line.kind,
-    line.kindSource ?? null,
-    formatDecimal(line.amount),
-    line.period.unit,
-    line.period.count,
-    line.currency,
-    day(line.start),
-    day(line.end),
-    line.quantity === undefined ? null : String(line.quantity),
-    text(line.renews, 'renewed line id'),
-    day(line.signed),
-    text(line.source?.file, 'file name'),
-    line.source?.row ?? null,
-    owner.source,
-    owner.importId,
-  ]);
+  const source = line.source;
+  return (
+    quoted(line.id, 'line id') +
+    ',' +
+    quoted(line.accountId, 'account id') +
+    ',' +
+    optionalQuoted(line.contractId, 'contract id') +
+    ',' +
+    optionalQuoted(line.product, 'product') +
+    ',' +
+    line.kind +
+    ',' +
+    (line.kindSource ?? '') +
+    ',' +
+    formatDecimal(line.amount) +
+    ',' +
+    line.period.unit +
+    ',' +
+    String(line.period.count) +
+    ',' +
+    line.currency +
+    ',' +
+    formatDay(line.start) +
+    ',' +
+    (line.end === null ? '' : formatDay(line.end)) +
+    ',' +
+    (line.quantity === undefined ? '' : String(line.quantity)) +
+    ',' +
+    optionalQuoted(line.renews, 'renewed line id') +
+    ',' +
+    (line.signed === undefined ? '' : formatDay(line.signed)) +
+    ',' +
+    (source === undefined ? ',' : `${quoted(source.file, 'file name')},${source.row}`) +
+    ',' +
+    owner.quotedSource +
+    ',' +
+    String(owner.importId) +
+    '\n'
+  );
 }
 
 export function accountRow(account: Account, owner: Owner): string {
@@ -203,28 +242,44 @@ function sourceRef(file: string | null | undefined, rowText: string | null | und
   return { source: { file, row: rowText === null || rowText === undefined ? 0 : Number(rowText) } };
 }
 
+/**
+ * The SELECT list that reads lines back in `lineFromFields` order, with dates as day numbers
+ * (days since 1970-01-01, the engine's `Day`), so no date text is written or parsed.
+ */
+export function lineSelectList(prefix = ''): string {
+  return LINE_COLUMNS.map((column) =>
+    column === 'start_date' || column === 'end_date' || column === 'signed_date'
+      ? `(${prefix}${column} - DATE '1970-01-01') AS ${column}`
+      : `${prefix}${column}`,
+  ).join(', ');
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A line from fields read with `lineSelectList`, built directly because reads cover every line. */
 export function lineFromFields(f: Fields): ContractLine {
-  const period: BillingPeriod = {
-    unit: f[7] as BillingPeriod['unit'],
-    count: Number(f[8]),
-  };
-  return {
+  const start = f[10];
+  if (start === null || start === undefined) throw new StoreError('a stored line has no start');
+  const line: Mutable<ContractLine> = {
     id: f[0] ?? '',
     accountId: f[1] ?? '',
-    ...optional('contractId', f[2]),
-    ...optional('product', f[3]),
     kind: f[4] as LineKind,
-    ...optional('kindSource', f[5] as ContractLine['kindSource'] | null),
     amount: readDecimal(f[6]),
-    period,
+    period: { unit: f[7] as BillingPeriod['unit'], count: Number(f[8]) },
     currency: f[9] ?? '',
-    start: readDay(f[10]),
-    end: readOptionalDay(f[11]),
-    ...optional('quantity', f[12] === null ? null : Number(f[12])),
-    ...optional('renews', f[13]),
-    ...optional('signed', f[14] === null ? null : readDay(f[14])),
-    ...sourceRef(f[15], f[16]),
+    start: Number(start),
+    end: f[11] === null || f[11] === undefined ? null : Number(f[11]),
   };
+  if (f[2] !== null && f[2] !== undefined) line.contractId = f[2];
+  if (f[3] !== null && f[3] !== undefined) line.product = f[3];
+  if (f[5] !== null && f[5] !== undefined) line.kindSource = f[5] as 'file' | 'default';
+  if (f[12] !== null && f[12] !== undefined) line.quantity = Number(f[12]);
+  if (f[13] !== null && f[13] !== undefined) line.renews = f[13];
+  if (f[14] !== null && f[14] !== undefined) line.signed = Number(f[14]);
+  if (f[15] !== null && f[15] !== undefined) {
+    line.source = { file: f[15], row: f[16] === null || f[16] === undefined ? 0 : Number(f[16]) };
+  }
+  return line;
 }
 
 export function accountFromFields(f: Fields): Account {

@@ -29,6 +29,8 @@ import {
   lineContentKey,
   lineFromFields,
   lineRow,
+  lineSelectList,
+  ownerOf,
   OWNER_COLUMNS,
   SEGMENT_COLUMNS,
   segmentFromFields,
@@ -283,7 +285,7 @@ export class Workspace {
       for (const file of request.files) {
         const startedAt = nowIso();
         const importId = await this.insertImportRecord(tx, file, request, startedAt);
-        const owner: Owner = { source: file.source, importId };
+        const owner = ownerOf(file.source, importId);
         const previous = await tx.query<{ import_id: number }>(
           'SELECT import_id FROM sources WHERE name = $1',
           [file.source],
@@ -467,7 +469,7 @@ export class Workspace {
     );
     if (Number(ownCount[0]?.n ?? 0) > 0) {
       const text = await tx.copyOut(
-        `SELECT ${LINE_COLUMNS.join(', ')} FROM contract_lines WHERE source = ${literal(owner.source)}`,
+        `SELECT ${lineSelectList()} FROM contract_lines WHERE source = ${literal(owner.source)}`,
       );
       for (const fields of parseCopyCsv(text, LINE_COLUMNS.length)) {
         const line = lineFromFields(fields);
@@ -570,7 +572,7 @@ export class Workspace {
       chunkRows(ids, (id) => `"${id.replaceAll('"', '""')}"\n`),
     );
     const text = await tx.copyOut(
-      `SELECT ${LINE_COLUMNS.map((column) => `c.${column}`).join(', ')}, c.source
+      `SELECT ${lineSelectList('c.')}, c.source
        FROM contract_lines c JOIN incoming_ids i ON i.id = c.id
        WHERE c.source <> ${literal(source)}`,
     );
@@ -633,9 +635,7 @@ export class Workspace {
   /** Reads every stored record back into one dataset for the engine. */
   async loadDataset(onProgress?: (stage: string) => void): Promise<Dataset> {
     onProgress?.('contract lines');
-    const linesText = await this.db.copyOut(
-      `SELECT ${LINE_COLUMNS.join(', ')} FROM contract_lines`,
-    );
+    const linesText = await this.db.copyOut(`SELECT ${lineSelectList()} FROM contract_lines`);
     const lines: ContractLine[] = [];
     forEachCopyRow(linesText, LINE_COLUMNS.length, (fields) => lines.push(lineFromFields(fields)));
     onProgress?.('accounts, owners, segments and FX rates');
