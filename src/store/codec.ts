@@ -103,6 +103,18 @@ export function ownerOf(source: string, importId: number): Owner {
   return { source, quotedSource: quoted(source, 'source name'), importId };
 }
 
+/** Day texts already formatted: a million lines share a few thousand distinct dates. */
+const dayTexts = new Map<Day, string>();
+
+function dayText(value: Day): string {
+  let text = dayTexts.get(value);
+  if (text === undefined) {
+    text = formatDay(value);
+    if (dayTexts.size < 100_000) dayTexts.set(value, text);
+  }
+  return text;
+}
+
 /** A string field for COPY: always quoted, so an empty string stays distinct from null. */
 function quoted(value: string, what: string): string {
   if (value.includes('\u0000')) {
@@ -141,15 +153,15 @@ export function lineRow(line: ContractLine, owner: Owner): string {
     ',' +
     line.currency +
     ',' +
-    formatDay(line.start) +
+    dayText(line.start) +
     ',' +
-    (line.end === null ? '' : formatDay(line.end)) +
+    (line.end === null ? '' : dayText(line.end)) +
     ',' +
     (line.quantity === undefined ? '' : String(line.quantity)) +
     ',' +
     optionalQuoted(line.renews, 'renewed line id') +
     ',' +
-    (line.signed === undefined ? '' : formatDay(line.signed)) +
+    (line.signed === undefined ? '' : dayText(line.signed)) +
     ',' +
     (source === undefined ? ',' : `${quoted(source.file, 'file name')},${source.row}`) +
     ',' +
