@@ -13,6 +13,7 @@ import { registerGenerateCommand } from './generate.js';
 import { registerDefinitionsCommand } from './definitions.js';
 import { registerImportCommands } from './import.js';
 import { registerCloseCommands } from './close.js';
+import { registerServeCommand } from './serve.js';
 import { StoreError } from '../store/driver.js';
 import { ImportError, ImportOptionsError, formatProblem } from '../ingest/index.js';
 import { DefinitionsError } from '../core/definitions.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerDefinitionsCommand(program);
   registerImportCommands(program);
   registerCloseCommands(program);
+  registerServeCommand(program);
   return program;
 }
 

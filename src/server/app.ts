@@ -1,0 +1,585 @@
+/**
+ * The HTTP API over a workspace: reports, account explanations, definitions and imports, each
+ * route validated with zod and described in the OpenAPI document at `/api/openapi.json`.
+ *
+ * Every error is JSON of the form `{ "error": { "code", "message", "field" } }`, where `field`
+ * names the offending parameter or is null.
+ */
+import { createHash } from 'node:crypto';
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Logger } from 'pino';
+import { defaultAsOf } from '../core/as-of.js';
+import { parseDay, type Day } from '../core/dates.js';
+import { DefinitionsError, applyDefinitionChanges, changedFields } from '../core/definitions.js';
+import { EngineError } from '../core/errors.js';
+import { explainAccount } from '../core/explain.js';
+import { buildReport } from '../core/report.js';
+import { ImportError, ImportOptionsError, isPresetName, PRESET_NAMES } from '../ingest/index.js';
+import type { ReadOptions } from '../ingest/index.js';
+import { importFiles, type ImportStage } from '../service/import.js';
+import { StoreError } from '../store/driver.js';
+import type { Workspace } from '../store/workspace.js';
+import { Jobs } from './jobs.js';
+import { ServerState } from './state.js';
+
+export interface AppOptions {
+  readonly workspace: Workspace;
+  readonly logger: Logger;
+  /** Today's date, for the default as-of date. */
+  readonly today: () => Day;
+  /** Name recorded as who imported or stored definitions through the API. */
+  readonly user: string;
+}
+
+/** The error body of every failed request. */
+const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'invalid-parameter' }),
+      message: z.string().openapi({ example: 'asOf "2025-02-30" is not a valid date' }),
+      field: z.string().nullable().openapi({ example: 'asOf' }),
+    }),
+  })
+  .openapi('Error');
+
+const errorResponses = {
+  400: { content: { 'application/json': { schema: ErrorSchema } }, description: 'invalid input' },
+  404: { content: { 'application/json': { schema: ErrorSchema } }, description: 'not found' },
+  422: {
+    content: { 'application/json': { schema: ErrorSchema } },
+    description: 'input that cannot be computed or stored',
+  },
+} as const;
+
+const DateText = z
+  .string()
+  .refine((text) => parseDay(text) !== undefined, { message: 'must be a date as YYYY-MM-DD' })
+  .openapi({ example: '2025-12-31' });
+
+const VersionText = z
+  .string()
+  .regex(/^\d{1,9}$/, 'must be a stored definitions version number')
+  .openapi({ example: '1' });
+
+const ReportQuery = z.object({
+  asOf: DateText.optional().openapi({
+    param: { name: 'asOf', in: 'query' },
+    description:
+      'date the figures are measured on (default: end of the month of the latest line start, not after today)',
+  }),
+  by: z
+    .enum(['csm', 'segment', 'region', 'sub-region', 'month', 'year'])
+    .optional()
+    .openapi({
+      param: { name: 'by', in: 'query' },
+      description: 'break the figures down by book or period',
+    }),
+  definitions: VersionText.optional().openapi({
+    param: { name: 'definitions', in: 'query' },
+    description: 'stored definitions version (default: the current one)',
+  }),
+});
+
+const ReportSchema = z
+  .looseObject({
+    asOf: z.string(),
+    currency: z.string(),
+    definitions: z.looseObject({
+      name: z.string(),
+      version: z.string(),
+      workspaceVersion: z.number(),
+    }),
+    arr: z
+      .number()
+      .openapi({ description: 'ARR on the as-of date, in minor units of the currency' }),
+    nrr: z.number().nullable().openapi({ description: 'cohort NRR as a fraction (1.05 is 105%)' }),
+    grr: z.number().nullable(),
+    logoRetention: z.number().nullable(),
+    bridge: z.looseObject({ start: z.number(), end: z.number() }),
+  })
+  .openapi('Report');
+
+const ExplanationSchema = z
+  .looseObject({
+    accountId: z.string(),
+    arrAtStart: z.number(),
+    arrAtEnd: z.number(),
+    lines: z.array(z.looseObject({})),
+    movements: z.array(z.looseObject({})),
+    timeline: z.array(z.object({ date: z.string(), arr: z.number() })),
+  })
+  .openapi('Explanation');
+
+const DefinitionsSchema = z
+  .object({
+    current: z.number().nullable(),
+    versions: z.array(
+      z.object({
+        version: z.number(),
+        definitions: z.looseObject({ name: z.string(), version: z.string() }),
+        changes: z.record(z.string(), z.unknown()),
+        createdAt: z.string(),
+        createdBy: z.string(),
+      }),
+    ),
+  })
+  .openapi('Definitions');
+
+const JobSchema = z
+  .object({
+    id: z.string(),
+    state: z.enum(['running', 'succeeded', 'failed']),
+    stage: z.string().nullable(),
+    done: z.number(),
+    total: z.number(),
+    result: z.unknown().optional(),
+    error: z.unknown().optional(),
+  })
+  .openapi('Job');
+
+/** Fields an upload's `options` JSON may set, as in a mapping file. */
+const UPLOAD_OPTIONS = ['columns', 'endDate', 'currency', 'wonStages'];
+
+/** A request the API rejects, with its status, code and offending field. */
+class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly field: string | null,
+  ) {
+    super(message);
+  }
+}
+
+/** Turns a thrown error into the JSON error body and its status. */
+function errorBody(error: unknown): {
+  status: ContentfulStatusCode;
+  code: string;
+  message: string;
+  field: string | null;
+  problems?: unknown;
+} {
+  if (error instanceof ApiError) {
+    return { status: error.status, code: error.code, message: error.message, field: error.field };
+  }
+  if (error instanceof ImportError) {
+    return {
+      status: 422,
+      code: 'invalid-rows',
+      message: error.message.split('\n')[0] ?? error.message,
+      field: null,
+      problems: error.problems,
+    };
+  }
+  if (error instanceof ImportOptionsError)
+    return { status: 400, code: 'invalid-options', message: error.message, field: null };
+  if (error instanceof DefinitionsError)
+    return {
+      status: 400,
+      code: 'invalid-definitions',
+      message: error.message,
+      field: 'definitions',
+    };
+  if (error instanceof EngineError) {
+    return {
+      status: error.code === 'unknown-account' ? 404 : 422,
+      code: error.code,
+      message: error.message,
+      field: null,
+    };
+  }
+  if (error instanceof StoreError) {
+    const notFound = /is not stored in this workspace/.test(error.message);
+    return {
+      status: notFound ? 404 : 422,
+      code: notFound ? 'not-found' : 'store-error',
+      message: error.message,
+      field: notFound ? 'definitions' : null,
+    };
+  }
+  return {
+    status: 500,
+    code: 'internal-error',
+    message: 'the request failed on the server; its log has the details',
+    field: null,
+  };
+}
+
+/** Maps an error to its JSON body; used for failed jobs as well as requests. */
+export { errorBody };
+
+export function createApp(options: AppOptions): OpenAPIHono {
+  const state = new ServerState(options.workspace);
+  const jobs = new Jobs();
+  const app = new OpenAPIHono({
+    defaultHook: (result, c) => {
+      if (result.success) return undefined;
+      const issue = result.error.issues[0];
+      const field = issue?.path.map(String).join('.') ?? null;
+      return c.json(
+        {
+          error: {
+            code: 'invalid-parameter',
+            message: `${field === null || field === '' ? 'request' : field} ${issue?.message ?? 'is invalid'}`,
+            field: field === '' ? null : field,
+          },
+        },
+        400,
+      );
+    },
+  });
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    options.logger.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
+      'request',
+    );
+  });
+
+  app.onError((error, c) => {
+    const body = errorBody(error);
+    if (body.status === 500)
+      options.logger.error({ err: error, path: c.req.path }, 'request failed');
+    return c.json(
+      {
+        error: { code: body.code, message: body.message, field: body.field },
+        ...(body.problems === undefined ? {} : { problems: body.problems }),
+      },
+      body.status,
+    );
+  });
+
+  app.notFound((c) =>
+    c.json(
+      {
+        error: {
+          code: 'not-found',
+          message: `no route ${c.req.method} ${c.req.path}`,
+          field: null,
+        },
+      },
+      404,
+    ),
+  );
+
+  /** The definitions of a request: a stored version, or the current one. */
+  async function definitionsFor(version: string | undefined) {
+    if (version !== undefined) {
+      const stored = await options.workspace.definitionsVersion(Number(version));
+      return { definitions: stored.definitions, version: stored.version };
+    }
+    const current = await options.workspace.currentDefinitions();
+    const stored = await state.serialise(() =>
+      options.workspace.saveDefinitions(current.definitions, options.user),
+    );
+    return { definitions: current.definitions, version: stored };
+  }
+
+  async function analysisFor(query: {
+    asOf?: string | undefined;
+    definitions?: string | undefined;
+  }) {
+    const dataset = await state.currentDataset();
+    if (dataset.lines.length === 0) {
+      throw new StoreError('the workspace has no contract lines yet; import files first');
+    }
+    const asOf =
+      query.asOf === undefined
+        ? defaultAsOf(dataset, options.today())
+        : (parseDay(query.asOf) as Day);
+    const { definitions, version } = await definitionsFor(query.definitions);
+    const result = await state.analysis(asOf, version, definitions);
+    return { ...result, version };
+  }
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/report',
+      summary:
+        'ARR, the ARR bridge, NRR, GRR and logo retention, for the company or per book or period',
+      request: { query: ReportQuery },
+      responses: {
+        200: {
+          content: { 'application/json': { schema: ReportSchema } },
+          description: 'the report',
+        },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const { analysis, dataset, version } = await analysisFor(query);
+      const report = buildReport(analysis, dataset, query.by);
+      return c.json(
+        { ...report, definitions: { ...report.definitions, workspaceVersion: version } },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/accounts/{id}/explanation',
+      summary: "One account's lines, the rule applied to each, its movements and its ARR timeline",
+      request: {
+        params: z.object({
+          id: z
+            .string()
+            .min(1)
+            .openapi({ param: { name: 'id', in: 'path' }, example: 'A000042' }),
+        }),
+        query: ReportQuery.pick({ asOf: true, definitions: true }),
+      },
+      responses: {
+        200: {
+          content: { 'application/json': { schema: ExplanationSchema } },
+          description: 'the explanation',
+        },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const query = c.req.valid('query');
+      const { analysis, dataset, version } = await analysisFor(query);
+      const explanation = explainAccount(analysis, dataset, id);
+      return c.json(
+        { ...explanation, definitions: { ...explanation.definitions, workspaceVersion: version } },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/definitions',
+      summary: 'The stored definitions versions and the current one',
+      responses: {
+        200: {
+          content: { 'application/json': { schema: DefinitionsSchema } },
+          description: 'the versions',
+        },
+      },
+    }),
+    async (c) => {
+      const { current, versions } = await options.workspace.definitionsVersions();
+      const body: unknown = {
+        current,
+        versions: versions.map((stored) => ({
+          version: stored.version,
+          definitions: stored.definitions,
+          changes: changedFields(stored.definitions),
+          createdAt: stored.createdAt,
+          createdBy: stored.createdBy,
+        })),
+      };
+      // A JSON copy, typed by the response schema the OpenAPI document describes.
+      return c.json(JSON.parse(JSON.stringify(body)) as z.infer<typeof DefinitionsSchema>, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/definitions',
+      summary:
+        'Store the current definitions changed by the given fields as a version, and optionally make it current',
+      request: {
+        body: {
+          content: {
+            'application/json': {
+              schema: z.object({
+                changes: z.record(z.string(), z.unknown()).openapi({ example: { graceDays: 30 } }),
+                makeCurrent: z.boolean().optional(),
+              }),
+            },
+          },
+        },
+      },
+      responses: {
+        201: {
+          content: {
+            'application/json': { schema: z.object({ version: z.number(), current: z.boolean() }) },
+          },
+          description: 'the stored version',
+        },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const { definitions } = await options.workspace.currentDefinitions();
+      const changed = applyDefinitionChanges(definitions, body.changes);
+      const version = await state.serialise(async () => {
+        const stored = await options.workspace.saveDefinitions(changed, options.user);
+        if (body.makeCurrent === true) await options.workspace.setCurrentDefinitions(stored);
+        return stored;
+      });
+      return c.json({ version, current: body.makeCurrent === true }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/imports',
+      summary: 'The imports stored in the workspace, oldest first',
+      responses: {
+        200: {
+          content: {
+            'application/json': {
+              schema: z.array(z.looseObject({ id: z.number(), source: z.string() })),
+            },
+          },
+          description: 'the imports',
+        },
+      },
+    }),
+    async (c) => c.json(await options.workspace.imports(), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/imports',
+      summary: 'Upload files to import in one transaction; returns a job to follow',
+      request: {
+        body: {
+          content: {
+            'multipart/form-data': {
+              schema: z.object({
+                files: z
+                  .union([z.instanceof(File), z.array(z.instanceof(File))])
+                  .openapi({ type: 'string', format: 'binary' }),
+                preset: z.string().optional().openapi({ example: 'canonical' }),
+                options: z
+                  .string()
+                  .optional()
+                  .openapi({ description: 'JSON of columns, endDate, currency and wonStages' }),
+                skipInvalid: z.enum(['true', 'false']).optional(),
+              }),
+            },
+          },
+        },
+      },
+      responses: {
+        202: {
+          content: { 'application/json': { schema: JobSchema } },
+          description: 'the import job, running',
+        },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const form = c.req.valid('form');
+      const files = Array.isArray(form.files) ? form.files : [form.files];
+      const preset = form.preset ?? 'canonical';
+      if (!isPresetName(preset)) {
+        throw new ApiError(
+          400,
+          'invalid-parameter',
+          `preset "${preset}" is not one of ${PRESET_NAMES.join(', ')}`,
+          'preset',
+        );
+      }
+      let extra: Record<string, unknown> = {};
+      if (form.options !== undefined) {
+        try {
+          const parsed: unknown = JSON.parse(form.options);
+          if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+            throw new Error('not an object');
+          extra = parsed as Record<string, unknown>;
+        } catch {
+          throw new ApiError(
+            400,
+            'invalid-parameter',
+            'options must be a JSON object such as {"currency": "EUR"}',
+            'options',
+          );
+        }
+      }
+      const unknownOption = Object.keys(extra).find((key) => !UPLOAD_OPTIONS.includes(key));
+      if (unknownOption !== undefined) {
+        throw new ApiError(
+          400,
+          'invalid-parameter',
+          `options has an unknown field "${unknownOption}"; use ${UPLOAD_OPTIONS.join(', ')}`,
+          'options',
+        );
+      }
+      const inputs = await Promise.all(
+        files.map(async (file) => {
+          const data = Buffer.from(await file.arrayBuffer());
+          return {
+            path: file.name,
+            source: file.name,
+            checksum: createHash('sha256').update(data).digest('hex'),
+            data,
+          };
+        }),
+      );
+      const readOptions = {
+        ...extra,
+        preset,
+        ...(form.skipInvalid === 'true' ? { skipInvalid: true } : {}),
+      } as ReadOptions;
+      const job = jobs.start(
+        (progress: (stage: ImportStage, done: number, total: number) => void) =>
+          state.serialise(() => importFiles(options.workspace, inputs, readOptions, progress)),
+      );
+      return c.json(job.view(), 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/jobs/{id}',
+      summary:
+        'The state of a long-running job such as an import: stage, rows done, result or error',
+      request: {
+        params: z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) }),
+      },
+      responses: {
+        200: { content: { 'application/json': { schema: JobSchema } }, description: 'the job' },
+        ...errorResponses,
+      },
+    }),
+    (c) => {
+      const job = jobs.get(c.req.valid('param').id);
+      if (job === undefined) {
+        throw new ApiError(
+          404,
+          'not-found',
+          'no such job; finished jobs are kept for an hour',
+          'id',
+        );
+      }
+      return c.json(job.view(errorBody), 200);
+    },
+  );
+
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'nrr',
+      version: '0.1.0',
+      description:
+        'ARR, NRR, GRR and logo retention per CSM book, segment and region, explained account by account',
+    },
+  });
+
+  return app;
+}

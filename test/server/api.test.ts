@@ -1,0 +1,242 @@
+/**
+ * The HTTP API, called in process (no port) on a workspace of the test's own holding the
+ * canonical fixture files.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { dayFromCivil, DEFAULT_DEFINITIONS, report } from '../../src/core/index.js';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { createApp } from '../../src/server/app.js';
+import { Workspace } from '../../src/store/workspace.js';
+import { embeddedLocation, type TestLocation } from '../store/databases.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const FIXTURES = path.join(ROOT, 'test/fixtures/canonical');
+const FILES = ['lines.csv', 'accounts.csv', 'assignments.csv', 'segments.csv', 'fx-rates.csv'];
+
+let location: TestLocation;
+let workspace: Workspace;
+let app: OpenAPIHono;
+
+async function json(response: Response): Promise<Record<string, unknown>> {
+  return (await response.json()) as Record<string, unknown>;
+}
+
+function upload(files: { name: string; text: string }[], fields: Record<string, string> = {}) {
+  const form = new FormData();
+  for (const file of files) form.append('files', new File([file.text], file.name));
+  for (const [key, value] of Object.entries(fields)) form.append(key, value);
+  return app.request('/api/imports', { method: 'POST', body: form });
+}
+
+async function finished(jobId: string): Promise<Record<string, unknown>> {
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const job = await json(await app.request(`/api/jobs/${jobId}`));
+    if (job['state'] !== 'running') return job;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`job ${jobId} did not finish`);
+}
+
+beforeAll(async () => {
+  location = embeddedLocation();
+  workspace = await Workspace.open(location.location);
+  app = createApp({
+    workspace,
+    logger: pino({ level: 'silent' }),
+    today: () => dayFromCivil(2026, 12, 4),
+    user: 'tester',
+  });
+  const response = await upload(
+    FILES.map((name) => ({ name, text: readFileSync(path.join(FIXTURES, name), 'utf8') })),
+  );
+  expect(response.status).toBe(202);
+  const job = await finished(String((await json(response))['id']));
+  expect(job['state']).toBe('succeeded');
+});
+
+afterAll(async () => {
+  await workspace.close();
+  await location.drop();
+});
+
+describe('GET /api/report', () => {
+  test('company figures equal the engine on the stored data', async () => {
+    const response = await app.request('/api/report?asOf=2024-12-31');
+    expect(response.status).toBe(200);
+    const body = await json(response);
+    const expected = report(
+      await workspace.loadDataset(),
+      DEFAULT_DEFINITIONS,
+      dayFromCivil(2024, 12, 31),
+    );
+    expect(body).toEqual({
+      ...expected,
+      definitions: { ...expected.definitions, workspaceVersion: 1 },
+    });
+  });
+
+  test('per CSM rows', async () => {
+    const body = await json(await app.request('/api/report?asOf=2024-12-31&by=csm'));
+    expect(body['groupedBy']).toBe('csm');
+    expect((body['groups'] as { key: string }[]).map((group) => group.key)).toContain('Lee Park');
+  });
+
+  test.each([
+    ['asOf=2024-02-30', 'asOf'],
+    ['asOf=yesterday', 'asOf'],
+    ['by=team', 'by'],
+    ['definitions=abc', 'definitions'],
+  ])('rejects %s', async (query, field) => {
+    const response = await app.request(`/api/report?${query}`);
+    expect(response.status).toBe(400);
+    const body = (await json(response))['error'] as Record<string, unknown>;
+    expect(body['code']).toBe('invalid-parameter');
+    expect(body['field']).toBe(field);
+  });
+
+  test('an unknown definitions version is not found', async () => {
+    const response = await app.request('/api/report?definitions=42');
+    expect(response.status).toBe(404);
+    expect(((await json(response))['error'] as Record<string, unknown>)['field']).toBe(
+      'definitions',
+    );
+  });
+});
+
+describe('GET /api/accounts/{id}/explanation', () => {
+  test('explains a stored account', async () => {
+    const response = await app.request('/api/accounts/A1/explanation?asOf=2024-12-31');
+    expect(response.status).toBe(200);
+    const body = await json(response);
+    expect(body['accountId']).toBe('A1');
+    expect((body['lines'] as { id: string }[]).map((line) => line.id)).toContain('L1');
+  });
+
+  test('an unknown account is not found', async () => {
+    const response = await app.request('/api/accounts/NOPE/explanation');
+    expect(response.status).toBe(404);
+    expect(((await json(response))['error'] as Record<string, unknown>)['code']).toBe(
+      'unknown-account',
+    );
+  });
+});
+
+describe('definitions', () => {
+  test('stores a version and makes it current', async () => {
+    const created = await app.request('/api/definitions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ changes: { graceDays: 30 }, makeCurrent: true }),
+    });
+    expect(created.status).toBe(201);
+    expect(await json(created)).toEqual({ version: 2, current: true });
+    const listed = await json(await app.request('/api/definitions'));
+    expect(listed['current']).toBe(2);
+    const report2 = await json(await app.request('/api/report?asOf=2024-12-31'));
+    expect(report2['definitions']).toMatchObject({
+      changes: { graceDays: 30 },
+      workspaceVersion: 2,
+    });
+    const back = await json(
+      await app.request('/api/definitions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ changes: { graceDays: 60 }, makeCurrent: true }),
+      }),
+    );
+    // The defaults again: the stored version 1 is found by content.
+    expect(back['version']).toBe(1);
+  });
+
+  test('rejects an unknown field and a bad body', async () => {
+    const unknown = await app.request('/api/definitions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ changes: { graceDayz: 30 } }),
+    });
+    expect(unknown.status).toBe(400);
+    expect(((await json(unknown))['error'] as Record<string, unknown>)['code']).toBe(
+      'invalid-definitions',
+    );
+    const bad = await app.request('/api/definitions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ changes: 'none' }),
+    });
+    expect(bad.status).toBe(400);
+    expect(((await json(bad))['error'] as Record<string, unknown>)['field']).toBe('changes');
+  });
+});
+
+describe('imports', () => {
+  test('lists the stored imports', async () => {
+    const body = (await (await app.request('/api/imports')).json()) as { source: string }[];
+    expect(body.map((record) => record.source).sort()).toEqual([...FILES].sort());
+  });
+
+  test('a file with bad rows fails its job with one problem per row', async () => {
+    const response = await upload([
+      {
+        name: 'bad.csv',
+        text: 'line_id,account_id,amount,billing_period,currency,start_date,end_date\nX1,A9,abc,month,USD,2024-01-01,\nX2,A9,10,month,USD,2024-13-01,\n',
+      },
+    ]);
+    const job = await finished(String((await json(response))['id']));
+    expect(job['state']).toBe('failed');
+    const error = job['error'] as { code: string; problems: { row: number; column: string }[] };
+    expect(error.code).toBe('invalid-rows');
+    expect(error.problems.map((problem) => [problem.row, problem.column])).toEqual([
+      [2, 'amount'],
+      [3, 'start_date'],
+    ]);
+    const imports = (await (await app.request('/api/imports')).json()) as unknown[];
+    expect(imports).toHaveLength(FILES.length);
+  });
+
+  test('rejects an unknown preset and bad options', async () => {
+    const preset = await upload([{ name: 'x.csv', text: 'a\n1\n' }], { preset: 'quickbooks' });
+    expect(preset.status).toBe(400);
+    expect(((await json(preset))['error'] as Record<string, unknown>)['field']).toBe('preset');
+    const options = await upload([{ name: 'x.csv', text: 'a\n1\n' }], { options: '[1]' });
+    expect(options.status).toBe(400);
+    const unknown = await upload([{ name: 'x.csv', text: 'a\n1\n' }], {
+      options: '{"onProgress":1}',
+    });
+    expect(unknown.status).toBe(400);
+    const missing = await app.request('/api/imports', { method: 'POST', body: new FormData() });
+    expect(missing.status).toBe(400);
+    expect(((await json(missing))['error'] as Record<string, unknown>)['field']).toBe('files');
+  });
+
+  test('an unknown job is not found', async () => {
+    const response = await app.request('/api/jobs/nope');
+    expect(response.status).toBe(404);
+  });
+});
+
+describe('GET /api/openapi.json', () => {
+  test('describes every route', async () => {
+    const document = (await (await app.request('/api/openapi.json')).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.paths).sort()).toEqual([
+      '/api/accounts/{id}/explanation',
+      '/api/definitions',
+      '/api/imports',
+      '/api/jobs/{id}',
+      '/api/report',
+    ]);
+  });
+
+  test('unknown routes answer JSON', async () => {
+    const response = await app.request('/api/nothing');
+    expect(response.status).toBe(404);
+    expect(((await json(response))['error'] as Record<string, unknown>)['code']).toBe('not-found');
+  });
+});
