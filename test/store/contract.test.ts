@@ -11,7 +11,7 @@ import { ImportError, type ReadOptions } from '../../src/ingest/index.js';
 import { importFiles, type FileInput } from '../../src/service/import.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { Workspace } from '../../src/store/workspace.js';
-import { DRIVERS, openLocation, type TestLocation } from './databases.js';
+import { DRIVERS, embeddedLocation, openLocation, type TestLocation } from './databases.js';
 
 const CANONICAL: ReadOptions = { preset: 'canonical' };
 
@@ -84,6 +84,13 @@ describe.each(DRIVERS)('workspace on the %s driver', (driver) => {
   });
 
   test('applies every migration once, and again on reopen changes nothing', async () => {
+    if (driver === 'embedded') {
+      // A folder with no database yet, so that opening it creates and migrates one.
+      await workspace.close();
+      await location.drop();
+      location = embeddedLocation({ fresh: true });
+      workspace = await Workspace.open(location.location);
+    }
     const applied = await workspace.db.query<{ version: number }>(
       'SELECT version FROM schema_migrations ORDER BY version',
     );

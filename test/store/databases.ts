@@ -3,10 +3,11 @@
  * database of the test's own on that PostgreSQL server, dropped afterwards.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { inject } from 'vitest';
 import type { WorkspaceLocation } from '../../src/store/workspace.js';
 
 export interface TestLocation {
@@ -29,8 +30,15 @@ export function embeddedEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-export function embeddedLocation(): TestLocation {
+/**
+ * A workspace folder of its own: a copy of the migrated template made before the tests, or with
+ * `fresh`, an empty folder in which the first open creates the database.
+ */
+export function embeddedLocation(options: { fresh?: boolean } = {}): TestLocation {
   const folder = mkdtempSync(path.join(tmpdir(), 'nrr-ws-'));
+  if (options.fresh !== true) {
+    cpSync(inject('workspaceTemplate'), folder, { recursive: true });
+  }
   return {
     name: 'embedded',
     location: { kind: 'embedded', folder },
