@@ -13,7 +13,7 @@ import type { EndDateConvention } from './options.js';
 import { quoteValue } from './problems.js';
 import type { RowReader } from './row-reader.js';
 import { LineCounts } from './summary.js';
-import type { ColumnRef, Table, TableRow } from './table.js';
+import type { ColumnRef, Table } from './table.js';
 import {
   parseAmount,
   parseBillingPeriod,
@@ -64,7 +64,8 @@ export class LineCollector {
   readonly segments: SegmentSpan[] = [];
   readonly counts = new LineCounts();
   duplicateRows = 0;
-  private readonly rowsById = new Map<string, TableRow>();
+  /** Index in the table of the first row with each id; the row is read again on a repeat. */
+  private readonly rowIndexById = new Map<string, number>();
 
   constructor(private readonly table: Table) {}
 
@@ -113,11 +114,12 @@ export class LineCollector {
 
   /** Returns false when the row must be skipped as a duplicate of an earlier row. */
   private claimId(id: string, reader: RowReader, idColumn: ColumnRef): boolean {
-    const earlier = this.rowsById.get(id);
-    if (!earlier) {
-      this.rowsById.set(id, reader.row);
+    const earlierIndex = this.rowIndexById.get(id);
+    if (earlierIndex === undefined) {
+      this.rowIndexById.set(id, reader.row.index);
       return true;
     }
+    const earlier = this.table.rows.get(earlierIndex);
     const differing = reader.row.cells.findIndex((cell, index) => cell !== earlier.cells[index]);
     if (differing < 0) {
       this.duplicateRows += 1;
