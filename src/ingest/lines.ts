@@ -92,7 +92,7 @@ export class LineCollector {
       reader.report(columns.renews, id, "is the line's own id; a line cannot renew itself");
     }
     if (id === undefined || line === undefined || reader.failed) return 'failed';
-    this.add({ ...line, id }, readInlineAttributes(reader, columns));
+    this.add(completeLine(line, id), readInlineAttributes(reader, columns));
     return 'added';
   }
 
@@ -186,12 +186,26 @@ export function readInlineAttributes(reader: RowReader, columns: LineColumns): I
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** A line without its id, as `readLineFields` builds it. */
+type LineFields = Mutable<Omit<ContractLine, 'id'>>;
+
+/**
+ * Adds the id to a line that `readLineFields` built, as its last key. Adding the property, rather
+ * than spreading into a new object, lets V8 give all lines a few shared hidden classes; a spread
+ * copy gets one of its own per line, about 200 bytes each.
+ */
+function completeLine(fields: LineFields, id: string): ContractLine {
+  const line: LineFields & { id?: string } = fields;
+  line.id = id;
+  return line as ContractLine;
+}
+
 /** Reads every line field except the id; returns undefined after any problem in the row. */
 function readLineFields(
   reader: RowReader,
   columns: LineColumns,
   settings: LineSettings,
-): Omit<ContractLine, 'id'> | undefined {
+): LineFields | undefined {
   const accountId = reader.required(
     columns.accountId,
     "every line needs the customer's account id",
@@ -251,7 +265,7 @@ function readLineFields(
     return undefined;
   }
 
-  const line: Mutable<Omit<ContractLine, 'id'>> = {
+  const line: LineFields = {
     accountId,
     kind,
     kindSource: kindText === undefined ? 'default' : 'file',
