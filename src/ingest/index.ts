@@ -8,7 +8,7 @@
  */
 import { readFile as readFileBytes } from 'node:fs/promises';
 
-import type { Dataset } from '../core/model.js';
+import type { ContractLine, Dataset } from '../core/model.js';
 import { AccountRegistry } from './accounts.js';
 import { isCanonicalSupportFile, readCanonicalFile } from './canonical.js';
 import { looksLikeJson, parseJsonTable } from './json-table.js';
@@ -329,22 +329,47 @@ function combineParts(parts: readonly FilePart[], problems: ProblemList): Datase
 }
 
 function reportLineIdsAcrossFiles(parts: readonly FilePart[], problems: ProblemList): void {
-  const firstFile = new Map<string, { file: string; row: number }>();
-  for (const part of parts) {
+  const lineParts = parts.filter((part) => part.lines.length > 0);
+  // A single file whose reader already checked its ids has nothing to report.
+  if (lineParts.length === 0 || (lineParts.length === 1 && lineParts[0]?.uniqueLineIds === true)) {
+    return;
+  }
+  // Each id maps to its position in the lines of all files together, a small integer, which
+  // costs less memory than an object per line.
+  const firstPosition = new Map<string, number>();
+  const partStarts: number[] = [];
+  let position = 0;
+  for (const part of lineParts) {
+    partStarts.push(position);
     for (const line of part.lines) {
-      const earlier = firstFile.get(line.id);
-      const row = line.source?.row ?? 0;
+      const earlier = firstPosition.get(line.id);
       if (earlier === undefined) {
-        firstFile.set(line.id, { file: part.file, row });
+        firstPosition.set(line.id, position++);
         continue;
       }
+      position++;
+      const earlierPart = partAt(lineParts, partStarts, earlier);
+      const earlierRow = earlierPart.lines[earlier - earlierPart.start]?.source?.row ?? 0;
       problems.add({
         file: part.file,
-        row,
+        row: line.source?.row ?? 0,
         column: part.lineIdHeader ?? 'line_id',
         value: line.id,
-        message: `is a line id already used in ${earlier.file} row ${earlier.row}; give each line its own id across all files`,
+        message: `is a line id already used in ${earlierPart.file} row ${earlierRow}; give each line its own id across all files`,
       });
     }
   }
+}
+
+/** Finds the part that holds the line at `position` among the lines of all parts together. */
+function partAt(
+  parts: readonly FilePart[],
+  partStarts: readonly number[],
+  position: number,
+): { file: string; lines: readonly ContractLine[]; start: number } {
+  let index = partStarts.length - 1;
+  while (index > 0 && (partStarts[index] ?? 0) > position) index--;
+  const part = parts[index];
+  if (part === undefined) throw new Error(`no file holds line ${position}`);
+  return { file: part.file, lines: part.lines, start: partStarts[index] ?? 0 };
 }

@@ -64,6 +64,8 @@ export class LineCollector {
   readonly segments: SegmentSpan[] = [];
   readonly counts = new LineCounts();
   duplicateRows = 0;
+  /** Set once a line is added whose id was not checked against the earlier rows. */
+  private uncheckedIdAdded = false;
   /** Index in the table of the first row with each id; the row is read again on a repeat. */
   private readonly rowIndexById = new Map<string, number>();
 
@@ -92,6 +94,7 @@ export class LineCollector {
       reader.report(columns.renews, id, "is the line's own id; a line cannot renew itself");
     }
     if (id === undefined || line === undefined || reader.failed) return 'failed';
+    if (columns.id === undefined) this.uncheckedIdAdded = true;
     this.add(completeLine(line, id), readInlineAttributes(reader, columns));
     return 'added';
   }
@@ -108,8 +111,19 @@ export class LineCollector {
     inline: InlineAttributes = {},
   ): 'added' | 'duplicate' {
     if (idColumn !== undefined && !this.claimId(line.id, reader, idColumn)) return 'duplicate';
-    if (!reader.failed) this.add(line, inline);
+    if (reader.failed) return 'added';
+    if (idColumn === undefined) this.uncheckedIdAdded = true;
+    this.add(line, inline);
     return 'added';
+  }
+
+  /**
+   * Whether no two collected lines share an id. Each id read from an id column is checked
+   * against the earlier rows, and a row that repeats one is skipped or fails, so this holds
+   * unless a line was added without that check.
+   */
+  get idsAreUnique(): boolean {
+    return !this.uncheckedIdAdded;
   }
 
   /** Returns false when the row must be skipped as a duplicate of an earlier row. */
