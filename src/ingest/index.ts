@@ -118,9 +118,12 @@ export async function readFiles(
   options: ReadOptions,
 ): Promise<MultiImportResult> {
   validateReadOptions(options);
-  const inputs: { data: Buffer; fileName: string }[] = [];
-  for (const path of paths) inputs.push({ data: await readFileBytes(path), fileName: path });
-  return readBuffers(inputs, options);
+  const problems = newProblemList(options);
+  const sources: Source[] = [];
+  // Each file's bytes are dropped once decoded, so at most one file is held twice.
+  for (const path of paths)
+    sources.push(await loadSource(await readFileBytes(path), path, problems));
+  return readSources(sources, options, problems);
 }
 
 /**
@@ -135,14 +138,14 @@ export async function readBuffers(
   validateReadOptions(options);
   const problems = newProblemList(options);
   const sources: Source[] = [];
-  for (const { data, fileName } of inputs) {
-    if (/\.xlsx$/i.test(fileName)) {
-      sources.push(await loadWorkbook(data, fileName, problems));
-    } else {
-      sources.push({ fileName, text: data.toString('utf8') });
-    }
-  }
+  for (const { data, fileName } of inputs) sources.push(await loadSource(data, fileName, problems));
   return readSources(sources, options, problems);
+}
+
+/** Decodes a file: a workbook when the name ends in `.xlsx`, UTF-8 text otherwise. */
+async function loadSource(data: Buffer, fileName: string, problems: ProblemList): Promise<Source> {
+  if (/\.xlsx$/i.test(fileName)) return loadWorkbook(data, fileName, problems);
+  return { fileName, text: data.toString('utf8') };
 }
 
 /** Reads several texts as files with the same options; see `readFiles`. */
