@@ -47,6 +47,18 @@ export class AccountRegistry {
     return this.drafts.size;
   }
 
+  /**
+   * Whether adding these values for account `id` would change nothing, because the account is
+   * known and each value is undefined or equal to the one already merged. A file that repeats an
+   * account's name on every line row checks this before building a draft.
+   */
+  repeats(id: string, name: string | undefined, parentId: string | undefined): boolean {
+    const merged = this.drafts.get(id);
+    if (merged === undefined) return false;
+    if (name !== undefined && merged.name?.value !== name) return false;
+    return parentId === undefined || merged.parentId?.value === parentId;
+  }
+
   add(draft: AccountDraft): void {
     const merged = this.drafts.get(draft.id);
     if (!merged) {

@@ -228,9 +228,12 @@ function readLines(
     const reader = new RowReader(table.file, row, problems);
     if (collector.readRow(reader, columns, settings, '') === 'duplicate') continue;
     const accountId = reader.text(found.account_id);
-    const name = sourced(reader, found.account_name, reader.text(found.account_name));
-    const parentId = sourced(reader, found.parent_id, reader.text(found.parent_id));
-    if (accountId !== undefined && (name || parentId)) {
+    const nameText = reader.text(found.account_name);
+    const parentText = reader.text(found.parent_id);
+    if (accountId === undefined || accounts.repeats(accountId, nameText, parentText)) continue;
+    const name = sourced(reader, found.account_name, nameText);
+    const parentId = sourced(reader, found.parent_id, parentText);
+    if (name || parentId) {
       accounts.add({ id: accountId, ...(name && { name }), ...(parentId && { parentId }) });
     }
   }
@@ -244,6 +247,7 @@ function readLines(
     fxRates: [],
     accountDrafts: accounts.list(),
     ...(found.line_id && { lineIdHeader: found.line_id.header }),
+    uniqueLineIds: collector.idsAreUnique,
     summary: buildSummary({
       table,
       preset: 'canonical',
@@ -263,18 +267,27 @@ function readLines(
 /** Yields the rows of a table, skipping and counting rows identical to an earlier row. */
 class DistinctRows {
   duplicates = 0;
-  private readonly seen = new Set<string>();
+  /** Rows with no comma in any cell, keyed by their cells joined with commas. */
+  private readonly seenJoined = new Set<string>();
+  /** Other rows, keyed by the JSON of their cells, which cannot be confused with each other. */
+  private readonly seenJson = new Set<string>();
 
   constructor(private readonly table: Table) {}
 
   *rows(): Generator<TableRow> {
     for (const row of this.table.rows) {
-      const key = JSON.stringify(row.cells);
-      if (this.seen.has(key)) {
+      const { cells } = row;
+      // Every row has one cell per header, so joining with a comma that no cell contains gives
+      // a different key for each different row, and costs less than JSON.
+      const plain = cells.every((cell) => !cell.includes(','));
+      const seen = plain ? this.seenJoined : this.seenJson;
+      const key = plain ? cells.join(',') : JSON.stringify(cells);
+      const before = seen.size;
+      seen.add(key);
+      if (seen.size === before) {
         this.duplicates += 1;
         continue;
       }
-      this.seen.add(key);
       yield row;
     }
   }

@@ -8,7 +8,7 @@
  */
 import { readFile as readFileBytes } from 'node:fs/promises';
 
-import type { Dataset } from '../core/model.js';
+import type { ContractLine, Dataset } from '../core/model.js';
 import { AccountRegistry } from './accounts.js';
 import { isCanonicalSupportFile, readCanonicalFile } from './canonical.js';
 import { looksLikeJson, parseJsonTable } from './json-table.js';
@@ -118,9 +118,12 @@ export async function readFiles(
   options: ReadOptions,
 ): Promise<MultiImportResult> {
   validateReadOptions(options);
-  const inputs: { data: Buffer; fileName: string }[] = [];
-  for (const path of paths) inputs.push({ data: await readFileBytes(path), fileName: path });
-  return readBuffers(inputs, options);
+  const problems = newProblemList(options);
+  const sources: Source[] = [];
+  // Each file's bytes are dropped once decoded, so at most one file is held twice.
+  for (const path of paths)
+    sources.push(await loadSource(await readFileBytes(path), path, problems));
+  return readSources(sources, options, problems);
 }
 
 /**
@@ -135,14 +138,14 @@ export async function readBuffers(
   validateReadOptions(options);
   const problems = newProblemList(options);
   const sources: Source[] = [];
-  for (const { data, fileName } of inputs) {
-    if (/\.xlsx$/i.test(fileName)) {
-      sources.push(await loadWorkbook(data, fileName, problems));
-    } else {
-      sources.push({ fileName, text: data.toString('utf8') });
-    }
-  }
+  for (const { data, fileName } of inputs) sources.push(await loadSource(data, fileName, problems));
   return readSources(sources, options, problems);
+}
+
+/** Decodes a file: a workbook when the name ends in `.xlsx`, UTF-8 text otherwise. */
+async function loadSource(data: Buffer, fileName: string, problems: ProblemList): Promise<Source> {
+  if (/\.xlsx$/i.test(fileName)) return loadWorkbook(data, fileName, problems);
+  return { fileName, text: data.toString('utf8') };
 }
 
 /** Reads several texts as files with the same options; see `readFiles`. */
@@ -329,22 +332,47 @@ function combineParts(parts: readonly FilePart[], problems: ProblemList): Datase
 }
 
 function reportLineIdsAcrossFiles(parts: readonly FilePart[], problems: ProblemList): void {
-  const firstFile = new Map<string, { file: string; row: number }>();
-  for (const part of parts) {
+  const lineParts = parts.filter((part) => part.lines.length > 0);
+  // A single file whose reader already checked its ids has nothing to report.
+  if (lineParts.length === 0 || (lineParts.length === 1 && lineParts[0]?.uniqueLineIds === true)) {
+    return;
+  }
+  // Each id maps to its position in the lines of all files together, a small integer, which
+  // costs less memory than an object per line.
+  const firstPosition = new Map<string, number>();
+  const partStarts: number[] = [];
+  let position = 0;
+  for (const part of lineParts) {
+    partStarts.push(position);
     for (const line of part.lines) {
-      const earlier = firstFile.get(line.id);
-      const row = line.source?.row ?? 0;
+      const earlier = firstPosition.get(line.id);
       if (earlier === undefined) {
-        firstFile.set(line.id, { file: part.file, row });
+        firstPosition.set(line.id, position++);
         continue;
       }
+      position++;
+      const earlierPart = partAt(lineParts, partStarts, earlier);
+      const earlierRow = earlierPart.lines[earlier - earlierPart.start]?.source?.row ?? 0;
       problems.add({
         file: part.file,
-        row,
+        row: line.source?.row ?? 0,
         column: part.lineIdHeader ?? 'line_id',
         value: line.id,
-        message: `is a line id already used in ${earlier.file} row ${earlier.row}; give each line its own id across all files`,
+        message: `is a line id already used in ${earlierPart.file} row ${earlierRow}; give each line its own id across all files`,
       });
     }
   }
+}
+
+/** Finds the part that holds the line at `position` among the lines of all parts together. */
+function partAt(
+  parts: readonly FilePart[],
+  partStarts: readonly number[],
+  position: number,
+): { file: string; lines: readonly ContractLine[]; start: number } {
+  let index = partStarts.length - 1;
+  while (index > 0 && (partStarts[index] ?? 0) > position) index--;
+  const part = parts[index];
+  if (part === undefined) throw new Error(`no file holds line ${position}`);
+  return { file: part.file, lines: part.lines, start: partStarts[index] ?? 0 };
 }

@@ -4,7 +4,7 @@
  * `stripe-subscriptions` preset reads API objects as it reads the Dashboard export.
  */
 import type { ProblemList } from './problems.js';
-import type { Table, TableRow } from './table.js';
+import { listedRows, type Table, type TableRow } from './table.js';
 
 /** Prefix of the columns that come from a subscription item. */
 export const ITEM_PREFIX = 'items.data[].';
@@ -91,12 +91,12 @@ export function parseJsonTable(
       }
     }
   }
-  const rows: TableRow[] = flatRows.map(({ row, fields }) => {
+  const rows: TableRow[] = flatRows.map(({ row, fields }, index) => {
     const cells = headers.map(() => '');
     for (const [key, value] of fields) cells[indexOf.get(key) as number] = value.trim();
-    return { row, cells };
+    return { index, row, cells };
   });
-  return { file, headers, rows, blankRows: 0 };
+  return { file, headers, rows: listedRows(rows), blankRows: 0 };
 }
 
 /**

@@ -17,6 +17,8 @@ export interface FilePart {
   readonly accountDrafts: readonly AccountDraft[];
   /** Header of the line id column, for problems about ids repeated across files. */
   readonly lineIdHeader?: string;
+  /** True when the reader made sure that no two of `lines` share an id. */
+  readonly uniqueLineIds?: boolean;
   readonly summary: ImportSummary;
 }
 

@@ -3,25 +3,52 @@
  */
 import { CsvError, parse } from 'csv-parse/sync';
 
+import { scanCsv } from './csv.js';
 import type { Role } from './options.js';
 import type { ProblemList, RowProblem } from './problems.js';
 
 /** One data row. `row` is the 1-based record number in the file, counting the header as row 1. */
 export interface TableRow {
+  /** Position among the table's data rows, from 0. */
+  readonly index: number;
   readonly row: number;
   /** Cells with outer whitespace trimmed, one per header column. */
   readonly cells: readonly string[];
+}
+
+/**
+ * The data rows of a table, in file order. A CSV table keeps only where each record starts and
+ * builds a row's cells each time the row is read, so a large file is not held as millions of
+ * strings.
+ */
+export interface TableRows extends Iterable<TableRow> {
+  readonly length: number;
+  /** Returns the row at `index` (from 0). */
+  get(index: number): TableRow;
 }
 
 export interface Table {
   readonly file: string;
   /** Header names with a byte order mark and outer whitespace removed. */
   readonly headers: readonly string[];
-  readonly rows: readonly TableRow[];
+  readonly rows: TableRows;
   /** Rows whose cells are all blank; they are skipped. */
   readonly blankRows: number;
   /** Trailing report footer lines (and blank rows among them) that were dropped. */
   readonly footerRows?: number;
+}
+
+/** Rows already built, such as those of a JSON export. */
+export function listedRows(rows: readonly TableRow[]): TableRows {
+  return {
+    length: rows.length,
+    get: (index) => {
+      const row = rows[index];
+      if (row === undefined) throw new RangeError(`no table row ${index}`);
+      return row;
+    },
+    [Symbol.iterator]: () => rows[Symbol.iterator](),
+  };
 }
 
 /**
@@ -36,10 +63,12 @@ export function parseTable(
   problems: ProblemList,
   layout: TableLayout = {},
 ): Table | undefined {
+  const scanned = scanCsv(text);
+  if (scanned) return buildTable(scanned, file, problems, layout);
   let records: string[][];
   try {
-    // Every record is returned, blank ones included, so record i (from 0) is file row i + 1 even
-    // when a quoted cell spans several lines.
+    // Every record is returned, blank ones included, so record i (from 0) is file row i + 1
+    // even when a quoted cell spans several lines. `scanCsv` reads the same records.
     const parsed: string[][] = parse(text, {
       bom: true,
       relax_column_count: true,
@@ -64,6 +93,68 @@ export interface TableLayout {
   readonly isFooterLine?: (text: string) => boolean;
 }
 
+/** Records whose index i is file row i + 1 (the header is record 0), with trimmed cells. */
+interface RecordSource {
+  readonly length: number;
+  cells(index: number): readonly string[];
+  width(index: number): number;
+  /** Index of the last non-blank cell, or -1 when every cell is blank. */
+  lastFilledCell(index: number): number;
+}
+
+/** Records given as arrays of cells, trimmed once. */
+class ListedRecords implements RecordSource {
+  private readonly records: readonly (readonly string[])[];
+
+  constructor(records: readonly (readonly string[])[]) {
+    this.records = records.map((record) => record.map((cell) => cell.trim()));
+  }
+
+  get length(): number {
+    return this.records.length;
+  }
+
+  cells(index: number): readonly string[] {
+    return this.records[index] ?? [];
+  }
+
+  width(index: number): number {
+    return this.cells(index).length;
+  }
+
+  lastFilledCell(index: number): number {
+    return this.cells(index).findLastIndex((cell) => cell !== '');
+  }
+}
+
+/** Rows built from a record source when they are read. */
+class SourceRows implements TableRows {
+  readonly length: number;
+
+  constructor(
+    private readonly source: RecordSource,
+    private readonly recordIndexes: Int32Array,
+    private readonly headerCount: number,
+  ) {
+    this.length = recordIndexes.length;
+  }
+
+  get(index: number): TableRow {
+    const record = this.recordIndexes[index];
+    if (record === undefined) throw new RangeError(`no table row ${index}`);
+    const cells = this.source.cells(record);
+    return {
+      index,
+      row: record + 1,
+      cells: cells.length > this.headerCount ? cells.slice(0, this.headerCount) : cells,
+    };
+  }
+
+  *[Symbol.iterator](): Iterator<TableRow> {
+    for (let index = 0; index < this.length; index++) yield this.get(index);
+  }
+}
+
 /**
  * Builds a table from records whose index i is file row i + 1 (the header is record 0). Cells
  * are trimmed; see `parseTable` for how rows of the wrong width are reported.
@@ -74,8 +165,17 @@ export function tableFromRecords(
   problems: ProblemList,
   layout: TableLayout = {},
 ): Table | undefined {
-  const headerRecord = records[0];
-  const headers = (headerRecord ?? []).map((cell) => cell.replace(/^\uFEFF/, '').trim());
+  return buildTable(new ListedRecords(records), file, problems, layout);
+}
+
+function buildTable(
+  records: RecordSource,
+  file: string,
+  problems: ProblemList,
+  layout: TableLayout,
+): Table | undefined {
+  const headerRecord = records.length > 0 ? records.cells(0) : [];
+  const headers = headerRecord.map((cell) => cell.replace(/^\uFEFF/, '').trim());
   if (headers.every((header) => header === '')) {
     problems.add({
       file,
@@ -88,22 +188,21 @@ export function tableFromRecords(
   }
 
   const dataEnd = findFooterStart(records, layout);
-  const rows: TableRow[] = [];
+  const recordIndexes = new Int32Array(Math.max(0, dataEnd - 1));
+  let rowCount = 0;
   let blankRows = 0;
   for (let index = 1; index < dataEnd; index++) {
-    const cells = (records[index] ?? []).map((cell) => cell.trim());
-    const row = index + 1;
-    if (cells.every((cell) => cell === '')) {
+    const lastFilled = records.lastFilledCell(index);
+    if (lastFilled < 0) {
       blankRows += 1;
       continue;
     }
-    if (hasValidWidth(cells, headers, file, row, problems)) {
-      rows.push({
-        row,
-        cells: cells.length > headers.length ? cells.slice(0, headers.length) : cells,
-      });
+    const fits = records.width(index) >= headers.length && lastFilled < headers.length;
+    if (fits || hasValidWidth(records.cells(index), headers, file, index + 1, problems)) {
+      recordIndexes[rowCount++] = index;
     }
   }
+  const rows = new SourceRows(records, recordIndexes.slice(0, rowCount), headers.length);
   return { file, headers, rows, blankRows, footerRows: records.length - dataEnd };
 }
 
@@ -112,13 +211,13 @@ export function tableFromRecords(
  * have one non-blank cell that the layout recognises as a footer line. A footer needs at least
  * one recognised line; trailing blank records alone stay in the data and count as blank rows.
  */
-function findFooterStart(records: readonly (readonly string[])[], layout: TableLayout): number {
+function findFooterStart(records: RecordSource, layout: TableLayout): number {
   const isFooterLine = layout.isFooterLine;
   if (isFooterLine === undefined) return records.length;
   let start = records.length;
   let recognised = false;
   while (start > 1) {
-    const cells = (records[start - 1] ?? []).map((cell) => cell.trim()).filter((c) => c !== '');
+    const cells = records.cells(start - 1).filter((cell) => cell !== '');
     if (cells.length === 0) {
       start -= 1;
       continue;

@@ -68,6 +68,10 @@ const DATE_TIME_TEXT =
  * rejected, because the model has whole days only.
  */
 export function parseDate(text: string): Parsed<Day> {
+  if (text.length === 10) {
+    const day = parseDay(text);
+    if (day !== undefined) return ok(day);
+  }
   const match = DATE_TIME_TEXT.exec(text);
   const day = match?.[1] === undefined ? undefined : parseDay(match[1]);
   if (!match || day === undefined) return fail('is not a valid date; use YYYY-MM-DD');

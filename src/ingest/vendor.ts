@@ -62,6 +62,7 @@ export function linePart(input: LinePartInput): FilePart {
     fxRates: [],
     accountDrafts: [],
     ...(input.lineIdHeader !== undefined && { lineIdHeader: input.lineIdHeader }),
+    uniqueLineIds: collector.idsAreUnique,
     summary: buildSummary({
       table,
       preset: input.preset,
