@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { analyse } from '../core/analysis.js';
-import { dayFromCivil, formatDay, monthEnd } from '../core/dates.js';
+import { dayFromCivil, formatDay, MAX_YEAR, MIN_YEAR, monthEnd } from '../core/dates.js';
 import type { Definitions } from '../core/definitions.js';
 import type { Dataset } from '../core/model.js';
 import { buildReport, type GroupReport, type Report } from '../core/report.js';
@@ -34,8 +34,11 @@ export interface ClosedFigures {
 function monthOption(text: string): string {
   const match = /^(\d{4})-(\d{2})$/.exec(text.trim());
   const month = Number(match?.[2]);
-  if (match === null || month < 1 || month > 12) {
-    throw new InvalidArgumentError(`"${text}" is not a month; use YYYY-MM, e.g. 2025-11`);
+  const year = Number(match?.[1]);
+  if (match === null || month < 1 || month > 12 || year < MIN_YEAR || year > MAX_YEAR) {
+    throw new InvalidArgumentError(
+      `"${text}" is not a month from ${MIN_YEAR} to ${MAX_YEAR}; use YYYY-MM, e.g. 2025-11`,
+    );
   }
   return text.trim();
 }

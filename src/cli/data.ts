@@ -61,7 +61,7 @@ export function addDataOptions(command: Command): Command {
     )
     .option(
       '--currency <code>',
-      'currency of amounts when the file has no currency column (default USD)',
+      'currency of amounts when the file has no currency column or a blank cell (default: USD, except for the canonical preset, whose files need a currency column without it)',
     )
     .option(
       '--won-stage <stage>',

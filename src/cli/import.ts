@@ -1,5 +1,6 @@
 /** `nrr import` and `nrr imports`: store files in the workspace, and list what was stored. */
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import {
@@ -72,6 +73,27 @@ export async function importInputs(
   }
 }
 
+/**
+ * Checks before the import that the rejected-rows file can be written and is not an input, so a
+ * committed import never ends without its rejected rows.
+ */
+function checkRejectedFile(target: string, inputs: readonly FileInput[]): void {
+  const folder = dirname(resolve(target));
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch {
+    throw new ImportOptionsError(
+      `--rejected-file ${target}: the folder ${folder} does not exist or cannot be written; create it or choose another path`,
+    );
+  }
+  const real = existsSync(target) ? realpathSync(target) : resolve(target);
+  if (inputs.some((input) => realpathSync(input.path) === real)) {
+    throw new ImportOptionsError(
+      `--rejected-file ${target} is one of the files being imported; choose another path`,
+    );
+  }
+}
+
 function rejectedCsv(problems: readonly RowProblem[]): string {
   return csv(
     ['file', 'row', 'column', 'value', 'problem'],
@@ -132,6 +154,7 @@ export function registerImportCommands(program: Command): void {
         ...(flags.skipInvalid === true ? { skipInvalid: true } : {}),
       };
       const inputs = readInputs(files, flags.source);
+      if (flags.rejectedFile !== undefined) checkRejectedFile(flags.rejectedFile, inputs);
       await withWorkspace(flags, async (workspace) => {
         const { stored, unchanged, outcomes, rejected } = await importInputs(
           workspace,
@@ -195,6 +218,11 @@ export function registerImportCommands(program: Command): void {
       await withWorkspace(flags, async (workspace) => {
         const records = await workspace.imports();
         if (flags.changes !== undefined) {
+          if (!/^\d{1,15}$/.test(flags.changes.trim())) {
+            throw new ImportOptionsError(
+              `--changes ${JSON.stringify(flags.changes)} is not an import number; nrr imports lists them`,
+            );
+          }
           const wanted = Number(flags.changes);
           const record = records.find((item) => item.id === wanted);
           if (record === undefined) {
@@ -259,7 +287,7 @@ export function registerImportCommands(program: Command): void {
 
 function describeChanges(record: ImportRecord): string {
   const lines = [
-    `Import #${record.id} of ${record.source} (${record.path}), sha256 ${record.checksum}, by ${record.importedBy} at ${record.finishedAt}`,
+    `Import #${record.id} of ${printable(record.source)} (${printable(record.path)}), sha256 ${record.checksum}, by ${record.importedBy} at ${record.finishedAt}`,
   ];
   for (const [label, ids, total] of [
     ['added', record.changes.added, record.added],
@@ -269,7 +297,7 @@ function describeChanges(record: ImportRecord): string {
     lines.push(
       `${total} lines ${label}${ids.length < total ? ` (first ${ids.length} listed)` : ''}`,
     );
-    for (const id of ids) lines.push(`  ${id}`);
+    for (const id of ids) lines.push(`  ${printable(id)}`);
   }
   return printableLines(lines.join('\n')) + '\n';
 }

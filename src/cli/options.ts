@@ -81,7 +81,7 @@ export function addDefinitionOptions(command: Command): Command {
 /** A `--definitions` value that names a stored version rather than a file. */
 export function storedVersionOf(flags: DefinitionFlags): number | undefined {
   const value = flags.definitions?.trim();
-  return value !== undefined && /^\d{1,9}$/.test(value) ? Number(value) : undefined;
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
 }
 
 /**

@@ -19,6 +19,12 @@ export interface SheetRecords {
  * @throws the exceljs error when the bytes are not an XLSX workbook.
  */
 export async function readFirstSheet(data: Buffer): Promise<SheetRecords | undefined> {
+  const unpacked = unpackedSize(data);
+  if (unpacked > MAX_UNPACKED_BYTES) {
+    throw new Error(
+      `its parts unpack to ${(unpacked / 2 ** 20).toFixed(0)} MiB, more than the ${MAX_UNPACKED_BYTES / 2 ** 20} MiB a workbook may hold`,
+    );
+  }
   const workbook = new ExcelJS.Workbook();
   // exceljs declares its own Buffer type, which Node's Buffer does not match exactly.
   await workbook.xlsx.load(data as unknown as ExcelJS.Buffer);
@@ -32,7 +38,48 @@ export async function readFirstSheet(data: Buffer): Promise<SheetRecords | undef
     });
     records[rowNumber - 1] = Array.from(cells, (cell) => cell ?? '');
   });
-  return { sheetName: sheet.name, records: Array.from(records, (record) => record ?? []) };
+  // A spreadsheet leaves trailing blank cells out of a row; they are blank, not missing.
+  const width = records[0]?.length ?? 0;
+  const padded = Array.from(records, (record = []) =>
+    record.length < width ? [...record, ...Array<string>(width - record.length).fill('')] : record,
+  );
+  return { sheetName: sheet.name, records: padded };
+}
+
+/** Largest total size of a workbook's parts once unpacked, against zip bombs. */
+const MAX_UNPACKED_BYTES = 1024 * 2 ** 20;
+
+/**
+ * Sums the uncompressed sizes in a zip file's central directory, without unpacking anything.
+ * Returns 0 when the directory cannot be found (the workbook reader then reports the file), and
+ * Infinity for ZIP64 sizes, which no workbook within the limit needs.
+ */
+function unpackedSize(data: Buffer): number {
+  const endSignature = 0x06054b50;
+  const searchFrom = Math.max(0, data.length - 65_557);
+  let end = -1;
+  for (let index = data.length - 22; index >= searchFrom; index--) {
+    if (data.readUInt32LE(index) === endSignature) {
+      end = index;
+      break;
+    }
+  }
+  if (end < 0) return 0;
+  const entries = data.readUInt16LE(end + 10);
+  let offset = data.readUInt32LE(end + 16);
+  let total = 0;
+  for (let entry = 0; entry < entries; entry++) {
+    if (offset + 46 > data.length || data.readUInt32LE(offset) !== 0x02014b50) return total;
+    const size = data.readUInt32LE(offset + 24);
+    if (size === 0xffffffff) return Infinity;
+    total += size;
+    offset +=
+      46 +
+      data.readUInt16LE(offset + 28) +
+      data.readUInt16LE(offset + 30) +
+      data.readUInt16LE(offset + 32);
+  }
+  return total;
 }
 
 /**

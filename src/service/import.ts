@@ -13,6 +13,7 @@ import {
 } from '../ingest/index.js';
 import {
   currentUser,
+  importSettings,
   type FileOutcome,
   type ImportedFile,
   type Workspace,
@@ -97,7 +98,11 @@ export async function importFiles(
   onProgress?: (stage: ImportStage, done: number, total: number) => void,
 ): Promise<ImportRun> {
   const stored = await workspace.sourceChecksums();
-  const unchanged = inputs.filter((input) => stored.get(input.source)?.checksum === input.checksum);
+  const settings = importSettings(readOptions.preset, { ...readOptions });
+  const unchanged = inputs.filter((input) => {
+    const current = stored.get(input.source);
+    return current?.checksum === input.checksum && current.settings === settings;
+  });
   const changed = inputs.filter((input) => !unchanged.includes(input));
   if (changed.length === 0) return { stored, unchanged, outcomes: [], rejected: [] };
   const read = await readBuffers(
@@ -141,6 +146,8 @@ export async function importFiles(
     stored,
     unchanged,
     outcomes: result.files,
-    rejected: [...read.rejected, ...result.rejected],
+    rejected: [...read.rejected, ...result.rejected].sort((a, b) =>
+      a.file < b.file ? -1 : a.file > b.file ? 1 : a.row - b.row,
+    ),
   };
 }

@@ -55,9 +55,21 @@ function takeLock(folder: string): () => void {
       closeSync(handle);
       return () => rmSync(lockPath, { force: true });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+        throw new StoreError(
+          `cannot write the lock file ${lockPath} (${code}); the workspace folder must be writable`,
+        );
+      }
+      if (code !== 'EEXIST') throw error;
       const holder = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
-      if (Number.isInteger(holder) && holder !== process.pid && processAlive(holder)) {
+      // Process ids 0 and 1 never hold a lock: 0 would signal the process group, 1 is init.
+      if (
+        Number.isInteger(holder) &&
+        holder > 1 &&
+        holder !== process.pid &&
+        processAlive(holder)
+      ) {
         throw new StoreError(
           `the workspace ${folder} is in use by process ${holder}; wait for it to finish, or use a PostgreSQL server (DATABASE_URL) for several users at once`,
         );
@@ -135,8 +147,9 @@ export async function openEmbedded(folder: string): Promise<Database> {
     return new EmbeddedDatabase(db, absolute, release);
   } catch (error) {
     release();
+    const reason = error instanceof Error ? error.message : String(error);
     throw new StoreError(
-      `cannot open the embedded database in ${absolute}: ${(error as Error).message}`,
+      `cannot open the embedded database in ${absolute}: ${reason}; check that ${path.join(absolute, 'pgdata')} is a database folder written by nrr`,
     );
   }
 }

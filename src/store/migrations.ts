@@ -49,19 +49,21 @@ CREATE INDEX imports_source ON imports (source);
 CREATE TABLE sources (
   name text PRIMARY KEY,
   import_id bigint NOT NULL REFERENCES imports (id),
-  checksum text NOT NULL
+  checksum text NOT NULL,
+  settings text NOT NULL
 );
 
 CREATE TABLE accounts (
-  id text PRIMARY KEY,
+  id text NOT NULL,
   name text,
   parent_id text,
   currency text,
-  attributes jsonb,${OWNER}
+  attributes jsonb,${OWNER},
+  PRIMARY KEY (id, source)
 );
 
 CREATE TABLE contract_lines (
-  id text PRIMARY KEY,
+  id text NOT NULL,
   account_id text NOT NULL,
   contract_id text,
   product text,
@@ -77,7 +79,8 @@ CREATE TABLE contract_lines (
   renews text,
   signed_date date,
   source_file text,
-  source_row integer,${OWNER}
+  source_row integer,${OWNER},
+  CONSTRAINT contract_lines_pkey PRIMARY KEY (id, source)
 );
 CREATE INDEX contract_lines_source ON contract_lines (source);
 

@@ -122,6 +122,24 @@ export function redactUrl(url: string): string {
 /** Connects to the PostgreSQL server at `url` and checks that it answers. */
 export async function openServer(url: string): Promise<Database> {
   const location = redactUrl(url);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new StoreError(
+      'DATABASE_URL is not a valid URL; use postgres://USER@HOST:PORT/DATABASE, e.g. postgres://postgres@127.0.0.1:5432/nrr',
+    );
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new StoreError(
+      `DATABASE_URL ${location} uses ${parsed.protocol.replace(/:$/, '')}; nrr needs a postgres:// or postgresql:// URL`,
+    );
+  }
+  if (parsed.hostname === '') {
+    throw new StoreError(
+      `DATABASE_URL ${location} names no host; use postgres://USER@HOST:PORT/DATABASE`,
+    );
+  }
   let pool: pg.Pool;
   try {
     pool = new pg.Pool({ connectionString: url, max: 4, types: typeParsers });

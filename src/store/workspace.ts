@@ -199,6 +199,17 @@ function columnList(...groups: readonly (readonly string[])[]): string[] {
   return groups.flat();
 }
 
+/**
+ * The preset and options that shape what a file's bytes mean, as text: the same bytes read with
+ * other settings are a different import. Skipping invalid rows does not change the rows read.
+ */
+export function importSettings(preset: string, options: Readonly<Record<string, unknown>>): string {
+  const shaping: Record<string, unknown> = { ...options, preset };
+  delete shaping['skipInvalid'];
+  delete shaping['onProgress'];
+  return canonicalJson(shaping);
+}
+
 /** Sorted keys, so that equal definitions always serialise to the same text. */
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) =>
@@ -246,13 +257,21 @@ export class Workspace {
     return this.db.close();
   }
 
-  /** Checksum currently stored under each source name. */
-  async sourceChecksums(): Promise<Map<string, { checksum: string; importId: number }>> {
-    const rows = await this.db.query<{ name: string; checksum: string; import_id: number }>(
-      'SELECT name, checksum, import_id FROM sources',
-    );
+  /** The checksum, import settings and import currently in force for each source name. */
+  async sourceChecksums(): Promise<
+    Map<string, { checksum: string; settings: string; importId: number }>
+  > {
+    const rows = await this.db.query<{
+      name: string;
+      checksum: string;
+      settings: string;
+      import_id: number;
+    }>('SELECT name, checksum, settings, import_id FROM sources');
     return new Map(
-      rows.map((row) => [row.name, { checksum: row.checksum, importId: row.import_id }]),
+      rows.map((row) => [
+        row.name,
+        { checksum: row.checksum, settings: row.settings, importId: row.import_id },
+      ]),
     );
   }
 
@@ -274,6 +293,8 @@ export class Workspace {
     }
     const lineTotal = request.dataset.lines.length;
     return this.db.transaction(async (tx) => {
+      // Imports run one at a time, so two of them never race for the same line ids.
+      await tx.query('SELECT pg_advisory_xact_lock(724012)');
       const rejected = await this.checkCurrencies(tx, request);
       const skippedLines = new Set(
         rejected.map((problem) => `${problem.file}\u0000${problem.row}`),
@@ -339,6 +360,7 @@ export class Workspace {
           )) +
           (await this.storeAccounts(
             tx,
+            file,
             file === accountFile ? request.dataset.accounts : [],
             owner,
           ));
@@ -375,12 +397,14 @@ export class Workspace {
           ],
         );
         await tx.query(
-          `INSERT INTO sources (name, import_id, checksum) VALUES ($1, $2, $3)
-           ON CONFLICT (name) DO UPDATE SET import_id = EXCLUDED.import_id, checksum = EXCLUDED.checksum`,
-          [file.source, importId, file.checksum],
+          `INSERT INTO sources (name, import_id, checksum, settings) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (name) DO UPDATE SET import_id = EXCLUDED.import_id,
+             checksum = EXCLUDED.checksum, settings = EXCLUDED.settings`,
+          [file.source, importId, file.checksum, importSettings(request.preset, request.options)],
         );
         outcomes.push(outcome);
       }
+      await checkWorkspace(tx, (await this.currentDefinitionsIn(tx)).definitions.reportingCurrency);
       return { files: outcomes, rejected };
     });
   }
@@ -441,6 +465,7 @@ export class Workspace {
       };
       problems.push(problem);
     }
+    problems.push(...nulProblems(request));
     const rowProblems = request.rowProblems ?? [];
     if (request.skipInvalid !== true && problems.length + rowProblems.length > 0) {
       const all = [...rowProblems, ...problems].sort((a, b) =>
@@ -488,7 +513,10 @@ export class Workspace {
       const other = others.get(line.id);
       if (other !== undefined) {
         if (other.key === lineContentKey(line)) {
+          // Stored again under this source, so it stays when the other source drops it; reads
+          // keep one copy per line id.
           shared++;
+          toStore.push(line);
           continue;
         }
         conflicts.push({
@@ -532,7 +560,7 @@ export class Workspace {
     await tx.copyIn('contract_lines', columns, counted());
     if (bulk) {
       await tx.query(
-        'ALTER TABLE contract_lines ADD CONSTRAINT contract_lines_pkey PRIMARY KEY (id)',
+        'ALTER TABLE contract_lines ADD CONSTRAINT contract_lines_pkey PRIMARY KEY (id, source)',
       );
       await tx.query('CREATE INDEX contract_lines_source ON contract_lines (source)');
     }
@@ -604,26 +632,57 @@ export class Workspace {
   }
 
   /**
-   * Accounts are kept by id: an account in this import replaces the stored one, whichever source
-   * stored it, and accounts that this source stored before and no longer lists are removed.
+   * Stores the accounts a source states. Several sources may state one account (an accounts file
+   * and names inline in a line file); reads merge them, so a field one source states that
+   * another states differently is a problem.
    */
   private async storeAccounts(
     tx: Queryable,
+    file: ImportedFile,
     accounts: readonly Account[],
     owner: Owner,
   ): Promise<number> {
     await tx.query('DELETE FROM accounts WHERE source = $1', [owner.source]);
     if (accounts.length === 0) return 0;
-    await tx.query(
-      'CREATE TEMPORARY TABLE IF NOT EXISTS incoming_accounts (id text PRIMARY KEY) ON COMMIT DROP',
+    const stored = parseCopyCsv(
+      await tx.copyOut(`SELECT ${ACCOUNT_COLUMNS.join(', ')}, source FROM accounts`),
+      ACCOUNT_COLUMNS.length + 1,
     );
-    await tx.query('DELETE FROM incoming_accounts');
-    await tx.copyIn(
-      'incoming_accounts',
-      ['id'],
-      chunkRows(accounts, (account) => `"${account.id.replaceAll('"', '""')}"\n`),
-    );
-    await tx.query('DELETE FROM accounts WHERE id IN (SELECT id FROM incoming_accounts)');
+    const statedElsewhere = new Map<string, { account: Account; source: string }[]>();
+    for (const fields of stored) {
+      const account = accountFromFields(fields);
+      const list = statedElsewhere.get(account.id) ?? [];
+      list.push({ account, source: fields[ACCOUNT_COLUMNS.length] ?? '' });
+      statedElsewhere.set(account.id, list);
+    }
+    const problems: RowProblem[] = [];
+    for (const account of accounts) {
+      for (const other of statedElsewhere.get(account.id) ?? []) {
+        for (const [field, label] of [
+          ['name', 'name'],
+          ['parentId', 'parent'],
+          ['currency', 'currency'],
+        ] as const) {
+          const mine = account[field];
+          const theirs = other.account[field];
+          if (mine !== undefined && theirs !== undefined && mine !== theirs) {
+            problems.push({
+              file: file.fileName,
+              row: 0,
+              column: label,
+              value: mine,
+              message: `is the ${label} of account ${JSON.stringify(account.id)} here, but ${other.source} gives ${JSON.stringify(theirs)}; make the files agree, or import the corrected one under its own name`,
+            });
+          }
+        }
+      }
+    }
+    if (problems.length > 0) {
+      throw new ImportError(
+        problems.slice(0, MAX_PROBLEMS),
+        Math.max(0, problems.length - MAX_PROBLEMS),
+      );
+    }
     await tx.copyIn(
       'accounts',
       columnList(ACCOUNT_COLUMNS, OWNER_COLUMNS),
@@ -637,7 +696,14 @@ export class Workspace {
     onProgress?.('contract lines');
     const linesText = await this.db.copyOut(`SELECT ${lineSelectList()} FROM contract_lines`);
     const lines: ContractLine[] = [];
-    forEachCopyRow(linesText, LINE_COLUMNS.length, (fields) => lines.push(lineFromFields(fields)));
+    // A line stored by several sources (with the same content) is read once.
+    const seen = new Set<string>();
+    forEachCopyRow(linesText, LINE_COLUMNS.length, (fields) => {
+      const id = fields[0] ?? '';
+      if (seen.has(id)) return;
+      seen.add(id);
+      lines.push(lineFromFields(fields));
+    });
     onProgress?.('accounts, owners, segments and FX rates');
     /**
      * Owner, segment and FX records read from several sources (a line file with inline owners
@@ -662,7 +728,9 @@ export class Workspace {
     const contentOf = (columns: readonly string[]) =>
       columns.filter((column) => column !== 'source_file' && column !== 'source_row');
     return {
-      accounts: await read('accounts', ACCOUNT_COLUMNS, ['id'], accountFromFields),
+      accounts: mergeAccounts(
+        await read('accounts', ACCOUNT_COLUMNS, ACCOUNT_COLUMNS, accountFromFields),
+      ),
       lines,
       assignments: await read(
         'assignments',
@@ -680,10 +748,13 @@ export class Workspace {
     };
   }
 
-  /** Number of stored records per table. */
+  /**
+   * Number of stored records per table. Lines count once per id, however many sources state
+   * them.
+   */
   async counts(): Promise<Record<string, number>> {
     const rows = await this.db.query<{ name: string; n: number }>(
-      `SELECT 'contract_lines' AS name, count(*)::integer AS n FROM contract_lines
+      `SELECT 'contract_lines' AS name, count(DISTINCT id)::integer AS n FROM contract_lines
        UNION ALL SELECT 'accounts', count(*)::integer FROM accounts
        UNION ALL SELECT 'assignments', count(*)::integer FROM assignments
        UNION ALL SELECT 'segment_spans', count(*)::integer FROM segment_spans
@@ -764,7 +835,13 @@ export class Workspace {
 
   /** Makes a stored version the one reports use by default. */
   async setCurrentDefinitions(version: number): Promise<void> {
-    await this.definitionsVersion(version);
+    const stored = await this.definitionsVersion(version);
+    const missing = await missingRates(this.db, stored.definitions.reportingCurrency);
+    if (missing.length > 0) {
+      throw new StoreError(
+        `with ${stored.definitions.reportingCurrency} as the reporting currency, lines in ${missing.join(', ')} have no FX rate; import rates to ${stored.definitions.reportingCurrency} first`,
+      );
+    }
     await this.db.query(
       `INSERT INTO settings (key, value) VALUES ('definitions', $1)
        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
@@ -795,10 +872,13 @@ export class Workspace {
   }
 
   private async definitionsVersionIn(tx: Queryable, version: number): Promise<StoredDefinitions> {
-    const rows = await tx.query<{ body_text: string; created_at: string; created_by: string }>(
-      'SELECT body_text, created_at, created_by FROM definition_versions WHERE version = $1',
-      [version],
-    );
+    // Numbers beyond the column's range are simply not stored versions.
+    const rows = !(Number.isInteger(version) && version >= 0 && version <= 2_147_483_647)
+      ? []
+      : await tx.query<{ body_text: string; created_at: string; created_by: string }>(
+          'SELECT body_text, created_at, created_by FROM definition_versions WHERE version = $1',
+          [version],
+        );
     const row = rows[0];
     if (row === undefined) {
       const known = await tx.query<{ version: number }>(
@@ -876,6 +956,133 @@ export class Workspace {
       closedBy: String(row['closed_by']),
     }));
   }
+}
+
+/** Currencies of stored recurring and usage lines that no stored FX rate converts. */
+async function missingRates(tx: Queryable, reporting: string): Promise<string[]> {
+  const rows = await tx.query<{ currency: string }>(
+    `SELECT DISTINCT c.currency FROM contract_lines c
+     WHERE c.kind IN ('recurring', 'usage') AND c.currency <> $1
+       AND NOT EXISTS (SELECT 1 FROM fx_rates f WHERE f.currency = c.currency)
+     ORDER BY c.currency`,
+    [reporting],
+  );
+  return rows.map((row) => row.currency);
+}
+
+/**
+ * Checks what an import leaves behind across all sources, before it commits: every line's
+ * currency still has an FX rate, FX rates of one currency and kind do not overlap, and account
+ * parents form no cycle. A replaced file can break any of these for records other files stored.
+ */
+async function checkWorkspace(tx: Queryable, reporting: string): Promise<void> {
+  const missing = await missingRates(tx, reporting);
+  if (missing.length > 0) {
+    throw new StoreError(
+      `after this import, stored lines in ${missing.join(', ')} would have no FX rate to ${reporting}; keep rates for ${missing.length === 1 ? 'that currency' : 'those currencies'} in the FX rate file, or import one`,
+    );
+  }
+  const overlaps = await tx.query<{
+    currency: string;
+    kind: string;
+    a_from: string;
+    a_source: string;
+    b_from: string;
+    b_source: string;
+  }>(
+    `SELECT a.currency, a.kind, a.valid_from AS a_from, a.source AS a_source,
+            b.valid_from AS b_from, b.source AS b_source
+     FROM fx_rates a JOIN fx_rates b
+       ON a.currency = b.currency AND a.kind = b.kind AND a.ctid < b.ctid
+      AND a.valid_from < coalesce(b.valid_to, 'infinity'::date)
+      AND b.valid_from < coalesce(a.valid_to, 'infinity'::date)
+      AND NOT (a.valid_from = b.valid_from AND a.valid_to IS NOT DISTINCT FROM b.valid_to
+               AND a.rate = b.rate)
+     LIMIT 1`,
+  );
+  const overlap = overlaps[0];
+  if (overlap !== undefined) {
+    throw new StoreError(
+      `${overlap.kind} FX rates for ${overlap.currency} overlap: one from ${overlap.a_from} (${overlap.a_source}) and one from ${overlap.b_from} (${overlap.b_source}); end one before the other starts`,
+    );
+  }
+  const parents = await tx.query<{ id: string; parent_id: string; source: string }>(
+    'SELECT DISTINCT id, parent_id, source FROM accounts WHERE parent_id IS NOT NULL',
+  );
+  const parentOf = new Map(parents.map((row) => [row.id, row]));
+  for (const start of parentOf.keys()) {
+    const path = [start];
+    let current = parentOf.get(start)?.parent_id;
+    while (current !== undefined && path.length <= parentOf.size) {
+      if (current === start) {
+        const sources = [...new Set(path.map((id) => parentOf.get(id)?.source ?? ''))];
+        throw new StoreError(
+          `account parents would form a cycle ${[...path, start].join(' → ')} (from ${sources.join(', ')}); give one of these accounts another parent`,
+        );
+      }
+      path.push(current);
+      current = parentOf.get(current)?.parent_id;
+    }
+  }
+}
+
+/** Text fields that PostgreSQL cannot store because they contain a NUL character. */
+function nulProblems(request: ImportRequest): RowProblem[] {
+  const problems: RowProblem[] = [];
+  const fileOf = new Map(request.files.map((file) => [file.fileName, file]));
+  const check = (
+    value: string | undefined,
+    source: { file: string; row: number } | undefined,
+    columns: readonly string[],
+  ) => {
+    if (value === undefined || !value.includes('\u0000')) return;
+    const summary = source === undefined ? undefined : fileOf.get(source.file)?.summary;
+    const column =
+      columns.map((name) => summary?.columns[name]).find((header) => header !== undefined) ??
+      columns[0] ??
+      '';
+    problems.push({
+      file: source?.file ?? '',
+      row: source?.row ?? 0,
+      column,
+      value,
+      message: 'contains a NUL character, which cannot be stored; remove it from the file',
+    });
+  };
+  for (const line of request.dataset.lines) {
+    check(line.id, line.source, ['line_id', 'line']);
+    check(line.accountId, line.source, ['account_id', 'customer']);
+    check(line.contractId, line.source, ['contract_id']);
+    check(line.product, line.source, ['product']);
+    check(line.renews, line.source, ['renews']);
+  }
+  for (const assignment of request.dataset.assignments) {
+    check(assignment.role, assignment.source, ['role']);
+    check(assignment.person, assignment.source, ['person', 'owner']);
+    check(assignment.accountId, assignment.source, ['account_id', 'customer']);
+  }
+  for (const span of request.dataset.segments) {
+    check(span.segment, span.source, ['segment']);
+    check(span.region, span.source, ['region']);
+    check(span.subRegion, span.source, ['sub_region']);
+    check(span.accountId, span.source, ['account_id', 'customer']);
+  }
+  for (const account of request.dataset.accounts) {
+    check(account.id, undefined, ['account_id']);
+    check(account.name, undefined, ['account_name']);
+    check(account.parentId, undefined, ['parent_id']);
+  }
+  return problems;
+}
+
+/** One account per id, with the fields any source states (imports keep them consistent). */
+function mergeAccounts(accounts: readonly Account[]): Account[] {
+  const merged = new Map<string, Account>();
+  for (const account of accounts) {
+    const earlier = merged.get(account.id);
+    merged.set(account.id, earlier === undefined ? account : { ...account, ...earlier });
+  }
+  return [...merged.values()];
 }
 
 /** A string literal for the few statements (COPY) that cannot take parameters. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { DRIVERS, openLocation, type TestLocation } from '../store/databases.js';
+import { DRIVERS, embeddedEnv, openLocation, type TestLocation } from '../store/databases.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = path.join(ROOT, 'dist/src/cli/main.js');
@@ -254,5 +254,80 @@ describe.each(DRIVERS)('workspace commands on the %s driver', (driver) => {
     expect(reportJson()).toEqual(before);
     expect(nrr('imports', '--format', 'json').stdout).toEqual(imports);
     rmSync(big, { recursive: true, force: true });
+  });
+});
+
+describe('workspace command guards', () => {
+  const folder = mkdtempSync(path.join(tmpdir(), 'nrr-guards-'));
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  function run(args: string[], env: NodeJS.ProcessEnv = embeddedEnv()): Result {
+    const result = spawnSync(process.execPath, [CLI, ...args], {
+      encoding: 'utf8',
+      cwd: folder,
+      env,
+      timeout: 120_000,
+    });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  test('a rejected-rows file that cannot be written stops the import first', () => {
+    const file = path.join(folder, 'in.csv');
+    writeFileSync(
+      file,
+      'line_id,account_id,amount,billing_period,currency,start_date,end_date\nR1,A,abc,month,USD,2024-01-01,\n',
+    );
+    const workspace = path.join(folder, 'ws-rejected');
+    const missing = run([
+      'import',
+      file,
+      '--workspace',
+      workspace,
+      '--skip-invalid',
+      '--rejected-file',
+      path.join(folder, 'no-such-folder', 'rejected.csv'),
+    ]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('does not exist or cannot be written');
+    const itself = run([
+      'import',
+      file,
+      '--workspace',
+      workspace,
+      '--skip-invalid',
+      '--rejected-file',
+      file,
+    ]);
+    expect(itself.status).toBe(1);
+    expect(itself.stderr).toContain('is one of the files being imported');
+    expect(readFileSync(file, 'utf8')).toContain('R1,A,abc');
+  });
+
+  test('line ids with line breaks cannot forge the change list', () => {
+    const file = path.join(folder, 'forge.csv');
+    writeFileSync(
+      file,
+      'line_id,account_id,amount,billing_period,currency,start_date,end_date\n"F1\n3 lines removed",A,10,month,USD,2024-01-01,\n',
+    );
+    const workspace = path.join(folder, 'ws-forge');
+    expect(run(['import', file, '--workspace', workspace]).status).toBe(0);
+    const changes = run(['imports', '--changes', '1', '--workspace', workspace]);
+    expect(changes.status).toBe(0);
+    expect(changes.stdout.split('\n').filter((line) => line.startsWith('3 lines removed'))).toEqual(
+      [],
+    );
+    expect(changes.stdout).toContain('F1\\u000a3 lines removed');
+    const notNumber = run(['imports', '--changes', '1.0', '--workspace', workspace]);
+    expect(notNumber.status).toBe(1);
+    expect(notNumber.stderr).toContain('is not an import number');
+  });
+
+  test.each([
+    ['not a url', 'is not a valid URL'],
+    ['mysql://127.0.0.1/x', 'uses mysql'],
+  ])('DATABASE_URL %j is rejected before connecting', (url, message) => {
+    const result = run(['imports'], { ...embeddedEnv(), DATABASE_URL: url });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(message);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -24,6 +24,38 @@ async function writeWorkbook(name: string, rows: ExcelJS.CellValue[][]): Promise
 }
 
 describe('xlsx input', () => {
+  test('a blank last cell is blank, not missing', async () => {
+    const file = await writeWorkbook('open-ended.xlsx', [
+      ['line_id', 'account_id', 'amount', 'billing_period', 'currency', 'start_date', 'end_date'],
+      ['O1', 'A1', 100, 'month', 'USD', '2024-01-01', null],
+    ]);
+    const { dataset } = await readFile(file, { preset: 'canonical' });
+    expect(dataset.lines[0]).toMatchObject({ id: 'O1', end: null });
+  });
+
+  test('a workbook that unpacks beyond the limit is rejected unread', async () => {
+    // A zip whose central directory declares a 2 GiB part (the part itself is not needed).
+    const name = Buffer.from('xl/worksheets/sheet1.xml');
+    const central = Buffer.alloc(46 + name.length);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt32LE(0x7fffffff, 24);
+    central.writeUInt16LE(name.length, 28);
+    name.copy(central, 46);
+    const end = Buffer.alloc(22);
+    end.writeUInt32LE(0x06054b50, 0);
+    end.writeUInt16LE(1, 8);
+    end.writeUInt16LE(1, 10);
+    end.writeUInt32LE(central.length, 12);
+    end.writeUInt32LE(0, 16);
+    const file = path.join(folder, 'bomb.xlsx');
+    writeFileSync(file, Buffer.concat([central, end]));
+    const error = await readFile(file, { preset: 'canonical' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ImportError);
+    expect((error as ImportError).problems[0]?.message).toMatch(
+      /unpack to 2048 MiB, more than the 1024 MiB/,
+    );
+  });
+
   test('cells convert to exact text', async () => {
     const file = await writeWorkbook('periods.xlsx', [
       ['subscription_id', 'customer_id', 'start_date', 'end_date', 'monthly_amount'],

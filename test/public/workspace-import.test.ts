@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import {
   applyDefinitionChanges,
   DEFAULT_DEFINITIONS,
@@ -76,12 +76,13 @@ describe.skipIf(!publicDataAvailable('workspace imports of public samples'))(
     let location: TestLocation;
     let workspace: Workspace;
 
-    beforeAll(async () => {
+    // Each sample gets a workspace of its own, because their reporting currencies differ.
+    beforeEach(async () => {
       location = embeddedLocation();
       workspace = await Workspace.open(location.location);
     });
 
-    afterAll(async () => {
+    afterEach(async () => {
       await workspace.close();
       await location.drop();
     });
@@ -113,7 +114,6 @@ describe.skipIf(!publicDataAvailable('workspace imports of public samples'))(
       expect(run.rejected).toEqual([]);
       const direct = await readFiles([...files, ...extra], sample.options);
       const stored = await workspace.loadDataset();
-      // The workspace holds the earlier samples too; keep this sample's accounts.
       const ids = new Set(direct.dataset.lines.map((line) => line.id));
       const accounts = new Set(direct.dataset.lines.map((line) => line.accountId));
       const storedHere = {

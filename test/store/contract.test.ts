@@ -222,6 +222,127 @@ describe.each(DRIVERS)('workspace on the %s driver', (driver) => {
     expect((await workspace.loadDataset()).lines.map((line) => line.id)).toEqual(['L1']);
   });
 
+  test('a line file does not take over the accounts file', async () => {
+    const accounts =
+      'account_id,account_name,parent_id,currency\nHQ,Holding,,USD\nSUB,Subsidiary,HQ,USD\n';
+    const header =
+      'line_id,account_id,account_name,amount,billing_period,currency,start_date,end_date';
+    const first = `${header}\nH1,HQ,Holding,1000,month,USD,2024-01-01,2024-12-31\nS1,SUB,Subsidiary,1000,month,USD,2025-01-01,\n`;
+    await importFiles(
+      workspace,
+      [input('accounts.csv', accounts), input('lines.csv', first)],
+      CANONICAL,
+    );
+    const second = `${first}H9,HQ,Holding,1,month,USD,2025-06-01,2025-06-30\n`;
+    await importFiles(
+      workspace,
+      [input('accounts.csv', accounts), input('lines.csv', second)],
+      CANONICAL,
+    );
+    const stored = await workspace.loadDataset();
+    expect(stored.accounts.find((account) => account.id === 'SUB')).toMatchObject({
+      name: 'Subsidiary',
+      parentId: 'HQ',
+    });
+    // SUB nets into HQ, so HQ's line ending and SUB's starting is no churn: 12,000 of ARR on
+    // 2025-06-30 from S1 (1,000 × 12) plus H9 (1 × 12), against 12,000 a year earlier.
+    const figures = report(stored, DEFAULT_DEFINITIONS, dayFromCivil(2025, 6, 30));
+    expect(figures.bridge.churn).toBe(0);
+  });
+
+  test('the same bytes with other options are imported again', async () => {
+    const text =
+      'line_id,account_id,amount,billing_period,start_date,end_date\nO1,OA,100,month,2024-01-01,2025-06-30\n';
+    await importFiles(
+      workspace,
+      [input('fx.csv', 'currency,rate,from_date,to_date,kind\nEUR,2.00,2020-01-01,,plan\n')],
+      CANONICAL,
+    );
+    await importFiles(workspace, [input('opt.csv', text)], { ...CANONICAL, currency: 'USD' });
+    const again = await importFiles(workspace, [input('opt.csv', text)], {
+      ...CANONICAL,
+      currency: 'EUR',
+    });
+    expect(again.unchanged).toEqual([]);
+    expect(again.outcomes[0]).toMatchObject({ changed: 1 });
+    expect((await workspace.loadDataset()).lines[0]?.currency).toBe('EUR');
+  });
+
+  test('a line shared by two files stays when one of them drops it', async () => {
+    await importFiles(workspace, [input('a.csv', BASE), input('fx.csv', FX)], CANONICAL);
+    const copy = await importFiles(workspace, [input('b.csv', BASE)], CANONICAL);
+    expect(copy.outcomes[0]).toMatchObject({ shared: 3 });
+    const emptied = lines('L9,A9,Platform,recurring,10.00,month,USD,2024-01-01,,,Kim,Growth,EMEA');
+    await importFiles(workspace, [input('a.csv', emptied)], CANONICAL);
+    const ids = (await workspace.loadDataset()).lines.map((line) => line.id).sort();
+    expect(ids).toEqual(['L1', 'L2', 'L3', 'L9']);
+    // Changing a shared line in one file contradicts the other.
+    const changed = lines(
+      'L1,A1,Platform,recurring,5.00,month,USD,2024-01-01,2024-12-31,,Dana,Growth,EMEA',
+    );
+    await expect(importFiles(workspace, [input('a.csv', changed)], CANONICAL)).rejects.toThrow(
+      /already stored from b\.csv/,
+    );
+  });
+
+  test('imports that would break later reports are rejected whole', async () => {
+    await importFiles(workspace, [input('lines.csv', BASE), input('fx.csv', FX)], CANONICAL);
+    const before = await workspace.counts();
+    // Replacing the FX file without EUR would leave L2 without a rate.
+    await expect(
+      importFiles(
+        workspace,
+        [input('fx.csv', 'currency,rate,from_date,to_date,kind\nGBP,1.27,2024-01-01,,plan\n')],
+        CANONICAL,
+      ),
+    ).rejects.toThrow(/lines in EUR would have no FX rate/);
+    // A second EUR plan rate overlapping the first.
+    await expect(
+      importFiles(
+        workspace,
+        [
+          input(
+            'fx2.csv',
+            'currency,rate,from_date,to_date,kind\nEUR,2.00,2024-06-01,2025-12-31,plan\n',
+          ),
+        ],
+        CANONICAL,
+      ),
+    ).rejects.toThrow(/plan FX rates for EUR overlap/);
+    // Parents that loop across two accounts files.
+    await importFiles(
+      workspace,
+      [input('acc1.csv', 'account_id,account_name,parent_id\nP1,One,P2\n')],
+      CANONICAL,
+    );
+    await expect(
+      importFiles(
+        workspace,
+        [input('acc2.csv', 'account_id,account_name,parent_id\nP2,Two,P1\n')],
+        CANONICAL,
+      ),
+    ).rejects.toThrow(/cycle P\w → P\w → P\w/);
+    expect((await workspace.counts())['contract_lines']).toBe(before['contract_lines']);
+    // A reporting currency that no stored rate converts to cannot become current.
+    const version = await workspace.saveDefinitions(
+      applyDefinitionChanges(DEFAULT_DEFINITIONS, { reportingCurrency: 'JPY' }),
+      'tester',
+    );
+    await expect(workspace.setCurrentDefinitions(version)).rejects.toThrow(
+      /JPY as the reporting currency, lines in USD have no FX rate/,
+    );
+  });
+
+  test('a NUL character is a row problem naming its column', async () => {
+    const text = lines('N1,A1,Pro\u0000duct,recurring,100,month,USD,2024-01-01,,,Dana,Growth,EMEA');
+    const error = await importFiles(workspace, [input('nul.csv', text)], CANONICAL).catch(
+      (caught: unknown) => caught,
+    );
+    expect((error as ImportError).problems).toEqual([
+      expect.objectContaining({ file: 'nul.csv', row: 2, column: 'product' }),
+    ]);
+  });
+
   test('definitions versions are stored once per content and one is current', async () => {
     expect(await workspace.currentDefinitions()).toEqual({
       version: null,
