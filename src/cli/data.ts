@@ -46,7 +46,7 @@ export function addDataOptions(command: Command): Command {
     )
     .option(
       '--mapping <file>',
-      'JSON file with the preset, column roles, end-date convention and currency of the files (see docs/canonical-format.md); flags override it',
+      'JSON file with the preset, column roles, end-date convention and currency of the files (see docs/workspace.md); flags override it',
     )
     .option(
       '--column <role=name>',

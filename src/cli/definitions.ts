@@ -3,10 +3,15 @@ import type { Command } from 'commander';
 import { changedFields } from '../core/definitions.js';
 import { currentUser } from '../store/workspace.js';
 import { printableLines, table } from './format.js';
-import { workspaceDefinitions } from './input.js';
+import { previewDefinitions, workspaceDefinitions } from './input.js';
 import { addDefinitionOptions, resolveDefinitions, storedVersionOf } from './options.js';
 import type { DefinitionFlags } from './options.js';
-import { addWorkspaceOption, withWorkspace, type WorkspaceFlags } from './workspace.js';
+import {
+  addWorkspaceOption,
+  withWorkspace,
+  workspaceConfigured,
+  type WorkspaceFlags,
+} from './workspace.js';
 
 interface Flags extends DefinitionFlags, WorkspaceFlags {
   list?: boolean;
@@ -27,11 +32,13 @@ export function registerDefinitionsCommand(program: Command): void {
   addDefinitionOptions(command);
   addWorkspaceOption(command);
   command.action(async (flags: Flags) => {
+    // The workspace's current version is in force wherever a workspace is set up.
     const usesWorkspace =
       flags.list === true ||
       flags.save === true ||
       flags.workspace !== undefined ||
-      storedVersionOf(flags) !== undefined;
+      storedVersionOf(flags) !== undefined ||
+      workspaceConfigured();
     if (!usesWorkspace) {
       const definitions = resolveDefinitions(flags);
       process.stdout.write(
@@ -70,13 +77,18 @@ export function registerDefinitionsCommand(program: Command): void {
         );
         return;
       }
-      const { definitions, version } = await workspaceDefinitions(workspace, flags);
-      if (flags.save === true) {
-        await workspace.setCurrentDefinitions(version);
-        process.stderr.write(
-          `Stored as definitions version ${version} by ${currentUser()}; reports from ${workspace.location} now use it.\n`,
+      if (flags.save !== true) {
+        const definitions = await previewDefinitions(workspace, flags);
+        process.stdout.write(
+          JSON.stringify({ ...definitions, changes: changedFields(definitions) }, null, 2) + '\n',
         );
+        return;
       }
+      const { definitions, version } = await workspaceDefinitions(workspace, flags);
+      await workspace.setCurrentDefinitions(version);
+      process.stderr.write(
+        `Stored as definitions version ${version} by ${currentUser()}; reports from ${workspace.location} now use it.\n`,
+      );
       process.stdout.write(
         JSON.stringify(
           { ...definitions, changes: changedFields(definitions), workspaceVersion: version },

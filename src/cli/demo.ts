@@ -1,5 +1,5 @@
 /** `nrr demo`: generate the sample company and report on it, with no data of the user's. */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -37,7 +37,7 @@ export function registerDemoCommand(program: Command): void {
     )
     .option(
       '--workspace <folder>',
-      'folder of the fresh embedded workspace; an earlier demo workspace there is replaced',
+      'folder of the fresh embedded workspace; an earlier demo workspace there is replaced, any other folder is left alone',
       DEMO_FOLDER,
     )
     .option(
@@ -113,25 +113,44 @@ export function registerDemoCommand(program: Command): void {
 const DEMO_FOLDER = '.nrr-demo';
 
 /**
- * Opens an empty embedded workspace in `folder`, first removing an earlier one there. A folder
- * that holds anything but a workspace is left alone.
+ * Opens an empty embedded workspace in `folder`, first removing an earlier demo workspace there.
+ * Any other folder, and a demo workspace that a running process holds, is left alone.
  */
 async function openFreshWorkspace(folder: string): Promise<Workspace> {
   if (existsSync(folder)) {
-    const entries = readdirSync(folder);
-    const isWorkspace = entries.every((entry) => WORKSPACE_ENTRIES.has(entry));
-    if (!isWorkspace) {
+    if (!existsSync(path.join(folder, DEMO_MARKER))) {
       throw new StoreError(
-        `${folder} exists and is not an nrr workspace; pass --workspace with another folder for the demo`,
+        `${folder} exists and is not a demo workspace; pass --workspace with a new folder for the demo`,
+      );
+    }
+    const lock = path.join(folder, 'nrr.lock');
+    const holder = existsSync(lock) ? Number.parseInt(readFileSync(lock, 'utf8'), 10) : NaN;
+    if (Number.isInteger(holder) && holder > 1 && isRunning(holder)) {
+      throw new StoreError(
+        `the demo workspace ${folder} is in use by process ${holder}; stop it first, or pass --workspace with another folder`,
       );
     }
     rmSync(folder, { recursive: true, force: true });
   }
-  return Workspace.open({ kind: 'embedded', folder });
+  const workspace = await Workspace.open({ kind: 'embedded', folder });
+  writeFileSync(
+    path.join(folder, DEMO_MARKER),
+    'This folder holds the sample company of `nrr demo`, which replaces it on every run.\n',
+  );
+  return workspace;
 }
 
-/** What an embedded workspace folder holds. */
-const WORKSPACE_ENTRIES = new Set(['pgdata', 'nrr.lock']);
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** File that marks a folder as a demo workspace, which the next demo may replace. */
+const DEMO_MARKER = 'DEMO';
 
 /** Keeps only the breakdown table of a grouped report (the company figures are printed once). */
 function section(text: string): string {

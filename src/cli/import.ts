@@ -64,7 +64,7 @@ export async function importInputs(
     const written = run.outcomes.reduce((sum, outcome) => sum + outcome.records, 0);
     if (written > 0) {
       process.stderr.write(
-        `Stored ${written.toLocaleString('en-US')} records in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+        `Stored ${written.toLocaleString('en-US')} records (lines, accounts, owners, segments and FX rates) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
       );
     }
     return run;
@@ -295,7 +295,7 @@ function describeChanges(record: ImportRecord): string {
     ['removed', record.changes.removed, record.removed],
   ] as const) {
     lines.push(
-      `${total} lines ${label}${ids.length < total ? ` (first ${ids.length} listed)` : ''}`,
+      `${count(total, 'line')} ${label}${ids.length < total ? ` (first ${ids.length} listed)` : ''}`,
     );
     for (const id of ids) lines.push(`  ${printable(id)}`);
   }

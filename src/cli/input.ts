@@ -36,8 +36,28 @@ export async function workspaceDefinitions(
       ? (await workspace.currentDefinitions()).definitions
       : (await workspace.definitionsVersion(requested)).definitions;
   const definitions = resolveDefinitions(flags, base);
+  // Definitions the stored data cannot be reported in are refused before they become a version.
+  const missing = await workspace.currenciesWithoutRates(definitions.reportingCurrency);
+  if (missing.length > 0) {
+    throw new StoreError(
+      `no stored FX rate converts ${missing.join(', ')} to the reporting currency ${definitions.reportingCurrency}; check --reporting-currency, or import rates to ${definitions.reportingCurrency} first`,
+    );
+  }
   const version = await workspace.saveDefinitions(definitions, currentUser());
   return { definitions, version };
+}
+
+/** The definitions the flags give on top of the workspace's, without storing them. */
+export async function previewDefinitions(
+  workspace: Workspace,
+  flags: DefinitionFlags,
+): Promise<Definitions> {
+  const requested = storedVersionOf(flags);
+  const base =
+    requested === undefined
+      ? (await workspace.currentDefinitions()).definitions
+      : (await workspace.definitionsVersion(requested)).definitions;
+  return resolveDefinitions(flags, base);
 }
 
 /** Reads the files, or the workspace when `files` is empty, and resolves the definitions. */

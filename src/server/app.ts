@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
 import { defaultAsOf } from '../core/as-of.js';
@@ -153,6 +154,18 @@ class ApiError extends Error {
   }
 }
 
+/** A validation issue in plain words: what the value must be. */
+function describeIssue(issue: z.core.$ZodIssue | undefined): string {
+  if (issue === undefined) return 'is invalid';
+  if (issue.code === 'invalid_value') {
+    return `must be one of ${issue.values.map((value) => String(value)).join(', ')}`;
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is missing';
+  if (issue.code === 'invalid_type') return `must be ${issue.expected}`;
+  if (issue.code === 'invalid_union') return 'is missing or not a file';
+  return issue.message;
+}
+
 /** Turns a thrown error into the JSON error body and its status. */
 function errorBody(error: unknown): {
   status: ContentfulStatusCode;
@@ -164,11 +177,19 @@ function errorBody(error: unknown): {
   if (error instanceof ApiError) {
     return { status: error.status, code: error.code, message: error.message, field: error.field };
   }
+  if (error instanceof HTTPException && error.status < 500) {
+    return {
+      status: error.status,
+      code: 'invalid-body',
+      message: `${error.message}; send JSON with content-type application/json, or a multipart form for uploads`,
+      field: null,
+    };
+  }
   if (error instanceof ImportError) {
     return {
       status: 422,
       code: 'invalid-rows',
-      message: error.message.split('\n')[0] ?? error.message,
+      message: `${(error.message.split('\n')[0] ?? error.message).replace(/:$/, '')}; each problem names its file, row and column`,
       field: null,
       problems: error.problems,
     };
@@ -217,12 +238,12 @@ export function createApp(options: AppOptions): OpenAPIHono {
     defaultHook: (result, c) => {
       if (result.success) return undefined;
       const issue = result.error.issues[0];
-      const field = issue?.path.map(String).join('.') ?? null;
+      const field = issue?.path.map(String).join('.') ?? '';
       return c.json(
         {
           error: {
             code: 'invalid-parameter',
-            message: `${field === null || field === '' ? 'request' : field} ${issue?.message ?? 'is invalid'}`,
+            message: `${field === '' ? 'the request' : field} ${describeIssue(issue)}`,
             field: field === '' ? null : field,
           },
         },
@@ -536,8 +557,21 @@ export function createApp(options: AppOptions): OpenAPIHono {
         ...(form.skipInvalid === 'true' ? { skipInvalid: true } : {}),
       } as ReadOptions;
       const job = jobs.start(
-        (progress: (stage: ImportStage, done: number, total: number) => void) =>
-          state.serialise(() => importFiles(options.workspace, inputs, readOptions, progress)),
+        async (progress: (stage: ImportStage, done: number, total: number) => void) => {
+          const run = await state.serialise(() =>
+            importFiles(options.workspace, inputs, readOptions, progress),
+          );
+          // The result names what was stored; the uploaded bytes stay out of it.
+          return {
+            imports: run.outcomes,
+            unchanged: run.unchanged.map((input) => ({
+              path: input.path,
+              source: input.source,
+              importId: run.stored.get(input.source)?.importId ?? null,
+            })),
+            rejected: run.rejected,
+          };
+        },
       );
       return c.json(job.view(), 202);
     },

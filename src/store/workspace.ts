@@ -767,7 +767,8 @@ export class Workspace {
   /** The import records, oldest first. */
   async imports(): Promise<ImportRecord[]> {
     const rows = await this.db.query<Record<string, unknown>>(
-      `SELECT i.*, (s.import_id IS NOT NULL) AS current
+      `SELECT i.*, (s.import_id IS NOT NULL) AS current,
+              ${isoTime('i.started_at')} AS started_iso, ${isoTime('i.finished_at')} AS finished_iso
        FROM imports i LEFT JOIN sources s ON s.import_id = i.id ORDER BY i.id`,
     );
     return rows.map((row) => ({
@@ -787,8 +788,8 @@ export class Workspace {
       shared: Number(row['shared']),
       changes: row['changes'] as LineChanges,
       importedBy: String(row['imported_by']),
-      startedAt: String(row['started_at']),
-      finishedAt: String(row['finished_at']),
+      startedAt: String(row['started_iso']),
+      finishedAt: String(row['finished_iso']),
       current: row['current'] === true,
     }));
   }
@@ -831,6 +832,11 @@ export class Workspace {
       [version, text, text, nowIso(), user],
     );
     return version;
+  }
+
+  /** Currencies of stored recurring and usage lines that no stored FX rate converts. */
+  currenciesWithoutRates(reporting: string): Promise<string[]> {
+    return missingRates(this.db, reporting);
   }
 
   /** Makes a stored version the one reports use by default. */
@@ -876,7 +882,8 @@ export class Workspace {
     const rows = !(Number.isInteger(version) && version >= 0 && version <= 2_147_483_647)
       ? []
       : await tx.query<{ body_text: string; created_at: string; created_by: string }>(
-          'SELECT body_text, created_at, created_by FROM definition_versions WHERE version = $1',
+          `SELECT body_text, ${isoTime('created_at')} AS created_at, created_by
+           FROM definition_versions WHERE version = $1`,
           [version],
         );
     const row = rows[0];
@@ -913,7 +920,7 @@ export class Workspace {
     const closedAt = nowIso();
     return this.db.transaction(async (tx) => {
       const existing = await tx.query<{ closed_at: string }>(
-        'SELECT closed_at FROM month_closes WHERE month = $1',
+        `SELECT ${isoTime('closed_at')} AS closed_at FROM month_closes WHERE month = $1`,
         [close.month],
       );
       if (existing[0] !== undefined) {
@@ -943,7 +950,7 @@ export class Workspace {
   /** Closed months, oldest first. */
   async monthCloses(): Promise<MonthClose[]> {
     const rows = await this.db.query<Record<string, unknown>>(
-      'SELECT * FROM month_closes ORDER BY month',
+      `SELECT *, ${isoTime('closed_at')} AS closed_iso FROM month_closes ORDER BY month`,
     );
     return rows.map((row) => ({
       month: String(row['month']),
@@ -952,7 +959,7 @@ export class Workspace {
       figures: row['figures'],
       accountArr: row['account_arr'] as UnitArr[],
       lastImportId: row['last_import_id'] === null ? null : Number(row['last_import_id']),
-      closedAt: String(row['closed_at']),
+      closedAt: String(row['closed_iso']),
       closedBy: String(row['closed_by']),
     }));
   }
@@ -1083,6 +1090,11 @@ function mergeAccounts(accounts: readonly Account[]): Account[] {
     merged.set(account.id, earlier === undefined ? account : { ...account, ...earlier });
   }
   return [...merged.values()];
+}
+
+/** SQL that formats a timestamp as ISO 8601 in UTC, such as 2026-12-04T18:15:43.120Z. */
+function isoTime(column: string): string {
+  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
 /** A string literal for the few statements (COPY) that cannot take parameters. */

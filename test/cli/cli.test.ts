@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { dayFromCivil, DEFAULT_DEFINITIONS, report } from '../../src/core/index.js';
 import { generateCompany } from '../../src/generate/index.js';
+import { embeddedEnv } from '../store/databases.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = path.join(ROOT, 'dist/src/cli/main.js');
@@ -26,9 +27,11 @@ const scratch = mkdtempSync(path.join(tmpdir(), 'nrr-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function nrr(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  // These commands read files; without DATABASE_URL no command reaches a PostgreSQL server.
   const result = spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8',
     cwd: scratch,
+    env: embeddedEnv(),
     timeout: 120_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };

@@ -84,7 +84,7 @@ describe.each(DRIVERS)('workspace commands on the %s driver', (driver) => {
       spawnSync(
         process.execPath,
         [CLI, 'report', ...files, '--as-of', '2024-12-31', '--format', 'json'],
-        { encoding: 'utf8', cwd: scratch },
+        { encoding: 'utf8', cwd: scratch, env: embeddedEnv() },
       ).stdout,
     ) as Record<string, unknown>;
     delete fromFiles['sources'];
@@ -232,7 +232,7 @@ describe.each(DRIVERS)('workspace commands on the %s driver', (driver) => {
     const generated = spawnSync(
       process.execPath,
       [CLI, 'generate', '--accounts', '20000', '--out', big],
-      { encoding: 'utf8' },
+      { encoding: 'utf8', env: embeddedEnv() },
     );
     expect(generated.status).toBe(0);
     const child = spawn(
@@ -320,6 +320,20 @@ describe('workspace command guards', () => {
     const notNumber = run(['imports', '--changes', '1.0', '--workspace', workspace]);
     expect(notNumber.status).toBe(1);
     expect(notNumber.stderr).toContain('is not an import number');
+  });
+
+  test('the demo replaces only a demo workspace', () => {
+    const workspace = path.join(folder, 'ws-precious');
+    const file = path.join(folder, 'precious.csv');
+    writeFileSync(
+      file,
+      'line_id,account_id,amount,billing_period,currency,start_date,end_date\nP1,A,10,month,USD,2024-01-01,\n',
+    );
+    expect(run(['import', file, '--workspace', workspace]).status).toBe(0);
+    const demo = run(['demo', '--accounts', '50', '--workspace', workspace]);
+    expect(demo.status).toBe(1);
+    expect(demo.stderr).toContain('is not a demo workspace');
+    expect(run(['imports', '--workspace', workspace]).stdout).toContain('precious.csv');
   });
 
   test.each([

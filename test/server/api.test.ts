@@ -212,6 +212,31 @@ describe('imports', () => {
     expect(((await json(missing))['error'] as Record<string, unknown>)['field']).toBe('files');
   });
 
+  test('an unchanged upload reports its import, not its bytes', async () => {
+    const response = await upload([
+      { name: 'fx-rates.csv', text: readFileSync(path.join(FIXTURES, 'fx-rates.csv'), 'utf8') },
+    ]);
+    const job = await finished(String((await json(response))['id']));
+    expect(job['state']).toBe('succeeded');
+    const result = job['result'] as { imports: unknown[]; unchanged: unknown[] };
+    expect(result.imports).toEqual([]);
+    expect(result.unchanged).toEqual([
+      { path: 'fx-rates.csv', source: 'fx-rates.csv', importId: expect.any(Number) as number },
+    ]);
+  });
+
+  test('a malformed body is a client error', async () => {
+    const response = await app.request('/api/definitions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"changes": ',
+    });
+    expect(response.status).toBe(400);
+    expect(((await json(response))['error'] as Record<string, unknown>)['code']).toBe(
+      'invalid-body',
+    );
+  });
+
   test('an unknown job is not found', async () => {
     const response = await app.request('/api/jobs/nope');
     expect(response.status).toBe(404);
