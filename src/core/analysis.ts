@@ -35,8 +35,15 @@ export interface Analysis {
   readonly fx: FxTable;
   /** Sorted, distinct sample days. */
   readonly samples: Int32Array;
-  /** Unit ARR in reporting minor units: `arr[unit * samples.length + k]`. */
-  readonly arr: Float64Array;
+  /**
+   * Unit ARR in reporting minor units, stored only at the samples where it changes. Unit u's
+   * entries are arrOffsets[u] .. arrOffsets[u + 1] − 1 in sample order: from sample
+   * arrSamples[e] on, its ARR is arrValues[e]. Before its first entry a unit's ARR is 0. Read it
+   * with unitArr, fillUnitArr or UnitArrCursor.
+   */
+  readonly arrOffsets: Int32Array;
+  readonly arrSamples: Int32Array;
+  readonly arrValues: Float64Array;
   /** Company ARR per sample. */
   readonly totals: Float64Array;
   readonly units: number;
@@ -98,7 +105,6 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
   const { samples, months } = sampleDays(prepared, asOf, windowStart);
   const width = samples.length;
   const units = unitCount(prepared);
-  const arr = new Float64Array(units * width);
   const { lines, lineStart, lineEnd, lineArr, lineCounted, lineForeign } = prepared;
   const { unitLines, unitLineOffsets } = prepared;
 
@@ -108,8 +114,8 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
     chainPosition[sample] = position;
   });
 
-  // Each unit's changes in ARR per sample go into `deltas`, and their running sum into its row
-  // of `arr`, so the large array is written once, in order.
+  // Each unit's changes in ARR per sample go into `deltas`. Their running sum, floored at 0, is
+  // stored only where it changes, which keeps the stored ARR to a few entries per unit.
   const deltas = new Float64Array(width + 1);
   const add = (start: Day, end: Day, amount: number): void => {
     const from = lowerBound(samples, start);
@@ -123,6 +129,13 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
   const firstPositiveDay = new Int32Array(units).fill(OPEN_END);
   const firstPositiveMonthDay = new Int32Array(units).fill(OPEN_END);
   const totals = new Float64Array(width);
+  const arrOffsets = new Int32Array(units + 1);
+  // The changes collect in plain arrays, on the JavaScript heap, and are copied to typed arrays
+  // of their exact size at the end. V8 (Node 20) starts a full garbage collection once about
+  // 64 MB of new typed-array memory is live, and a generous typed-array buffer, grown as needed,
+  // would use most of that.
+  const changeSamples: number[] = [];
+  const changeValues: number[] = [];
   for (let unit = 0; unit < units; unit++) {
     const last = unitLineOffsets[unit + 1] as number;
     for (let position = unitLineOffsets[unit] as number; position < last; position++) {
@@ -142,8 +155,8 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
       }
     }
 
-    const row = unit * width;
     let running = 0;
+    let stored = 0;
     let firstPositive = OPEN_END;
     let firstPositiveMonth = OPEN_END;
     for (let k = 0; k < width; k++) {
@@ -151,9 +164,18 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
       deltas[k] = 0;
       if (running <= 0) {
         if (running < 0) flooredCells++;
+        if (stored !== 0) {
+          changeSamples.push(k);
+          changeValues.push(0);
+          stored = 0;
+        }
         continue;
       }
-      arr[row + k] = running;
+      if (running !== stored) {
+        changeSamples.push(k);
+        changeValues.push(running);
+        stored = running;
+      }
       totals[k] = (totals[k] as number) + running;
       if (firstPositive === OPEN_END) firstPositive = samples[k] as number;
       if (firstPositiveMonth === OPEN_END && (chainPosition[k] as number) >= 0) {
@@ -162,6 +184,7 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
       if (running > largest) largest = running;
     }
     deltas[width] = 0;
+    arrOffsets[unit + 1] = changeSamples.length;
     firstPositiveDay[unit] = firstPositive;
     firstPositiveMonthDay[unit] = firstPositiveMonth;
   }
@@ -186,7 +209,9 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
     prepared,
     fx,
     samples,
-    arr,
+    arrOffsets,
+    arrSamples: new Int32Array(changeSamples),
+    arrValues: new Float64Array(changeValues),
     totals,
     units,
     months,
@@ -211,7 +236,73 @@ export function bridgeSteps(analysis: Analysis, from: number, to: number): numbe
 
 /** Reads a unit's ARR at a sample. */
 export function unitArr(analysis: Analysis, unit: number, sample: number): number {
-  return analysis.arr[unit * analysis.samples.length + sample] as number;
+  const { arrOffsets, arrSamples, arrValues } = analysis;
+  let low = arrOffsets[unit] as number;
+  let high = arrOffsets[unit + 1] as number;
+  const first = low;
+  // Finds the first entry after `sample`; the entry before it holds the ARR at `sample`.
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((arrSamples[middle] as number) <= sample) low = middle + 1;
+    else high = middle;
+  }
+  return low === first ? 0 : (arrValues[low - 1] as number);
+}
+
+/** Checks whether a unit has ARR above zero at any sample. */
+export function hasArr(analysis: Analysis, unit: number): boolean {
+  return (analysis.arrOffsets[unit + 1] as number) > (analysis.arrOffsets[unit] as number);
+}
+
+/** Writes a unit's ARR at every sample into `row`, whose length is the number of samples. */
+export function fillUnitArr(analysis: Analysis, unit: number, row: Float64Array): void {
+  const { arrOffsets, arrSamples, arrValues } = analysis;
+  const last = arrOffsets[unit + 1] as number;
+  let value = 0;
+  let k = 0;
+  for (let entry = arrOffsets[unit] as number; entry < last; entry++) {
+    const next = arrSamples[entry] as number;
+    row.fill(value, k, next);
+    value = arrValues[entry] as number;
+    k = next;
+  }
+  row.fill(value, k);
+}
+
+/**
+ * Reads one unit's ARR at samples in non-decreasing order, stepping through its stored changes
+ * instead of searching them for each sample.
+ */
+export class UnitArrCursor {
+  private readonly offsets: Int32Array;
+  private readonly samples: Int32Array;
+  private readonly values: Float64Array;
+  private entry = 0;
+  private last = 0;
+  private value = 0;
+
+  constructor(analysis: Analysis) {
+    this.offsets = analysis.arrOffsets;
+    this.samples = analysis.arrSamples;
+    this.values = analysis.arrValues;
+  }
+
+  /** Starts reading a unit from sample 0; returns false when the unit never has ARR. */
+  start(unit: number): boolean {
+    this.entry = this.offsets[unit] as number;
+    this.last = this.offsets[unit + 1] as number;
+    this.value = 0;
+    return this.entry < this.last;
+  }
+
+  /** Returns the unit's ARR at a sample no earlier than the one of the previous call. */
+  at(sample: number): number {
+    while (this.entry < this.last && (this.samples[this.entry] as number) <= sample) {
+      this.value = this.values[this.entry] as number;
+      this.entry++;
+    }
+    return this.value;
+  }
 }
 
 /**
