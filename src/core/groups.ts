@@ -325,13 +325,15 @@ export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dime
   for (let unit = 0; unit < units; unit++)
     offsets[unit + 1] = (offsets[unit + 1] as number) + (offsets[unit] as number);
   const spansByUnit = new Int32Array(offsets[units] as number);
-  const cursor = offsets.slice(0, units);
+  // Each unit's offset serves as its insertion cursor, then the offsets shift back by one unit.
   for (let index = 0; index < count; index++) {
     const unit = resolved.unit[index] as number;
     if (unit < 0 || (codes[index] as number) < 0) continue;
-    spansByUnit[cursor[unit] as number] = index;
-    cursor[unit] = (cursor[unit] as number) + 1;
+    spansByUnit[offsets[unit] as number] = index;
+    offsets[unit] = (offsets[unit] as number) + 1;
   }
+  offsets.copyWithin(1, 0, units);
+  offsets[0] = 0;
 
   const runOffsets = new IntList(1024);
   const runSample = new IntList(4096);
