@@ -131,9 +131,10 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
   const totals = new Float64Array(width);
   const arrOffsets = new Int32Array(units + 1);
   // The changes collect in plain arrays, on the JavaScript heap, and are copied to typed arrays
-  // of their exact size at the end. V8 (Node 20) starts a full garbage collection once about
-  // 64 MB of new typed-array memory is live, and a generous typed-array buffer, grown as needed,
-  // would use most of that.
+  // of their exact size at the end. V8 (Node 20) starts a full garbage collection once typed
+  // arrays allocated since the last one hold about 64 MB, garbage included. At a million lines
+  // that collection marks some 260 MB of line objects, so the engine keeps typed arrays at their
+  // exact sizes and discards few of them.
   const changeSamples: number[] = [];
   const changeValues: number[] = [];
   for (let unit = 0; unit < units; unit++) {

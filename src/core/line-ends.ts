@@ -45,7 +45,7 @@ export function describeLine(line: ContractLine): string {
  * Finds a line's position in `renewals`, which lists line indices in ascending order, or returns
  * −1 when the line is not a counted renewal.
  */
-function renewalPosition(renewals: Int32Array, line: number): number {
+function renewalPosition(renewals: readonly number[], line: number): number {
   let low = 0;
   let high = renewals.length;
   while (low < high) {
@@ -62,7 +62,7 @@ function renewalPosition(renewals: Int32Array, line: number): number {
  */
 function checkRenewalLoops(
   lines: readonly ContractLine[],
-  renewals: Int32Array,
+  renewals: readonly number[],
   targetOf: Int32Array,
 ): void {
   const state = new Uint8Array(renewals.length);
@@ -98,7 +98,7 @@ function checkRenewalLoops(
  * the same way.
  */
 function continuationStarts(
-  renewals: Int32Array,
+  renewals: readonly number[],
   targetOf: Int32Array,
   lineStart: Int32Array,
 ): Int32Array {

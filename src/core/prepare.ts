@@ -44,8 +44,11 @@ export interface Prepared {
   readonly lineForeign: Uint8Array;
   /** 1 for a line that a counted renewal replaces or continues. */
   readonly lineRenewed: Uint8Array;
-  /** Counted lines that name a line they renew. */
-  readonly renewals: Int32Array;
+  /**
+   * Counted lines that name a line they renew, in ascending order. A plain array, because the
+   * first pass over the lines cannot size a typed array for it without discarding one.
+   */
+  readonly renewals: readonly number[];
   /** Counts of inputs that were accepted but deserve a look; reports list them. */
   readonly warnings: PrepareWarnings;
   /** Annualisation rule per line, as an index into ANNUALISATION_RULES. */
@@ -339,7 +342,6 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
   const lineExclusion = new Uint8Array(count);
 
   const lineForeign = new Uint8Array(count);
-  // A plain array, because a typed array of one entry per line would be mostly unused garbage.
   const renewals: number[] = [];
   const excluded = { oneTime: 0, oneTimeByProduct: 0, trial: 0, usage: 0 };
   const lineAccount = new Int32Array(count);
@@ -412,7 +414,7 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     lineArr,
     lineCounted,
     lineForeign,
-    renewals: new Int32Array(renewals),
+    renewals,
     lineRenewed: new Uint8Array(count),
     warnings: {
       unknownRenewals: 0,
