@@ -114,21 +114,40 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
     chainPosition[sample] = position;
   });
 
-  // Each unit's changes in ARR per sample go into `deltas`. Their running sum, floored at 0, is
-  // stored only where it changes, which keeps the stored ARR to a few entries per unit.
+  // Each unit's changes in ARR per sample go into `deltas`, and the samples they touch into
+  // `touched`. Their running sum, floored at 0, is stored only where it changes, which keeps the
+  // stored ARR to a few entries per unit, and only the touched samples are visited.
   const deltas = new Float64Array(width + 1);
+  const isTouched = new Uint8Array(width + 1);
+  const touched = new Int32Array(width + 1);
+  let touchedCount = 0;
+  const touch = (k: number, amount: number): void => {
+    deltas[k] = (deltas[k] as number) + amount;
+    if (isTouched[k] === 0) {
+      isTouched[k] = 1;
+      touched[touchedCount++] = k;
+    }
+  };
   const add = (start: Day, end: Day, amount: number): void => {
     const from = lowerBound(samples, start);
     const to = lowerBound(samples, end);
     if (from >= to) return;
-    deltas[from] = (deltas[from] as number) + amount;
-    deltas[to] = (deltas[to] as number) - amount;
+    touch(from, amount);
+    touch(to, -amount);
   };
+  // The first month-end sample at or after each sample, or `width` when there is none.
+  const nextMonthEnd = new Int32Array(width + 1).fill(width);
+  for (let k = width - 1; k >= 0; k--) {
+    nextMonthEnd[k] = (chainPosition[k] as number) >= 0 ? k : (nextMonthEnd[k + 1] as number);
+  }
   let flooredCells = 0;
   let largest = 0;
   const firstPositiveDay = new Int32Array(units).fill(OPEN_END);
   const firstPositiveMonthDay = new Int32Array(units).fill(OPEN_END);
-  const totals = new Float64Array(width);
+  // Company ARR changes per sample, summed into `totals` at the end, and the sum of their
+  // magnitudes, which bounds every partial sum and so shows whether the sums were exact.
+  const totalChanges = new Float64Array(width);
+  const changeMagnitudes = new Float64Array(width);
   const arrOffsets = new Int32Array(units + 1);
   // The changes collect in plain arrays, on the JavaScript heap, and are copied to typed arrays
   // of their exact size at the end. V8 (Node 20) starts a full garbage collection once typed
@@ -151,47 +170,61 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
         continue;
       }
       const line = lines[index] as ContractLine;
-      for (const piece of fx.segments(amount, line.currency, start, end, line.id)) {
-        add(piece.start, piece.end, piece.arr);
-      }
+      fx.visitSegments(amount, line.currency, start, end, line.id, add);
     }
 
+    sortTouched(touched, touchedCount);
     let running = 0;
     let stored = 0;
     let firstPositive = OPEN_END;
     let firstPositiveMonth = OPEN_END;
-    for (let k = 0; k < width; k++) {
+    for (let t = 0; t < touchedCount; t++) {
+      const k = touched[t] as number;
       running += deltas[k] as number;
       deltas[k] = 0;
-      if (running <= 0) {
-        if (running < 0) flooredCells++;
-        if (stored !== 0) {
-          changeSamples.push(k);
-          changeValues.push(0);
-          stored = 0;
-        }
-        continue;
-      }
-      if (running !== stored) {
+      isTouched[k] = 0;
+      if (k >= width) continue;
+      // The sum holds from sample k up to the next touched sample.
+      const next = t + 1 < touchedCount ? Math.min(touched[t + 1] as number, width) : width;
+      const value = running > 0 ? running : 0;
+      if (running < 0) flooredCells += next - k;
+      if (value !== stored) {
         changeSamples.push(k);
-        changeValues.push(running);
-        stored = running;
+        changeValues.push(value);
+        totalChanges[k] = (totalChanges[k] as number) + (value - stored);
+        changeMagnitudes[k] = (changeMagnitudes[k] as number) + Math.abs(value - stored);
+        stored = value;
       }
-      totals[k] = (totals[k] as number) + running;
+      if (value === 0) continue;
       if (firstPositive === OPEN_END) firstPositive = samples[k] as number;
-      if (firstPositiveMonth === OPEN_END && (chainPosition[k] as number) >= 0) {
-        firstPositiveMonth = samples[k] as number;
+      const monthEnd = nextMonthEnd[k] as number;
+      if (firstPositiveMonth === OPEN_END && monthEnd < next) {
+        firstPositiveMonth = samples[monthEnd] as number;
       }
       if (running > largest) largest = running;
     }
-    deltas[width] = 0;
+    touchedCount = 0;
     arrOffsets[unit + 1] = changeSamples.length;
     firstPositiveDay[unit] = firstPositive;
     firstPositiveMonthDay[unit] = firstPositiveMonth;
   }
 
   // Sums of minor units are exact only below 2^53; beyond that a cent could be lost silently.
-  for (const total of totals) if (total > largest) largest = total;
+  for (const magnitude of changeMagnitudes) {
+    if (magnitude > Number.MAX_SAFE_INTEGER) {
+      throw new EngineError(
+        'invalid-line',
+        `ARR changes of ${magnitude} minor units on one sample day are beyond the exact range of 2^53 minor units; check the amounts for misplaced digits`,
+      );
+    }
+  }
+  const totals = new Float64Array(width);
+  let total = 0;
+  for (let k = 0; k < width; k++) {
+    total += totalChanges[k] as number;
+    totals[k] = total;
+    if (total > largest) largest = total;
+  }
   if (largest > Number.MAX_SAFE_INTEGER) {
     throw new EngineError(
       'invalid-line',
@@ -221,6 +254,19 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
     lapsedUnits: prepared.lapsedUnits,
     flooredCells,
   };
+}
+
+/** Sorts the first `count` entries of `values` in place; a unit touches few samples. */
+function sortTouched(values: Int32Array, count: number): void {
+  for (let i = 1; i < count; i++) {
+    const value = values[i] as number;
+    let j = i - 1;
+    while (j >= 0 && (values[j] as number) > value) {
+      values[j + 1] = values[j] as number;
+      j--;
+    }
+    values[j + 1] = value;
+  }
 }
 
 /**
