@@ -258,8 +258,11 @@ class UnitResolver {
 
   /** Follows parents to the ultimate parent, remembering the root of every account passed. */
   private root(accountId: string): string {
-    if (this.netting === 'account' || this.parentOf.size === 0 || !this.parentOf.has(accountId))
-      return accountId;
+    if (this.netting === 'account' || this.parentOf.size === 0) return accountId;
+    const parent = this.parentOf.get(accountId);
+    if (parent === undefined) return accountId;
+    // Most families are one level deep: the parent is the root, and no path needs remembering.
+    if (!this.parentOf.has(parent)) return parent;
     const path: string[] = [];
     const onPath = new Set<string>();
     let current = accountId;
