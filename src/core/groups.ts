@@ -322,8 +322,8 @@ export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dime
     if (size > largest) largest = size;
   }
   // One unit's spans that have a key in this dimension, copied out of the shared list so that
-  // sorting them leaves `resolved` alone. Positions in `table` name the spans, and `spans` holds
-  // them in the order sortSpans gives.
+  // sorting them leaves `resolved` alone. Once copied, positions in `table` name the spans, and
+  // `spans` holds those positions in the order sortSpans gives.
   const table: SpanTable = {
     from: new Int32Array(largest),
     to: new Int32Array(largest),
@@ -346,18 +346,23 @@ export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dime
       const span = unitSpans[position] as number;
       const code = codes[span] as number;
       if (code < 0) continue;
-      const { from, to } = list[span] as { from: Day; to: Day | null };
-      table.from[end] = from;
-      table.to[end] = to ?? OPEN_END;
       table.code[end] = code;
-      table.isRoot[end] = resolved.isRoot[span] as number;
-      spans[end] = end;
+      spans[end] = span;
       end++;
     }
     if (end === first) continue;
     if (end === first + 1) {
       unitCodes[unit] = table.code[first] as number;
       continue;
+    }
+    // Only a unit with several spans needs their days, which are read from the list here.
+    for (let position = first; position < end; position++) {
+      const span = spans[position] as number;
+      const { from, to } = list[span] as { from: Day; to: Day | null };
+      table.from[position] = from;
+      table.to[position] = to ?? OPEN_END;
+      table.isRoot[position] = resolved.isRoot[span] as number;
+      spans[position] = position;
     }
     sortSpans(table, spans, first, end, keys);
     // The chosen span changes only on days when some span starts or stops, so the span is chosen
