@@ -184,7 +184,7 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
       deltas[k] = 0;
       isTouched[k] = 0;
       if (k >= width) continue;
-      // The sum holds from sample k up to the next touched sample.
+      // The sum applies from sample k up to the next touched sample.
       const next = t + 1 < touchedCount ? Math.min(touched[t + 1] as number, width) : width;
       const value = running > 0 ? running : 0;
       if (running < 0) flooredCells += next - k;
@@ -256,7 +256,7 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
   };
 }
 
-/** Sorts the first `count` entries of `values` in place; a unit touches few samples. */
+/** Sorts the first `count` entries of `values` in place, by insertion because they are few. */
 function sortTouched(values: Int32Array, count: number): void {
   for (let i = 1; i < count; i++) {
     const value = values[i] as number;
@@ -287,7 +287,7 @@ export function unitArr(analysis: Analysis, unit: number, sample: number): numbe
   let low = arrOffsets[unit] as number;
   let high = arrOffsets[unit + 1] as number;
   const first = low;
-  // Finds the first entry after `sample`; the entry before it holds the ARR at `sample`.
+  // Finds the first entry after `sample`. The entry before it gives the ARR at `sample`.
   while (low < high) {
     const middle = (low + high) >>> 1;
     if ((arrSamples[middle] as number) <= sample) low = middle + 1;

@@ -323,7 +323,7 @@ export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dime
   }
   // One unit's spans that have a key in this dimension, copied out of the shared list so that
   // sorting them leaves `resolved` alone. Once copied, positions in `table` name the spans, and
-  // `spans` holds those positions in the order sortSpans gives.
+  // `spans` contains those positions in the order sortSpans gives.
   const table: SpanTable = {
     from: new Int32Array(largest),
     to: new Int32Array(largest),
