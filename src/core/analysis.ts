@@ -35,8 +35,15 @@ export interface Analysis {
   readonly fx: FxTable;
   /** Sorted, distinct sample days. */
   readonly samples: Int32Array;
-  /** Unit ARR in reporting minor units: `arr[unit * samples.length + k]`. */
-  readonly arr: Float64Array;
+  /**
+   * Unit ARR in reporting minor units, stored only at the samples where it changes. Unit u's
+   * entries are arrOffsets[u] .. arrOffsets[u + 1] − 1 in sample order: from sample
+   * arrSamples[e] on, its ARR is arrValues[e]. Before its first entry a unit's ARR is 0. Read it
+   * with unitArr, fillUnitArr or UnitArrCursor.
+   */
+  readonly arrOffsets: Int32Array;
+  readonly arrSamples: Int32Array;
+  readonly arrValues: Float64Array;
   /** Company ARR per sample. */
   readonly totals: Float64Array;
   readonly units: number;
@@ -98,7 +105,6 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
   const { samples, months } = sampleDays(prepared, asOf, windowStart);
   const width = samples.length;
   const units = unitCount(prepared);
-  const arr = new Float64Array(units * width);
   const { lines, lineStart, lineEnd, lineArr, lineCounted, lineForeign } = prepared;
   const { unitLines, unitLineOffsets } = prepared;
 
@@ -108,21 +114,48 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
     chainPosition[sample] = position;
   });
 
-  // Each unit's changes in ARR per sample go into `deltas`, and their running sum into its row
-  // of `arr`, so the large array is written once, in order.
+  // Each unit's changes in ARR per sample go into `deltas`, and the samples they touch into
+  // `touched`. Their running sum, floored at 0, is stored only where it changes, which keeps the
+  // stored ARR to a few entries per unit, and only the touched samples are visited.
   const deltas = new Float64Array(width + 1);
+  const isTouched = new Uint8Array(width + 1);
+  const touched = new Int32Array(width + 1);
+  let touchedCount = 0;
+  const touch = (k: number, amount: number): void => {
+    deltas[k] = (deltas[k] as number) + amount;
+    if (isTouched[k] === 0) {
+      isTouched[k] = 1;
+      touched[touchedCount++] = k;
+    }
+  };
   const add = (start: Day, end: Day, amount: number): void => {
     const from = lowerBound(samples, start);
     const to = lowerBound(samples, end);
     if (from >= to) return;
-    deltas[from] = (deltas[from] as number) + amount;
-    deltas[to] = (deltas[to] as number) - amount;
+    touch(from, amount);
+    touch(to, -amount);
   };
+  // The first month-end sample at or after each sample, or `width` when there is none.
+  const nextMonthEnd = new Int32Array(width + 1).fill(width);
+  for (let k = width - 1; k >= 0; k--) {
+    nextMonthEnd[k] = (chainPosition[k] as number) >= 0 ? k : (nextMonthEnd[k + 1] as number);
+  }
   let flooredCells = 0;
   let largest = 0;
   const firstPositiveDay = new Int32Array(units).fill(OPEN_END);
   const firstPositiveMonthDay = new Int32Array(units).fill(OPEN_END);
-  const totals = new Float64Array(width);
+  // Company ARR changes per sample, summed into `totals` at the end, and the sum of their
+  // magnitudes, which bounds every partial sum and so shows whether the sums were exact.
+  const totalChanges = new Float64Array(width);
+  const changeMagnitudes = new Float64Array(width);
+  const arrOffsets = new Int32Array(units + 1);
+  // The changes collect in plain arrays, on the JavaScript heap, and are copied to typed arrays
+  // of their exact size at the end. V8 (Node 20) starts a full garbage collection once typed
+  // arrays allocated since the last one hold about 64 MB, garbage included. At a million lines
+  // that collection marks some 260 MB of line objects, so the engine keeps typed arrays at their
+  // exact sizes and discards few of them.
+  const changeSamples: number[] = [];
+  const changeValues: number[] = [];
   for (let unit = 0; unit < units; unit++) {
     const last = unitLineOffsets[unit + 1] as number;
     for (let position = unitLineOffsets[unit] as number; position < last; position++) {
@@ -137,37 +170,61 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
         continue;
       }
       const line = lines[index] as ContractLine;
-      for (const piece of fx.segments(amount, line.currency, start, end, line.id)) {
-        add(piece.start, piece.end, piece.arr);
-      }
+      fx.visitSegments(amount, line.currency, start, end, line.id, add);
     }
 
-    const row = unit * width;
+    sortTouched(touched, touchedCount);
     let running = 0;
+    let stored = 0;
     let firstPositive = OPEN_END;
     let firstPositiveMonth = OPEN_END;
-    for (let k = 0; k < width; k++) {
+    for (let t = 0; t < touchedCount; t++) {
+      const k = touched[t] as number;
       running += deltas[k] as number;
       deltas[k] = 0;
-      if (running <= 0) {
-        if (running < 0) flooredCells++;
-        continue;
+      isTouched[k] = 0;
+      if (k >= width) continue;
+      // The sum applies from sample k up to the next touched sample.
+      const next = t + 1 < touchedCount ? Math.min(touched[t + 1] as number, width) : width;
+      const value = running > 0 ? running : 0;
+      if (running < 0) flooredCells += next - k;
+      if (value !== stored) {
+        changeSamples.push(k);
+        changeValues.push(value);
+        totalChanges[k] = (totalChanges[k] as number) + (value - stored);
+        changeMagnitudes[k] = (changeMagnitudes[k] as number) + Math.abs(value - stored);
+        stored = value;
       }
-      arr[row + k] = running;
-      totals[k] = (totals[k] as number) + running;
+      if (value === 0) continue;
       if (firstPositive === OPEN_END) firstPositive = samples[k] as number;
-      if (firstPositiveMonth === OPEN_END && (chainPosition[k] as number) >= 0) {
-        firstPositiveMonth = samples[k] as number;
+      const monthEnd = nextMonthEnd[k] as number;
+      if (firstPositiveMonth === OPEN_END && monthEnd < next) {
+        firstPositiveMonth = samples[monthEnd] as number;
       }
       if (running > largest) largest = running;
     }
-    deltas[width] = 0;
+    touchedCount = 0;
+    arrOffsets[unit + 1] = changeSamples.length;
     firstPositiveDay[unit] = firstPositive;
     firstPositiveMonthDay[unit] = firstPositiveMonth;
   }
 
   // Sums of minor units are exact only below 2^53; beyond that a cent could be lost silently.
-  for (const total of totals) if (total > largest) largest = total;
+  for (const magnitude of changeMagnitudes) {
+    if (magnitude > Number.MAX_SAFE_INTEGER) {
+      throw new EngineError(
+        'invalid-line',
+        `ARR changes of ${magnitude} minor units on one sample day are beyond the exact range of 2^53 minor units; check the amounts for misplaced digits`,
+      );
+    }
+  }
+  const totals = new Float64Array(width);
+  let total = 0;
+  for (let k = 0; k < width; k++) {
+    total += totalChanges[k] as number;
+    totals[k] = total;
+    if (total > largest) largest = total;
+  }
   if (largest > Number.MAX_SAFE_INTEGER) {
     throw new EngineError(
       'invalid-line',
@@ -186,7 +243,9 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
     prepared,
     fx,
     samples,
-    arr,
+    arrOffsets,
+    arrSamples: new Int32Array(changeSamples),
+    arrValues: new Float64Array(changeValues),
     totals,
     units,
     months,
@@ -195,6 +254,19 @@ export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): 
     lapsedUnits: prepared.lapsedUnits,
     flooredCells,
   };
+}
+
+/** Sorts the first `count` entries of `values` in place, by insertion because they are few. */
+function sortTouched(values: Int32Array, count: number): void {
+  for (let i = 1; i < count; i++) {
+    const value = values[i] as number;
+    let j = i - 1;
+    while (j >= 0 && (values[j] as number) > value) {
+      values[j + 1] = values[j] as number;
+      j--;
+    }
+    values[j + 1] = value;
+  }
 }
 
 /**
@@ -211,7 +283,73 @@ export function bridgeSteps(analysis: Analysis, from: number, to: number): numbe
 
 /** Reads a unit's ARR at a sample. */
 export function unitArr(analysis: Analysis, unit: number, sample: number): number {
-  return analysis.arr[unit * analysis.samples.length + sample] as number;
+  const { arrOffsets, arrSamples, arrValues } = analysis;
+  let low = arrOffsets[unit] as number;
+  let high = arrOffsets[unit + 1] as number;
+  const first = low;
+  // Finds the first entry after `sample`. The entry before it gives the ARR at `sample`.
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((arrSamples[middle] as number) <= sample) low = middle + 1;
+    else high = middle;
+  }
+  return low === first ? 0 : (arrValues[low - 1] as number);
+}
+
+/** Checks whether a unit has ARR above zero at any sample. */
+export function hasArr(analysis: Analysis, unit: number): boolean {
+  return (analysis.arrOffsets[unit + 1] as number) > (analysis.arrOffsets[unit] as number);
+}
+
+/** Writes a unit's ARR at every sample into `row`, whose length is the number of samples. */
+export function fillUnitArr(analysis: Analysis, unit: number, row: Float64Array): void {
+  const { arrOffsets, arrSamples, arrValues } = analysis;
+  const last = arrOffsets[unit + 1] as number;
+  let value = 0;
+  let k = 0;
+  for (let entry = arrOffsets[unit] as number; entry < last; entry++) {
+    const next = arrSamples[entry] as number;
+    row.fill(value, k, next);
+    value = arrValues[entry] as number;
+    k = next;
+  }
+  row.fill(value, k);
+}
+
+/**
+ * Reads one unit's ARR at samples in non-decreasing order, stepping through its stored changes
+ * instead of searching them for each sample.
+ */
+export class UnitArrCursor {
+  private readonly offsets: Int32Array;
+  private readonly samples: Int32Array;
+  private readonly values: Float64Array;
+  private entry = 0;
+  private last = 0;
+  private value = 0;
+
+  constructor(analysis: Analysis) {
+    this.offsets = analysis.arrOffsets;
+    this.samples = analysis.arrSamples;
+    this.values = analysis.arrValues;
+  }
+
+  /** Starts reading a unit from sample 0; returns false when the unit never has ARR. */
+  start(unit: number): boolean {
+    this.entry = this.offsets[unit] as number;
+    this.last = this.offsets[unit + 1] as number;
+    this.value = 0;
+    return this.entry < this.last;
+  }
+
+  /** Returns the unit's ARR at a sample no earlier than the one of the previous call. */
+  at(sample: number): number {
+    while (this.entry < this.last && (this.samples[this.entry] as number) <= sample) {
+      this.value = this.values[this.entry] as number;
+      this.entry++;
+    }
+    return this.value;
+  }
 }
 
 /**

@@ -12,7 +12,7 @@
  * transfers out the unit's ARR at the first sample and the new book transfers it in. The movement
  * between the two samples is credited to the new book.
  */
-import { bridgeSteps, historyFor } from './analysis.js';
+import { bridgeSteps, historyFor, UnitArrCursor } from './analysis.js';
 import type { Analysis } from './analysis.js';
 import { codeAt } from './groups.js';
 import type { GroupIndex } from './groups.js';
@@ -83,29 +83,39 @@ function addMovement(
 /**
  * Sums company movements over each step of the month chain, once per analysis. Entry
  * i × 5 + j is the total of movement kind KINDS[j] from monthChain[i − 1] to monthChain[i]. The
- * classification is the one in classifyMovement, written out because this loop visits every unit
- * and month.
+ * classification is the one in classifyMovement, written out because this loop visits every unit.
+ * Only the steps in which a unit's ARR changes are visited, because in the others nothing moves.
  */
 function chainTotals(analysis: Analysis): Float64Array {
   const cached = chainCache.get(analysis);
   if (cached) return cached;
-  const { arr, samples, monthChain } = analysis;
-  const width = samples.length;
+  const { arrOffsets, arrSamples, arrValues, samples, monthChain } = analysis;
   const totals = new Float64Array(monthChain.length * KINDS.length);
+  // Chain position of the step each sample falls in: that of the first month-chain sample at or
+  // after it. The last sample (the as-of date) is in the chain, so every sample has one.
+  const stepOf = new Int32Array(samples.length);
+  let position = 0;
+  for (let k = 0; k < samples.length; k++) {
+    while ((monthChain[position] as number) < k) position++;
+    stepOf[k] = position;
+  }
   const firstActive = analysis.firstPositiveMonthDay;
   for (let unit = 0; unit < analysis.units; unit++) {
-    const row = unit * width;
+    const last = arrOffsets[unit + 1] as number;
+    let entry = arrOffsets[unit] as number;
     const first = firstActive[unit] as number;
-    for (let i = 1; i < monthChain.length; i++) {
-      const a = monthChain[i - 1] as number;
-      const b = monthChain[i] as number;
-      addMovement(
-        totals,
-        i * KINDS.length,
-        arr[row + a] as number,
-        arr[row + b] as number,
-        first <= (samples[a] as number),
-      );
+    let value = 0;
+    while (entry < last) {
+      const step = stepOf[arrSamples[entry] as number] as number;
+      const start = value;
+      // Several changes inside one step net to the ARR at the step's end.
+      while (entry < last && stepOf[arrSamples[entry] as number] === step) {
+        value = arrValues[entry] as number;
+        entry++;
+      }
+      if (step === 0) continue;
+      const a = monthChain[step - 1] as number;
+      addMovement(totals, step * KINDS.length, start, value, first <= (samples[a] as number));
     }
   }
   chainCache.set(analysis, totals);
@@ -122,16 +132,16 @@ function stepTotals(analysis: Analysis, a: number, b: number, history: Int32Arra
   const key = `${a}:${b}:${history === analysis.firstPositiveDay ? 'all' : 'month'}`;
   const cached = cache.get(key);
   if (cached) return cached;
-  const { arr, samples } = analysis;
-  const width = samples.length;
+  const { samples } = analysis;
+  const cursor = new UnitArrCursor(analysis);
   const totals = new Float64Array(KINDS.length);
   for (let unit = 0; unit < analysis.units; unit++) {
-    const row = unit * width;
+    if (!cursor.start(unit)) continue;
     addMovement(
       totals,
       0,
-      arr[row + a] as number,
-      arr[row + b] as number,
+      cursor.at(a),
+      cursor.at(b),
       (history[unit] as number) <= (samples[a] as number),
     );
   }
@@ -178,26 +188,25 @@ export function groupBridges(
   to: number,
 ): BridgeTotals[] {
   const sums = new Float64Array(groups.keys.length * SLOTS);
-  const { arr, samples } = analysis;
-  const width = samples.length;
+  const { samples } = analysis;
   const units = analysis.units;
   const steps = bridgeSteps(analysis, from, to);
   const history = historyFor(analysis, from);
+  const cursor = new UnitArrCursor(analysis);
   for (let unit = 0; unit < units; unit++) {
-    const row = unit * width;
+    // A unit that never has ARR adds nothing to any slot, transfers included.
+    if (!cursor.start(unit)) continue;
     const fixed = groups.unitCodes[unit] as number;
     const startCode = fixed >= 0 ? fixed : codeAt(groups, unit, from);
     const endCode = fixed >= 0 ? fixed : codeAt(groups, unit, to);
-    sums[startCode * SLOTS + START] =
-      (sums[startCode * SLOTS + START] as number) + (arr[row + from] as number);
-    sums[endCode * SLOTS + END] =
-      (sums[endCode * SLOTS + END] as number) + (arr[row + to] as number);
+    let end = cursor.at(from);
+    sums[startCode * SLOTS + START] = (sums[startCode * SLOTS + START] as number) + end;
     const first = history[unit] as number;
     for (let s = 1; s < steps.length; s++) {
       const a = steps[s - 1] as number;
       const b = steps[s] as number;
-      const start = arr[row + a] as number;
-      const end = arr[row + b] as number;
+      const start = end;
+      end = cursor.at(b);
       let after = fixed;
       if (fixed < 0) {
         const before = codeAt(groups, unit, a);
@@ -210,6 +219,7 @@ export function groupBridges(
       }
       addMovement(sums, after * SLOTS, start, end, first <= (samples[a] as number));
     }
+    sums[endCode * SLOTS + END] = (sums[endCode * SLOTS + END] as number) + end;
   }
   return groups.keys.map((_, code) => {
     const base = code * SLOTS;

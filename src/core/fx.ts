@@ -138,26 +138,53 @@ export class FxTable {
     end: Day,
     lineId: string,
   ): ConvertedSegment[] {
-    if (currency === this.definitions.reportingCurrency) return [{ start, end, arr: arrLocal }];
+    const result: ConvertedSegment[] = [];
+    this.visitSegments(arrLocal, currency, start, end, lineId, (pieceStart, pieceEnd, arr) => {
+      result.push({ start: pieceStart, end: pieceEnd, arr });
+    });
+    return result;
+  }
+
+  /**
+   * Calls `visit` with each piece that segments returns, in order, without building the list:
+   * the analysis converts every foreign-currency line this way.
+   */
+  visitSegments(
+    arrLocal: Minor,
+    currency: string,
+    start: Day,
+    end: Day,
+    lineId: string,
+    visit: (start: Day, end: Day, arr: Minor) => void,
+  ): void {
+    if (currency === this.definitions.reportingCurrency) {
+      visit(start, end, arrLocal);
+      return;
+    }
     const steps = this.stepsFor(currency, lineId);
     const cuts = this.cuts.get(currency) as Int32Array;
-    const points: Day[] = [start];
-    for (let k = lowerBound(cuts, start + 1); k < cuts.length && (cuts[k] as number) < end; k++)
-      points.push(cuts[k] as number);
-    points.push(end);
-    const result: ConvertedSegment[] = [];
-    for (let k = 0; k + 1 < points.length; k++) {
-      const pieceStart = points[k] as Day;
-      const pieceEnd = points[k + 1] as Day;
+    // Neighbouring pieces with the same converted ARR are merged into the pending piece.
+    let pendingStart = start;
+    let pendingArr = 0;
+    let pieceStart = start;
+    let k = lowerBound(cuts, start + 1);
+    // At least one piece, also for an empty interval, as segments has always returned.
+    do {
+      const cut = k < cuts.length ? (cuts[k] as number) : end;
+      const pieceEnd = cut < end ? cut : end;
+      k++;
       const { step, covered } = this.stepOn(steps, pieceStart);
       if (!covered) this.noteCarried(currency, pieceStart, pieceEnd - 1);
-      const previous = result[result.length - 1];
       const arr = this.convert(arrLocal, currency, step.rate);
-      if (previous !== undefined && previous.arr === arr)
-        result[result.length - 1] = { ...previous, end: pieceEnd };
-      else result.push({ start: pieceStart, end: pieceEnd, arr });
-    }
-    return result;
+      if (pieceStart === start) pendingArr = arr;
+      else if (arr !== pendingArr) {
+        visit(pendingStart, pieceStart, pendingArr);
+        pendingStart = pieceStart;
+        pendingArr = arr;
+      }
+      pieceStart = pieceEnd;
+    } while (pieceStart < end);
+    visit(pendingStart, end, pendingArr);
   }
 
   private noteCarried(currency: string, first: Day, last: Day): void {

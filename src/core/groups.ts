@@ -45,40 +45,20 @@ export function codeAt(groups: GroupIndex, unit: number, sample: number): number
   return groups.runCode[run] as number;
 }
 
-/** An Int32Array that doubles its capacity as values are appended. */
-class IntList {
-  values: Int32Array;
-  length = 0;
-
-  constructor(capacity: number) {
-    this.values = new Int32Array(Math.max(16, capacity));
-  }
-
-  push(value: number): void {
-    if (this.length === this.values.length) {
-      const grown = new Int32Array(this.values.length * 2);
-      grown.set(this.values);
-      this.values = grown;
-    }
-    this.values[this.length++] = value;
-  }
-
-  toArray(): Int32Array {
-    return this.values.slice(0, this.length);
-  }
-}
-
 /**
  * Spans of one list (assignments, or segment spans) resolved to netting units, as parallel arrays
  * indexed like the list. Segment, region and sub-region all read the segment spans, so the list is
  * read once for all three and the result kept with the analysis.
  */
 interface ResolvedSpans {
-  /** Unit of the span's account, or −1 when the account has no unit. */
-  readonly unit: Int32Array;
-  readonly from: Int32Array;
-  /** Exclusive end; OPEN_END while current. */
-  readonly to: Int32Array;
+  /**
+   * The spans of unit u are unitSpans[unitOffsets[u] .. unitOffsets[u + 1] − 1], in list order.
+   * Spans without a key and spans whose account has no unit are in no unit's range.
+   */
+  readonly unitOffsets: Int32Array;
+  readonly unitSpans: Int32Array;
+  /** The list itself, from which a unit's spans read their days when it has more than one. */
+  readonly list: readonly { from: Day; to: Day | null }[];
   /** 1 when the span's account is the root of its unit. */
   readonly isRoot: Uint8Array;
   /** Per dimension, each span's key as an index into `keys`, or −1 when it has none. */
@@ -122,9 +102,8 @@ function resolveSpans<Span extends { accountId: string; from: Day; to: Day | nul
 ): Omit<ResolvedSpans, 'keyCodes'> {
   const { unitByAccount } = analysis.prepared;
   const count = list.length;
-  const unit = new Int32Array(count).fill(-1);
-  const from = new Int32Array(count);
-  const to = new Int32Array(count);
+  // A plain array, because this one is discarded once the spans are grouped by unit.
+  const unit = new Array<number>(count).fill(-1);
   const isRoot = new Uint8Array(count);
   let previousAccount: string | undefined;
   let previousUnit = -1;
@@ -148,11 +127,38 @@ function resolveSpans<Span extends { accountId: string; from: Day; to: Day | nul
     if (previousUnit < 0) continue;
     unit[index] = previousUnit;
     isRoot[index] = previousIsRoot;
-    from[index] = span.from;
-    to[index] = span.to ?? OPEN_END;
     keys(span, index);
   }
-  return { unit, from, to, isRoot };
+  const { offsets: unitOffsets, members: unitSpans } = groupByUnit(unit, analysis.units);
+  return { unitOffsets, unitSpans, list, isRoot };
+}
+
+/**
+ * Lists the indices of `unitOf` by unit, in index order: a counting sort. Entries of unit −1 are
+ * left out.
+ */
+function groupByUnit(
+  unitOf: readonly number[],
+  units: number,
+): { offsets: Int32Array; members: Int32Array } {
+  const offsets = new Int32Array(units + 1);
+  for (let index = 0; index < unitOf.length; index++) {
+    const unit = unitOf[index] as number;
+    if (unit >= 0) offsets[unit + 1] = (offsets[unit + 1] as number) + 1;
+  }
+  for (let unit = 0; unit < units; unit++)
+    offsets[unit + 1] = (offsets[unit + 1] as number) + (offsets[unit] as number);
+  const members = new Int32Array(offsets[units] as number);
+  // Each unit's offset serves as its insertion cursor, then the offsets shift back by one unit.
+  for (let index = 0; index < unitOf.length; index++) {
+    const unit = unitOf[index] as number;
+    if (unit < 0) continue;
+    members[offsets[unit] as number] = index;
+    offsets[unit] = (offsets[unit] as number) + 1;
+  }
+  offsets.copyWithin(1, 0, units);
+  offsets[0] = 0;
+  return { offsets, members };
 }
 
 /** Resolves the spans a dimension reads, once per analysis and list. */
@@ -214,7 +220,7 @@ function resolvedSpans(analysis: Analysis, dataset: Dataset, dimension: Dimensio
   return resolved;
 }
 
-/** Spans of one dimension as parallel arrays, indexed like the source list. */
+/** The spans of one unit in one dimension as parallel arrays. */
 interface SpanTable {
   readonly from: Int32Array;
   /** Exclusive end; OPEN_END while current. */
@@ -309,42 +315,56 @@ export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dime
   // Group span indices by unit; on each day the root account's own spans win over its children's.
   const resolved = resolvedSpans(analysis, dataset, dimension);
   const { codes, keys } = resolved.keyCodes[dimension] as { codes: Int32Array; keys: string[] };
-  const table: SpanTable = {
-    from: resolved.from,
-    to: resolved.to,
-    code: codes,
-    isRoot: resolved.isRoot,
-  };
-  const count = codes.length;
-  const offsets = new Int32Array(units + 1);
-  for (let index = 0; index < count; index++) {
-    const unit = resolved.unit[index] as number;
-    if (unit < 0 || (codes[index] as number) < 0) continue;
-    offsets[unit + 1] = (offsets[unit + 1] as number) + 1;
-  }
-  for (let unit = 0; unit < units; unit++)
-    offsets[unit + 1] = (offsets[unit + 1] as number) + (offsets[unit] as number);
-  const spansByUnit = new Int32Array(offsets[units] as number);
-  const cursor = offsets.slice(0, units);
-  for (let index = 0; index < count; index++) {
-    const unit = resolved.unit[index] as number;
-    if (unit < 0 || (codes[index] as number) < 0) continue;
-    spansByUnit[cursor[unit] as number] = index;
-    cursor[unit] = (cursor[unit] as number) + 1;
-  }
-
-  const runOffsets = new IntList(1024);
-  const runSample = new IntList(4096);
-  const runCode = new IntList(4096);
+  const { unitOffsets, unitSpans, list } = resolved;
+  let largest = 0;
   for (let unit = 0; unit < units; unit++) {
-    const first = offsets[unit] as number;
-    const end = offsets[unit + 1] as number;
+    const size = (unitOffsets[unit + 1] as number) - (unitOffsets[unit] as number);
+    if (size > largest) largest = size;
+  }
+  // One unit's spans that have a key in this dimension, copied out of the shared list so that
+  // sorting them leaves `resolved` alone. Once copied, positions in `table` name the spans, and
+  // `spans` contains those positions in the order sortSpans gives.
+  const table: SpanTable = {
+    from: new Int32Array(largest),
+    to: new Int32Array(largest),
+    code: new Int32Array(largest),
+    isRoot: new Uint8Array(largest),
+  };
+  const spans = new Int32Array(largest);
+  const first = 0;
+
+  // Plain arrays while the runs are collected, copied to typed arrays of their exact size at the
+  // end: growing typed arrays would leave their discarded buffers to the full garbage collection
+  // that typed-array memory starts (see analyse).
+  const runOffsets: number[] = [];
+  const runSample: number[] = [];
+  const runCode: number[] = [];
+  for (let unit = 0; unit < units; unit++) {
+    let end = 0;
+    const last = unitOffsets[unit + 1] as number;
+    for (let position = unitOffsets[unit] as number; position < last; position++) {
+      const span = unitSpans[position] as number;
+      const code = codes[span] as number;
+      if (code < 0) continue;
+      table.code[end] = code;
+      spans[end] = span;
+      end++;
+    }
     if (end === first) continue;
     if (end === first + 1) {
-      unitCodes[unit] = table.code[spansByUnit[first] as number] as number;
+      unitCodes[unit] = table.code[first] as number;
       continue;
     }
-    sortSpans(table, spansByUnit, first, end, keys);
+    // Only a unit with several spans needs their days, which are read from the list here.
+    for (let position = first; position < end; position++) {
+      const span = spans[position] as number;
+      const { from, to } = list[span] as { from: Day; to: Day | null };
+      table.from[position] = from;
+      table.to[position] = to ?? OPEN_END;
+      table.isRoot[position] = resolved.isRoot[span] as number;
+      spans[position] = position;
+    }
+    sortSpans(table, spans, first, end, keys);
     // The chosen span changes only on days when some span starts or stops, so the span is chosen
     // again only at the first sample on or after such a day.
     const firstRun = runCode.length;
@@ -352,19 +372,19 @@ export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dime
     let k = 0;
     while (k < width) {
       const day = samples[k] as number;
-      while (current + 1 < end && (table.from[spansByUnit[current + 1] as number] as number) <= day)
+      while (current + 1 < end && (table.from[spans[current + 1] as number] as number) <= day)
         current++;
-      const chosen = current < first ? first : chooseSpan(table, spansByUnit, first, current, day);
-      const code = table.code[spansByUnit[chosen] as number] as number;
-      if (runCode.length === firstRun || runCode.values[runCode.length - 1] !== code) {
+      const chosen = current < first ? first : chooseSpan(table, spans, first, current, day);
+      const code = table.code[spans[chosen] as number] as number;
+      if (runCode.length === firstRun || runCode[runCode.length - 1] !== code) {
         runSample.push(k);
         runCode.push(code);
       }
-      const changesOn = nextChange(table, spansByUnit, first, end, day);
+      const changesOn = nextChange(table, spans, first, end, day);
       k = changesOn === OPEN_END ? width : Math.max(k + 1, lowerBound(samples, changesOn));
     }
     if (runCode.length === firstRun + 1) {
-      unitCodes[unit] = runCode.values[firstRun] as number;
+      unitCodes[unit] = runCode[firstRun] as number;
       runSample.length = firstRun;
       runCode.length = firstRun;
       continue;
@@ -377,8 +397,8 @@ export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dime
     dimension,
     keys,
     unitCodes,
-    runOffsets: runOffsets.toArray(),
-    runSample: runSample.toArray(),
-    runCode: runCode.toArray(),
+    runOffsets: new Int32Array(runOffsets),
+    runSample: new Int32Array(runSample),
+    runCode: new Int32Array(runCode),
   };
 }

@@ -7,9 +7,17 @@
  */
 export class IdIndex {
   private readonly ids: string[] = [];
-  private hashes = new Int32Array(64);
+  private hashes: Int32Array;
   /** Open addressing with linear probing: an id's number, or −1 for an empty slot. */
-  private slots = new Int32Array(128).fill(-1);
+  private slots: Int32Array;
+
+  /** Sizes the table for `capacity` ids, so that it only grows past that many. */
+  constructor(capacity = 64) {
+    const size = Math.max(64, capacity);
+    this.hashes = new Int32Array(size);
+    // The smallest power of two that keeps `size` ids at most half full.
+    this.slots = new Int32Array(2 ** Math.ceil(Math.log2(size * 2))).fill(-1);
+  }
 
   get size(): number {
     return this.ids.length;

@@ -7,7 +7,7 @@ import { OPEN_END } from './dates.js';
 import type { Day } from './dates.js';
 import { EngineError } from './errors.js';
 import type { ContractLine } from './model.js';
-import { unitLineIndices } from './prepare.js';
+import { lineUnit, unitLineIndices } from './prepare.js';
 import type { Prepared } from './prepare.js';
 
 function adjust(
@@ -41,28 +41,51 @@ export function describeLine(line: ContractLine): string {
     : `line ${line.id} (${line.source.file} row ${line.source.row})`;
 }
 
-/** Rejects lines that renew each other in a loop, which would leave none of them counting. */
-function checkRenewalLoops(lines: readonly ContractLine[], targetOf: Int32Array): void {
-  const state = new Uint8Array(lines.length);
-  for (let startIndex = 0; startIndex < lines.length; startIndex++) {
-    if (targetOf[startIndex] === -1 || state[startIndex] !== 0) continue;
+/**
+ * Finds a line's position in `renewals`, which lists line indices in ascending order, or returns
+ * −1 when the line is not a counted renewal.
+ */
+function renewalPosition(renewals: readonly number[], line: number): number {
+  let low = 0;
+  let high = renewals.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((renewals[middle] as number) < line) low = middle + 1;
+    else high = middle;
+  }
+  return low < renewals.length && renewals[low] === line ? low : -1;
+}
+
+/**
+ * Rejects lines that renew each other in a loop, which would leave none of them counting. Only
+ * renewals can be on a loop, so the walk goes from renewal to renewal by position.
+ */
+function checkRenewalLoops(
+  lines: readonly ContractLine[],
+  renewals: readonly number[],
+  targetOf: Int32Array,
+): void {
+  const state = new Uint8Array(renewals.length);
+  for (let first = 0; first < renewals.length; first++) {
+    if (targetOf[first] === -1 || state[first] !== 0) continue;
     const path: number[] = [];
-    let current = startIndex;
+    let current = first;
     while (current !== -1 && state[current] === 0) {
       state[current] = 1;
       path.push(current);
-      current = targetOf[current] as number;
+      const target = targetOf[current] as number;
+      current = target === -1 ? -1 : renewalPosition(renewals, target);
     }
     if (current !== -1 && state[current] === 1) {
       const loop = path
         .slice(path.indexOf(current))
-        .map((index) => describeLine(lines[index] as ContractLine));
+        .map((position) => describeLine(lines[renewals[position] as number] as ContractLine));
       throw new EngineError(
         'invalid-line',
         `lines renew each other in a loop: ${loop.slice(0, 10).join(' → ')}; fix the renews values`,
       );
     }
-    for (const index of path) state[index] = 2;
+    for (const position of path) state[position] = 2;
   }
 }
 
@@ -71,22 +94,25 @@ function checkRenewalLoops(lines: readonly ContractLine[], targetOf: Int32Array)
  * through a chain. Renewal loops were rejected before, so every chain ends. Renewers of a line are
  * kept as linked lists in typed arrays because a large dataset has hundreds of thousands.
  *
- * Renewals are named by their position in `renewals`, and the result is indexed the same way.
- * `head` is scratch space with one entry per line, which the caller may reuse afterwards.
+ * Renewals are named by their position in `renewals`, and `targetOf` and the result are indexed
+ * the same way.
  */
 function continuationStarts(
-  renewals: Int32Array,
+  renewals: readonly number[],
   targetOf: Int32Array,
   lineStart: Int32Array,
-  head: Int32Array,
 ): Int32Array {
-  head.fill(-1);
+  // The first renewer of each renewal, by position. Lines that are not renewals are never
+  // visited below, so their renewers need no list.
+  const head = new Int32Array(renewals.length).fill(-1);
   const next = new Int32Array(renewals.length).fill(-1);
   for (let position = 0; position < renewals.length; position++) {
-    const target = targetOf[renewals[position] as number] as number;
+    const target = targetOf[position] as number;
     if (target === -1) continue;
-    next[position] = head[target] as number;
-    head[target] = position;
+    const targetPosition = renewalPosition(renewals, target);
+    if (targetPosition === -1) continue;
+    next[position] = head[targetPosition] as number;
+    head[targetPosition] = position;
   }
   const continuation = new Int32Array(renewals.length).fill(UNKNOWN);
   const stack: number[] = [];
@@ -96,16 +122,19 @@ function continuationStarts(
     // Depth-first without recursion: a renewal is finished once all lines renewing it are.
     while (stack.length > 0) {
       const position = stack[stack.length - 1] as number;
-      const index = renewals[position] as number;
-      let pending = head[index] as number;
+      let pending = head[position] as number;
       while (pending !== -1 && continuation[pending] !== UNKNOWN) pending = next[pending] as number;
       if (pending !== -1) {
         stack.push(pending);
         continue;
       }
       stack.pop();
-      let start = lineStart[index] as number;
-      for (let renewer = head[index] as number; renewer !== -1; renewer = next[renewer] as number) {
+      let start = lineStart[renewals[position] as number] as number;
+      for (
+        let renewer = head[position] as number;
+        renewer !== -1;
+        renewer = next[renewer] as number
+      ) {
         start = Math.min(start, continuation[renewer] as number);
       }
       continuation[position] = start;
@@ -118,7 +147,7 @@ function continuationStarts(
 const UNKNOWN = -2_147_483_648;
 
 export function applyRenewals(prepared: Prepared, graceDays: number): void {
-  const { lines, lineStart, lineEnd, lineUnit } = prepared;
+  const { lines, lineStart, lineEnd } = prepared;
   let byId: Map<string, number> | undefined;
   const allLines = (): Map<string, number> => {
     if (byId === undefined) {
@@ -127,31 +156,32 @@ export function applyRenewals(prepared: Prepared, graceDays: number): void {
     }
     return byId;
   };
-  const targetOf = new Int32Array(lines.length).fill(-1);
-  for (const index of prepared.renewals) {
+  const { renewals } = prepared;
+  // The line each renewal renews, by position in `renewals`, or −1.
+  const targetOf = new Int32Array(renewals.length).fill(-1);
+  for (let position = 0; position < renewals.length; position++) {
+    const index = renewals[position] as number;
     const renews = (lines[index] as ContractLine).renews as string;
-    const target = findLine(prepared, lineUnit[index] as number, renews, allLines);
+    const target = findLine(prepared, lineUnit(prepared, index), renews, allLines);
     if (target === undefined) prepared.warnings.unknownRenewals++;
     else if (target !== index) {
-      targetOf[index] = target;
+      targetOf[position] = target;
       if (prepared.lineAccount[target] !== prepared.lineAccount[index]) {
         prepared.warnings.renewalsAcrossAccounts++;
       }
     }
   }
-  checkRenewalLoops(lines, targetOf);
+  checkRenewalLoops(lines, renewals, targetOf);
 
   // Service of a renewed line continues from the earliest start among its renewals, where a
   // renewal's own start counts as early as any line that in turn renews it. Taking the minimum
   // over all renewals makes the result independent of input order.
-  const { renewals } = prepared;
-  const scratch = new Int32Array(lines.length);
-  const continuation = continuationStarts(renewals, targetOf, lineStart, scratch);
+  const continuation = continuationStarts(renewals, targetOf, lineStart);
   // The renewal (by position) that continues each renewed line. Positions follow line order, so
   // comparing them breaks ties as comparing line indices would.
-  const earliest = scratch.fill(-1);
+  const earliest = new Int32Array(lines.length).fill(-1);
   for (let position = 0; position < renewals.length; position++) {
-    const target = targetOf[renewals[position] as number] as number;
+    const target = targetOf[position] as number;
     if (target === -1) continue;
     const current = earliest[target] as number;
     const start = continuation[position] as number;
@@ -165,7 +195,7 @@ export function applyRenewals(prepared: Prepared, graceDays: number): void {
   }
   for (let position = 0; position < renewals.length; position++) {
     const renewal = renewals[position] as number;
-    const target = targetOf[renewal] as number;
+    const target = targetOf[position] as number;
     if (target === -1 || earliest[target] !== position) continue;
     prepared.lineRenewed[target] = 1;
     const start = continuation[position] as number;
@@ -178,7 +208,7 @@ export function applyRenewals(prepared: Prepared, graceDays: number): void {
     } else if (start > targetEnd && start - targetEnd <= graceDays) {
       adjust(prepared, target, 'renewal-gap-bridged', renewal, start);
       // Credits that ended with the renewed line offset it through the gap too.
-      for (const index of unitLineIndices(prepared, lineUnit[target] as number)) {
+      for (const index of unitLineIndices(prepared, lineUnit(prepared, target))) {
         const sameAccount = prepared.lineAccount[index] === prepared.lineAccount[target];
         if (
           sameAccount &&

@@ -32,7 +32,6 @@ import { annualise } from './normalise.js';
 export interface Prepared {
   /** The dataset's lines, in input order; every per-line array below is indexed the same way. */
   readonly lines: readonly ContractLine[];
-  readonly lineUnit: Int32Array;
   /** The line's account, as its number in `unitByAccount.accounts`. */
   readonly lineAccount: Int32Array;
   readonly lineStart: Int32Array;
@@ -45,8 +44,11 @@ export interface Prepared {
   readonly lineForeign: Uint8Array;
   /** 1 for a line that a counted renewal replaces or continues. */
   readonly lineRenewed: Uint8Array;
-  /** Counted lines that name a line they renew. */
-  readonly renewals: Int32Array;
+  /**
+   * Counted lines that name a line they renew, in ascending order. A plain array, because the
+   * first pass over the lines cannot size a typed array for it without discarding one.
+   */
+  readonly renewals: readonly number[];
   /** Counts of inputs that were accepted but deserve a look; reports list them. */
   readonly warnings: PrepareWarnings;
   /** Annualisation rule per line, as an index into ANNUALISATION_RULES. */
@@ -98,6 +100,11 @@ export const ANNUALISATION_RULES = [
 /** Lists the adjustments of one line, in the order applied. */
 export function adjustmentsOf(prepared: Prepared, index: number): EndAdjustment[] {
   return prepared.adjustments.forLine(index, prepared.lines);
+}
+
+/** Returns the netting unit of a line, which is its account's. */
+export function lineUnit(prepared: Prepared, index: number): number {
+  return prepared.unitByAccount.unitAt(prepared.lineAccount[index] as number);
 }
 
 export function unitCount(prepared: Prepared): number {
@@ -170,10 +177,17 @@ function annualiseLine(line: ContractLine, definitions: Definitions): ReturnType
 /** The netting unit of each account that has lines, and of each root of such an account. */
 export class AccountUnits {
   /** Numbers the accounts. The arrays below are indexed by those numbers. */
-  readonly accounts = new IdIndex();
-  private units = new Int32Array(1024);
+  readonly accounts: IdIndex;
+  private units: Int32Array;
   /** 1 for an account that is the root of its unit. */
-  private roots = new Uint8Array(1024);
+  private roots: Uint8Array;
+
+  /** Sizes the tables for `capacity` accounts, so that they only grow past that many. */
+  constructor(capacity = 1024) {
+    this.accounts = new IdIndex(capacity);
+    this.units = new Int32Array(Math.max(1024, capacity));
+    this.roots = new Uint8Array(Math.max(1024, capacity));
+  }
 
   /** Returns the unit of an account, or undefined when the account has none. */
   get(accountId: string): number | undefined {
@@ -220,13 +234,15 @@ export class AccountUnits {
 
 class UnitResolver {
   readonly roots: string[] = [];
-  readonly byAccount = new AccountUnits();
+  readonly byAccount: AccountUnits;
   private readonly parentOf = new Map<string, string>();
 
   constructor(
     dataset: Dataset,
     private readonly netting: Definitions['netting'],
   ) {
+    // Lines usually name accounts of the accounts list, so its length is a good first size.
+    this.byAccount = new AccountUnits(dataset.accounts.length);
     for (const account of dataset.accounts) {
       if (
         account.parentId !== undefined &&
@@ -242,8 +258,11 @@ class UnitResolver {
 
   /** Follows parents to the ultimate parent, remembering the root of every account passed. */
   private root(accountId: string): string {
-    if (this.netting === 'account' || this.parentOf.size === 0 || !this.parentOf.has(accountId))
-      return accountId;
+    if (this.netting === 'account' || this.parentOf.size === 0) return accountId;
+    const parent = this.parentOf.get(accountId);
+    if (parent === undefined) return accountId;
+    // Most families are one level deep: the parent is the root, and no path needs remembering.
+    if (!this.parentOf.has(parent)) return parent;
     const path: string[] = [];
     const onPath = new Set<string>();
     let current = accountId;
@@ -318,7 +337,6 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
 
   const lines = dataset.lines;
   const count = lines.length;
-  const lineUnit = new Int32Array(count);
   const lineStart = new Int32Array(count);
   const lineEnd = new Int32Array(count);
   const lineArr = new Float64Array(count);
@@ -327,12 +345,10 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
   const lineExclusion = new Uint8Array(count);
 
   const lineForeign = new Uint8Array(count);
-  const renewalBuffer = new Int32Array(count);
-  let renewalCount = 0;
+  const renewals: number[] = [];
   const excluded = { oneTime: 0, oneTimeByProduct: 0, trial: 0, usage: 0 };
   const lineAccount = new Int32Array(count);
   let previousAccount: string | undefined;
-  let previousUnit = 0;
   let previousNumber = 0;
   for (let index = 0; index < count; index++) {
     const line = lines[index] as ContractLine;
@@ -341,11 +357,10 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     }
     if (line.accountId !== previousAccount) {
       previousAccount = line.accountId;
-      previousUnit = resolver.unitOf(line.accountId);
+      resolver.unitOf(line.accountId);
       previousNumber = resolver.lastAccount;
     }
     lineAccount[index] = previousNumber;
-    lineUnit[index] = previousUnit;
     if (line.currency !== definitions.reportingCurrency) lineForeign[index] = 1;
     lineStart[index] = line.start;
     lineEnd[index] = line.end ?? OPEN_END;
@@ -354,7 +369,7 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
       const annual = annualiseLine(line, definitions);
       lineArr[index] = annual.arr;
       lineCounted[index] = 1;
-      if (line.renews !== undefined) renewalBuffer[renewalCount++] = index;
+      if (line.renews !== undefined) renewals.push(index);
       lineRule[index] = ANNUALISATION_RULES.indexOf(
         annual.rule as (typeof ANNUALISATION_RULES)[number],
       );
@@ -366,19 +381,25 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
 
   const units = resolver.roots.length;
   const unitLineOffsets = new Int32Array(units + 1);
-  for (let index = 0; index < count; index++)
-    unitLineOffsets[(lineUnit[index] as number) + 1] =
-      (unitLineOffsets[(lineUnit[index] as number) + 1] as number) + 1;
+  // A line's unit is its account's, which saves an array with one entry per line.
+  const unitOfAccount = resolver.byAccount;
+  for (let index = 0; index < count; index++) {
+    const unit = unitOfAccount.unitAt(lineAccount[index] as number);
+    unitLineOffsets[unit + 1] = (unitLineOffsets[unit + 1] as number) + 1;
+  }
   for (let unit = 0; unit < units; unit++)
     unitLineOffsets[unit + 1] =
       (unitLineOffsets[unit + 1] as number) + (unitLineOffsets[unit] as number);
   const unitLines = new Int32Array(count);
-  const cursor = unitLineOffsets.slice(0, units);
+  // Each unit's offset serves as its insertion cursor, which moves it to the next unit's offset,
+  // so the offsets are shifted back by one unit afterwards.
   for (let index = 0; index < count; index++) {
-    const unit = lineUnit[index] as number;
-    unitLines[cursor[unit] as number] = index;
-    cursor[unit] = (cursor[unit] as number) + 1;
+    const unit = unitOfAccount.unitAt(lineAccount[index] as number);
+    unitLines[unitLineOffsets[unit] as number] = index;
+    unitLineOffsets[unit] = (unitLineOffsets[unit] as number) + 1;
   }
+  unitLineOffsets.copyWithin(1, 0, units);
+  unitLineOffsets[0] = 0;
   for (let unit = 0; unit < units; unit++) {
     sortByStart(
       unitLines,
@@ -390,14 +411,13 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
 
   const prepared: Prepared = {
     lines,
-    lineUnit,
     lineAccount,
     lineStart,
     lineEnd,
     lineArr,
     lineCounted,
     lineForeign,
-    renewals: renewalBuffer.slice(0, renewalCount),
+    renewals,
     lineRenewed: new Uint8Array(count),
     warnings: {
       unknownRenewals: 0,

@@ -3,7 +3,7 @@
  * for the company and optionally per book or per period. Money is in reporting minor units and
  * ratios are fractions (1.0523 is 105.23%).
  */
-import { analyse } from './analysis.js';
+import { analyse, unitArr } from './analysis.js';
 import type { Analysis } from './analysis.js';
 import { companyBridge, groupBridges, periodRanges } from './bridge.js';
 import type { BridgeTotals } from './bridge.js';
@@ -191,11 +191,9 @@ function companyFigures(analysis: Analysis): CompanyFigures {
   const cached = companyCache.get(analysis);
   if (cached !== undefined) return cached;
   const { windowStartSample: from, asOfSample: to } = analysis;
-  const width = analysis.samples.length;
   let active = 0;
   for (let unit = 0; unit < analysis.units; unit++) {
-    const value = analysis.arr[unit * width + to] as number;
-    if (value > 0) active++;
+    if (unitArr(analysis, unit, to) > 0) active++;
   }
   const figures: CompanyFigures = {
     cohort: companyRetention(analysis, from, to),

@@ -4,6 +4,7 @@
  * units that left counted as 0. GRR caps each unit at its starting ARR. Logo retention = cohort
  * units still active ÷ cohort units. Books use the unit's book on the window's first day.
  */
+import { fillUnitArr, hasArr, unitArr } from './analysis.js';
 import type { Analysis } from './analysis.js';
 import { codeAt } from './groups.js';
 import type { GroupIndex } from './groups.js';
@@ -57,13 +58,15 @@ export function companyRetentions(
   const tos = Int32Array.from(windows, (window) => window.to);
   // Per window: cohort units, retained units, start ARR, end ARR and capped ARR.
   const sums = new Float64Array(count * 5);
-  const { arr } = analysis;
-  const width = analysis.samples.length;
-  for (let row = 0; row < analysis.units * width; row += width) {
+  const row = new Float64Array(analysis.samples.length);
+  for (let unit = 0; unit < analysis.units; unit++) {
+    // A unit that never has ARR is in no cohort.
+    if (!hasArr(analysis, unit)) continue;
+    fillUnitArr(analysis, unit, row);
     for (let index = 0; index < count; index++) {
-      const start = arr[row + (froms[index] as number)] as number;
+      const start = row[froms[index] as number] as number;
       if (start <= 0) continue;
-      const end = arr[row + (tos[index] as number)] as number;
+      const end = row[tos[index] as number] as number;
       const base = index * 5;
       sums[base] = (sums[base] as number) + 1;
       if (end > 0) sums[base + 1] = (sums[base + 1] as number) + 1;
@@ -94,14 +97,14 @@ export function groupRetention(
   to: number,
 ): RetentionFigures[] {
   const result = groups.keys.map(() => emptyRetention());
-  const width = analysis.samples.length;
   for (let unit = 0; unit < analysis.units; unit++) {
-    const start = analysis.arr[unit * width + from] as number;
+    if (!hasArr(analysis, unit)) continue;
+    const start = unitArr(analysis, unit, from);
     if (start > 0) {
       add(
         result[codeAt(groups, unit, from)] as RetentionFigures,
         start,
-        analysis.arr[unit * width + to] as number,
+        unitArr(analysis, unit, to),
       );
     }
   }

@@ -10,7 +10,7 @@
  * The components of one movement sum to it exactly. A component may have the opposite sign when
  * the unit gained on one product and lost on another.
  */
-import { bridgeSteps } from './analysis.js';
+import { bridgeSteps, UnitArrCursor, unitArr } from './analysis.js';
 import type { Analysis } from './analysis.js';
 import type { Day } from './dates.js';
 import type { ContractLine } from './model.js';
@@ -126,9 +126,7 @@ export function movementComponents(
     if (change !== 0)
       components.push({ subtype: subtypeOf(state), amount: change, product: state.product });
   }
-  const width = analysis.samples.length;
-  const net =
-    (analysis.arr[unit * width + b] as number) - (analysis.arr[unit * width + a] as number);
+  const net = unitArr(analysis, unit, b) - unitArr(analysis, unit, a);
   if (net !== explained) {
     components.push({
       subtype: 'unspecified',
@@ -189,15 +187,16 @@ function computeSubtypeTotals(
 ): { expansion: Partial<Record<Subtype, number>>; contraction: Partial<Record<Subtype, number>> } {
   const expansion: Partial<Record<Subtype, number>> = {};
   const contraction: Partial<Record<Subtype, number>> = {};
-  const width = analysis.samples.length;
   const steps = bridgeSteps(analysis, from, to);
+  const cursor = new UnitArrCursor(analysis);
   for (let unit = 0; unit < analysis.units; unit++) {
-    const row = unit * width;
+    if (!cursor.start(unit)) continue;
+    let end = cursor.at(from);
     for (let s = 1; s < steps.length; s++) {
       const a = steps[s - 1] as number;
       const b = steps[s] as number;
-      const start = analysis.arr[row + a] as number;
-      const end = analysis.arr[row + b] as number;
+      const start = end;
+      end = cursor.at(b);
       if (start === end || start === 0 || end === 0) continue;
       const target = end > start ? expansion : contraction;
       const sign = end > start ? 1 : -1;

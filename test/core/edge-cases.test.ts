@@ -164,6 +164,24 @@ describe('owners on an intermediate parent', () => {
   });
 });
 
+describe('account parents in a loop', () => {
+  test('loop below the line account', () => {
+    const data = dataset(
+      [line({ id: 'c', account: 'C', amount: '100', start: '2024-01-01', last: '2025-12-31' })],
+      {
+        accounts: [
+          { id: 'C', parentId: 'M' },
+          { id: 'M', parentId: 'P' },
+          { id: 'P', parentId: 'M' },
+        ],
+      },
+    );
+    expect(() => report(data, defaults, day('2024-12-31'))).toThrow(
+      /parents form a cycle through M → P → M/,
+    );
+  });
+});
+
 describe('FX rates that overlap in time', () => {
   test('covering rate wins over an expired later one', () => {
     const rate = (value: string, from: string, to: string | null): FxRate => ({

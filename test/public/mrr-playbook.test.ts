@@ -10,6 +10,7 @@ import {
   addMonths,
   analyse,
   classifyMovement,
+  unitArr,
   wasActiveBy,
   applyDefinitionChanges,
   DEFAULT_DEFINITIONS,
@@ -135,8 +136,8 @@ describe.skipIf(!publicDataAvailable('mrr-playbook reconciliation'))(
       const newPerUnit = new Map<number, number>();
       for (let unit = 0; unit < analysis.units; unit++) {
         for (let k = 1; k < width; k++) {
-          const before = analysis.arr[unit * width + k - 1] as number;
-          const after = analysis.arr[unit * width + k] as number;
+          const before = unitArr(analysis, unit, k - 1);
+          const after = unitArr(analysis, unit, k);
           const active =
             before === 0 &&
             wasActiveBy(analysis.firstPositiveMonthDay, unit, analysis.samples[k - 1] as number);
