@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
@@ -31,6 +32,8 @@ export interface AppOptions {
   readonly today: () => Day;
   /** Name recorded as who imported or stored definitions through the API. */
   readonly user: string;
+  /** Largest request body accepted; 500 MiB unless given. */
+  readonly maxUploadBytes?: number;
 }
 
 /** The error body of every failed request. */
@@ -138,6 +141,9 @@ const JobSchema = z
     error: z.unknown().optional(),
   })
   .openapi('Job');
+
+/** Largest request body: the size limit of one file given to the command line. */
+const MAX_UPLOAD_BYTES = 500 * 2 ** 20;
 
 /** Fields an upload's `options` JSON may set, as in a mapping file. */
 const UPLOAD_OPTIONS = ['columns', 'endDate', 'currency', 'wonStages'];
@@ -251,6 +257,25 @@ export function createApp(options: AppOptions): OpenAPIHono {
       );
     },
   });
+
+  // Uploads are read into memory, so their size is capped like a file given to the CLI.
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: options.maxUploadBytes ?? MAX_UPLOAD_BYTES,
+      onError: (c) =>
+        c.json(
+          {
+            error: {
+              code: 'too-large',
+              message: `the request body is larger than ${((options.maxUploadBytes ?? MAX_UPLOAD_BYTES) / 2 ** 20).toFixed(0)} MiB; split the file into several uploads`,
+              field: null,
+            },
+          },
+          413,
+        ),
+    }),
+  );
 
   app.use('*', async (c, next) => {
     const started = performance.now();

@@ -237,6 +237,21 @@ describe('imports', () => {
     );
   });
 
+  test('a body over the size limit is refused', async () => {
+    const small = createApp({
+      workspace,
+      logger: pino({ level: 'silent' }),
+      today: () => dayFromCivil(2026, 12, 4),
+      user: 'tester',
+      maxUploadBytes: 1024,
+    });
+    const form = new FormData();
+    form.append('files', new File(['x'.repeat(4096)], 'big.csv'));
+    const response = await small.request('/api/imports', { method: 'POST', body: form });
+    expect(response.status).toBe(413);
+    expect(((await json(response))['error'] as Record<string, unknown>)['code']).toBe('too-large');
+  });
+
   test('an unknown job is not found', async () => {
     const response = await app.request('/api/jobs/nope');
     expect(response.status).toBe(404);
