@@ -715,15 +715,31 @@ export class Workspace {
       content: readonly string[],
       from: (fields: readonly (string | null)[]) => T,
     ) => {
-      const distinct = content.join(', ');
-      const order = columns.includes('source_row') ? 'import_id, source_row' : 'import_id';
-      const text = await this.db.copyOut(
-        `SELECT ${columns.join(', ')} FROM (
-           SELECT DISTINCT ON (${distinct}) ${columns.join(', ')}, import_id FROM ${table}
-           ORDER BY ${distinct}, ${order}
-         ) AS unique_rows ORDER BY ${order}`,
+      // Only records that several sources state can repeat; one source's rows are read as they are.
+      const sources = await this.db.query<{ n: number }>(
+        `SELECT count(DISTINCT source)::integer AS n FROM ${table}`,
       );
-      return parseCopyCsv(text, columns.length).map(from);
+      if (Number(sources[0]?.n ?? 0) <= 1) {
+        return parseCopyCsv(
+          await this.db.copyOut(`SELECT ${columns.join(', ')} FROM ${table}`),
+          columns.length,
+        ).map(from);
+      }
+      // Rows come in import order, and a row whose content an earlier row has is skipped here,
+      // because sorting in SQL for DISTINCT costs seconds at a few hundred thousand rows.
+      const text = await this.db.copyOut(
+        `SELECT ${columns.join(', ')} FROM ${table} ORDER BY import_id`,
+      );
+      const positions = content.map((column) => columns.indexOf(column));
+      const seen = new Set<string>();
+      const result: T[] = [];
+      forEachCopyRow(text, columns.length, (fields) => {
+        const key = positions.map((position) => fields[position] ?? '\u0000').join('\u0001');
+        if (seen.has(key)) return;
+        seen.add(key);
+        result.push(from(fields));
+      });
+      return result;
     };
     const contentOf = (columns: readonly string[]) =>
       columns.filter((column) => column !== 'source_file' && column !== 'source_row');
