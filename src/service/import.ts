@@ -12,6 +12,7 @@ import {
   type RowProblem,
 } from '../ingest/index.js';
 import {
+  byFileAndRow,
   currentUser,
   importSettings,
   type FileOutcome,
@@ -146,8 +147,6 @@ export async function importFiles(
     stored,
     unchanged,
     outcomes: result.files,
-    rejected: [...read.rejected, ...result.rejected].sort((a, b) =>
-      a.file < b.file ? -1 : a.file > b.file ? 1 : a.row - b.row,
-    ),
+    rejected: [...read.rejected, ...result.rejected].sort(byFileAndRow),
   };
 }

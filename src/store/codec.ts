@@ -72,7 +72,7 @@ export const FX_COLUMNS = [
 /** Columns every stored record carries besides its own: the source it came from and the import. */
 export const OWNER_COLUMNS = ['source', 'import_id'] as const;
 
-/** PostgreSQL text cannot hold NUL characters; say so instead of failing deep in COPY. */
+/** Rejects NUL characters, which PostgreSQL text cannot store, before COPY fails on them. */
 function text(value: string | undefined, what: string): string | null {
   if (value === undefined) return null;
   if (value.includes('\u0000')) {
@@ -268,7 +268,7 @@ export function lineSelectList(prefix = ''): string {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** A line from fields read with `lineSelectList`, built directly because reads cover every line. */
+/** Builds a line from fields read with `lineSelectList`, directly because reads cover every line. */
 export function lineFromFields(f: Fields): ContractLine {
   const start = f[10];
   if (start === null || start === undefined) throw new StoreError('a stored line has no start');
@@ -342,8 +342,8 @@ export function fxFromFields(f: Fields): FxRate {
 }
 
 /**
- * A line's content as one string, without where it was read from: two lines with the same id and
- * the same key are one line stored once.
+ * Returns a line's content as one string, without where it was read from: two lines with the
+ * same id and the same key are the same line, which several sources may state.
  */
 export function lineContentKey(line: ContractLine): string {
   return [

@@ -468,9 +468,7 @@ export class Workspace {
     problems.push(...nulProblems(request));
     const rowProblems = request.rowProblems ?? [];
     if (request.skipInvalid !== true && problems.length + rowProblems.length > 0) {
-      const all = [...rowProblems, ...problems].sort((a, b) =>
-        a.file < b.file ? -1 : a.file > b.file ? 1 : a.row - b.row,
-      );
+      const all = [...rowProblems, ...problems].sort(byFileAndRow);
       throw new ImportError(all.slice(0, MAX_PROBLEMS), Math.max(0, all.length - MAX_PROBLEMS));
     }
     return problems;
@@ -979,6 +977,12 @@ export class Workspace {
       closedBy: String(row['closed_by']),
     }));
   }
+}
+
+/** Orders problems by file name, then by row. */
+export function byFileAndRow(a: RowProblem, b: RowProblem): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  return a.row - b.row;
 }
 
 /** Currencies of stored recurring and usage lines that no stored FX rate converts. */
