@@ -17,3 +17,4 @@ export * from './subtypes.js';
 export * from './as-of.js';
 export * from './adjustments.js';
 export * from './line-ends.js';
+export * from './movements.js';

@@ -12,10 +12,11 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
 import { defaultAsOf } from '../core/as-of.js';
-import { parseDay, type Day } from '../core/dates.js';
+import { formatDay, parseDay, type Day } from '../core/dates.js';
 import { DefinitionsError, applyDefinitionChanges, changedFields } from '../core/definitions.js';
 import { EngineError } from '../core/errors.js';
 import { explainAccount } from '../core/explain.js';
+import { unitMovements } from '../core/movements.js';
 import { buildReport } from '../core/report.js';
 import { ImportError, ImportOptionsError, isPresetName, PRESET_NAMES } from '../ingest/index.js';
 import type { ReadOptions } from '../ingest/index.js';
@@ -402,6 +403,76 @@ export function createApp(options: AppOptions): OpenAPIHono {
       const explanation = explainAccount(analysis, dataset, id);
       return c.json(
         { ...explanation, definitions: { ...explanation.definitions, workspaceVersion: version } },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/movements',
+      summary:
+        "The accounts behind the bridge: each account's new, expansion, contraction, churn and reactivation over the window, largest first",
+      request: {
+        query: ReportQuery.pick({ asOf: true, definitions: true }).extend({
+          kind: z
+            .enum(['new', 'expansion', 'contraction', 'churn', 'reactivation'])
+            .optional()
+            .openapi({
+              param: { name: 'kind', in: 'query' },
+              description: 'one movement kind (default: all)',
+            }),
+          limit: z
+            .string()
+            .regex(/^\d{1,7}$/, 'must be a whole number')
+            .optional()
+            .openapi({
+              param: { name: 'limit', in: 'query' },
+              description: 'most entries returned (default 1000)',
+            }),
+        }),
+      },
+      responses: {
+        200: {
+          content: {
+            'application/json': {
+              schema: z
+                .object({
+                  window: z.object({ start: z.string(), end: z.string() }),
+                  currency: z.string(),
+                  count: z.number(),
+                  total: z.number(),
+                  movements: z.array(
+                    z.object({ account: z.string(), kind: z.string(), amount: z.number() }),
+                  ),
+                })
+                .openapi('Movements'),
+            },
+          },
+          description: 'the movements; amounts of one kind add up to the bridge figure',
+        },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const { analysis } = await analysisFor(query);
+      const all = unitMovements(analysis, analysis.windowStartSample, analysis.asOfSample).filter(
+        (movement) => query.kind === undefined || movement.kind === query.kind,
+      );
+      const limit = query.limit === undefined ? 1000 : Number(query.limit);
+      return c.json(
+        {
+          window: {
+            start: formatDay(analysis.samples[analysis.windowStartSample] as number),
+            end: formatDay(analysis.asOf),
+          },
+          currency: analysis.definitions.reportingCurrency,
+          count: all.length,
+          total: all.reduce((sum, movement) => sum + movement.amount, 0),
+          movements: all.slice(0, limit),
+        },
         200,
       );
     },

@@ -125,6 +125,24 @@ describe('GET /api/accounts/{id}/explanation', () => {
   });
 });
 
+describe('GET /api/movements', () => {
+  test('the accounts behind each movement add up to the bridge', async () => {
+    const report2 = await json(await app.request('/api/report?asOf=2024-12-31&definitions=1'));
+    const bridge = report2['bridge'] as Record<string, number>;
+    for (const kind of ['new', 'expansion', 'contraction', 'churn', 'reactivation']) {
+      const body = await json(
+        await app.request(`/api/movements?asOf=2024-12-31&definitions=1&kind=${kind}`),
+      );
+      expect(body['total'], kind).toBe(bridge[kind]);
+    }
+  });
+
+  test('rejects an unknown kind and a bad limit', async () => {
+    expect((await app.request('/api/movements?kind=upsell')).status).toBe(400);
+    expect((await app.request('/api/movements?limit=-1')).status).toBe(400);
+  });
+});
+
 describe('definitions', () => {
   test('stores a version and makes it current', async () => {
     const created = await app.request('/api/definitions', {
@@ -270,6 +288,7 @@ describe('GET /api/openapi.json', () => {
       '/api/definitions',
       '/api/imports',
       '/api/jobs/{id}',
+      '/api/movements',
       '/api/report',
     ]);
   });
