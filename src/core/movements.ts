@@ -6,6 +6,7 @@
 import { bridgeSteps, historyFor, unitArr, wasActiveBy } from './analysis.js';
 import type { Analysis } from './analysis.js';
 import { classifyMovement, type MovementKind } from './bridge.js';
+import { codeAt, type GroupIndex } from './groups.js';
 
 export interface UnitMovement {
   /** Root account of the netting unit. */
@@ -15,12 +16,24 @@ export interface UnitMovement {
   readonly amount: number;
 }
 
+/** A book whose movements to list: its index and key code, as `groupBridges` credits them. */
+export interface BookFilter {
+  readonly groups: GroupIndex;
+  readonly code: number;
+}
+
 /**
  * Lists the movements of every unit from sample `from` to sample `to`, one entry per unit and
  * kind, largest amount first. A unit that expanded in one month and contracted in another has
- * an entry for each.
+ * an entry for each. With `book`, only the movements credited to that book count: a movement
+ * between two samples belongs to the unit's book at the later one, as in the book bridges.
  */
-export function unitMovements(analysis: Analysis, from: number, to: number): UnitMovement[] {
+export function unitMovements(
+  analysis: Analysis,
+  from: number,
+  to: number,
+  book?: BookFilter,
+): UnitMovement[] {
   const steps = bridgeSteps(analysis, from, to);
   const history = historyFor(analysis, from);
   const { samples } = analysis;
@@ -34,6 +47,7 @@ export function unitMovements(analysis: Analysis, from: number, to: number): Uni
     for (let s = 1; s < steps.length; s++) {
       const a = steps[s - 1] as number;
       const b = steps[s] as number;
+      if (book !== undefined && codeAt(book.groups, unit, b) !== book.code) continue;
       const movement = classifyMovement(
         unitArr(analysis, unit, a),
         unitArr(analysis, unit, b),

@@ -16,7 +16,8 @@ import { formatDay, parseDay, type Day } from '../core/dates.js';
 import { DefinitionsError, applyDefinitionChanges, changedFields } from '../core/definitions.js';
 import { EngineError } from '../core/errors.js';
 import { explainAccount } from '../core/explain.js';
-import { unitMovements } from '../core/movements.js';
+import { groupIndex } from '../core/groups.js';
+import { unitMovements, type BookFilter } from '../core/movements.js';
 import { buildReport } from '../core/report.js';
 import { ImportError, ImportOptionsError, isPresetName, PRESET_NAMES } from '../ingest/index.js';
 import type { ReadOptions } from '../ingest/index.js';
@@ -423,6 +424,22 @@ export function createApp(options: AppOptions): OpenAPIHono {
               param: { name: 'kind', in: 'query' },
               description: 'one movement kind (default: all)',
             }),
+          by: z
+            .enum(['csm', 'segment', 'region', 'sub-region'])
+            .optional()
+            .openapi({
+              param: { name: 'by', in: 'query' },
+              description: "list one book's movements: the dimension of `key`",
+            }),
+          key: z
+            .string()
+            .min(1)
+            .optional()
+            .openapi({
+              param: { name: 'key', in: 'query' },
+              description:
+                'the book (a CSM, segment, region or sub-region) whose movements to list',
+            }),
           limit: z
             .string()
             .regex(/^\d{1,7}$/, 'must be a whole number')
@@ -457,10 +474,35 @@ export function createApp(options: AppOptions): OpenAPIHono {
     }),
     async (c) => {
       const query = c.req.valid('query');
-      const { analysis } = await analysisFor(query);
-      const all = unitMovements(analysis, analysis.windowStartSample, analysis.asOfSample).filter(
-        (movement) => query.kind === undefined || movement.kind === query.kind,
-      );
+      if ((query.by === undefined) !== (query.key === undefined)) {
+        throw new ApiError(
+          400,
+          'invalid-parameter',
+          'by and key go together: by names the dimension, key the book',
+          query.by === undefined ? 'by' : 'key',
+        );
+      }
+      const { analysis, dataset } = await analysisFor(query);
+      let book: BookFilter | undefined;
+      if (query.by !== undefined && query.key !== undefined) {
+        const groups = groupIndex(analysis, dataset, query.by);
+        const code = groups.keys.indexOf(query.key);
+        if (code < 0) {
+          throw new ApiError(
+            404,
+            'not-found',
+            `no ${query.by} book "${query.key}" in the data`,
+            'key',
+          );
+        }
+        book = { groups, code };
+      }
+      const all = unitMovements(
+        analysis,
+        analysis.windowStartSample,
+        analysis.asOfSample,
+        book,
+      ).filter((movement) => query.kind === undefined || movement.kind === query.kind);
       const limit = query.limit === undefined ? 1000 : Number(query.limit);
       return c.json(
         {

@@ -8,6 +8,8 @@ import {
   companyBridge,
   dayFromCivil,
   DEFAULT_DEFINITIONS,
+  groupBridges,
+  groupIndex,
   unitMovements,
 } from '../../src/core/index.js';
 import { generateCompany } from '../../src/generate/index.js';
@@ -32,6 +34,23 @@ describe('unitMovements', () => {
       expect(total, kind).toBe(bridge[kind]);
     }
     expect(movements.every((movement) => movement.amount > 0)).toBe(true);
+  });
+
+  test('sum to each book bridge when filtered by book', () => {
+    const analysis = analyse(company, DEFAULT_DEFINITIONS, dayFromCivil(2025, 12, 31));
+    const from = analysis.windowStartSample;
+    const to = analysis.asOfSample;
+    const groups = groupIndex(analysis, company, 'csm');
+    const bridges = groupBridges(analysis, groups, from, to);
+    groups.keys.forEach((key, code) => {
+      const movements = unitMovements(analysis, from, to, { groups, code });
+      for (const kind of ['new', 'expansion', 'contraction', 'churn', 'reactivation'] as const) {
+        const total = movements
+          .filter((movement) => movement.kind === kind)
+          .reduce((sum, movement) => sum + movement.amount, 0);
+        expect(total, `${key} ${kind}`).toBe(bridges[code]?.[kind]);
+      }
+    });
   });
 
   test('name the account and kind of each movement', () => {

@@ -137,6 +137,33 @@ describe('GET /api/movements', () => {
     }
   });
 
+  test("one book's movements add up to its bridge", async () => {
+    const byCsm = await json(await app.request('/api/report?asOf=2024-12-31&definitions=1&by=csm'));
+    const groups = byCsm['groups'] as { key: string; bridge: Record<string, number> }[];
+    expect(groups.length).toBeGreaterThan(0);
+    for (const group of groups) {
+      const body = await json(
+        await app.request(
+          `/api/movements?asOf=2024-12-31&definitions=1&by=csm&key=${encodeURIComponent(group.key)}`,
+        ),
+      );
+      const movements = body['movements'] as { kind: string; amount: number }[];
+      for (const kind of ['new', 'expansion', 'contraction', 'churn', 'reactivation']) {
+        const total = movements
+          .filter((movement) => movement.kind === kind)
+          .reduce((sum, movement) => sum + movement.amount, 0);
+        expect(total, `${group.key} ${kind}`).toBe(group.bridge[kind]);
+      }
+    }
+  });
+
+  test('rejects a book without its dimension and an unknown book', async () => {
+    expect((await app.request('/api/movements?key=Lee%20Park')).status).toBe(400);
+    const unknown = await app.request('/api/movements?by=csm&key=Nobody');
+    expect(unknown.status).toBe(404);
+    expect(((await json(unknown))['error'] as Record<string, unknown>)['field']).toBe('key');
+  });
+
   test('rejects an unknown kind and a bad limit', async () => {
     expect((await app.request('/api/movements?kind=upsell')).status).toBe(400);
     expect((await app.request('/api/movements?limit=-1')).status).toBe(400);
