@@ -1,5 +1,5 @@
 /**
- * The accounts behind each movement of the company bridge: for a window, every netting unit's
+ * The accounts behind each movement of the bridge. For a window, every netting unit gets its
  * new, expansion, contraction, churn and reactivation amounts, netted month by month exactly as
  * the bridge nets them, so the amounts of one kind add up to the bridge's figure.
  */
@@ -60,7 +60,12 @@ export function unitMovements(
     const account = analysis.prepared.unitRoot[unit] as string;
     for (const [kind, amount] of sums) result.push({ account, kind, amount });
   }
-  return result.sort(
-    (x, y) => y.amount - x.amount || (x.account < y.account ? -1 : x.account > y.account ? 1 : 0),
-  );
+  return result.sort(byAmountThenAccount);
+}
+
+/** Orders movements by amount, largest first, then by account. */
+function byAmountThenAccount(x: UnitMovement, y: UnitMovement): number {
+  if (x.amount !== y.amount) return y.amount - x.amount;
+  if (x.account === y.account) return 0;
+  return x.account < y.account ? -1 : 1;
 }
