@@ -12,6 +12,7 @@ import { buildReport, type Report } from '../core/report.js';
 import { generateCompany, writeCanonicalCsv } from '../generate/index.js';
 import { readInputs } from '../service/import.js';
 import { StoreError } from '../store/driver.js';
+import { processAlive } from '../store/embedded.js';
 import { Workspace } from '../store/workspace.js';
 import { importInputs } from './import.js';
 import { workspaceDefinitions } from './input.js';
@@ -125,7 +126,7 @@ async function openFreshWorkspace(folder: string): Promise<Workspace> {
     }
     const lock = path.join(folder, 'nrr.lock');
     const holder = existsSync(lock) ? Number.parseInt(readFileSync(lock, 'utf8'), 10) : NaN;
-    if (Number.isInteger(holder) && holder > 1 && isRunning(holder)) {
+    if (Number.isInteger(holder) && holder > 1 && processAlive(holder)) {
       throw new StoreError(
         `the demo workspace ${folder} is in use by process ${holder}; stop it first, or pass --workspace with another folder`,
       );
@@ -138,15 +139,6 @@ async function openFreshWorkspace(folder: string): Promise<Workspace> {
     'This folder holds the sample company of `nrr demo`, which replaces it on every run.\n',
   );
   return workspace;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** File that marks a folder as a demo workspace, which the next demo may replace. */

@@ -30,12 +30,7 @@ export async function workspaceDefinitions(
   workspace: Workspace,
   flags: DefinitionFlags,
 ): Promise<{ definitions: Definitions; version: number }> {
-  const requested = storedVersionOf(flags);
-  const base =
-    requested === undefined
-      ? (await workspace.currentDefinitions()).definitions
-      : (await workspace.definitionsVersion(requested)).definitions;
-  const definitions = resolveDefinitions(flags, base);
+  const definitions = await previewDefinitions(workspace, flags);
   // Definitions the stored data cannot be reported in are refused before they become a version.
   const missing = await workspace.currenciesWithoutRates(definitions.reportingCurrency);
   if (missing.length > 0) {

@@ -23,7 +23,12 @@ export function unitArrList(analysis: Analysis): UnitArr[] {
     const end = unitArr(analysis, unit, analysis.asOfSample);
     if (start !== 0 || end !== 0) result.push({ account, start, end });
   });
-  return result.sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
+  return result.sort(byAccount);
+}
+
+function byAccount(a: UnitArr, b: UnitArr): number {
+  if (a.account === b.account) return 0;
+  return a.account < b.account ? -1 : 1;
 }
 
 export interface RestatedAccount {

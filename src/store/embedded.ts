@@ -33,7 +33,8 @@ const TEXT_PARSERS = {
 
 const LOCK_FILE = 'nrr.lock';
 
-function processAlive(pid: number): boolean {
+/** Checks whether a process with this id runs (one owned by another user counts). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

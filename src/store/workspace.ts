@@ -40,6 +40,7 @@ import {
 import {
   chunkRows,
   COPY_CHUNK_ROWS,
+  csvField,
   forEachCopyRow,
   parseCopyCsv,
   StoreError,
@@ -595,7 +596,7 @@ export class Workspace {
     await tx.copyIn(
       'incoming_ids',
       ['id'],
-      chunkRows(ids, (id) => `"${id.replaceAll('"', '""')}"\n`),
+      chunkRows(ids, (id) => `${csvField(id)}\n`),
     );
     const text = await tx.copyOut(
       `SELECT ${lineSelectList('c.')}, c.source
