@@ -2,7 +2,7 @@
  * API benchmark: the overview request (`GET /api/report` for the company, as of a date) on an
  * embedded workspace holding the generated company, called in process. Reports the first
  * request, which reads the workspace and analyses it, and the median and 95th percentile of the
- * requests after it, which the server answers from its cached analysis.
+ * requests after it, which the server serves from its cached analysis.
  *
  * Run with `node dist/bench/api.js [accounts]` (default 10,000 accounts).
  */

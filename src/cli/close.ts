@@ -1,6 +1,6 @@
 /**
- * `nrr close` freezes a month's figures in the workspace; `nrr closes` lists the closed months
- * next to the same figures computed today, marking those that back-dated changes restated.
+ * `nrr close` freezes a month's figures in the workspace. `nrr closes` lists the closed months
+ * next to the same figures computed today, and marks those that back-dated changes restated.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Command } from 'commander';

@@ -187,7 +187,7 @@ function readMapping(path: string): Mapping {
   return mapping;
 }
 
-/** The read options of the flags, on top of the mapping file when one is given. */
+/** Builds the read options from the flags, on top of the mapping file when one is given. */
 export function readOptionsFrom(flags: DataFlags): ReadOptions {
   const mapping = flags.mapping === undefined ? {} : readMapping(flags.mapping);
   const columns = {

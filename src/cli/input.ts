@@ -1,5 +1,5 @@
 /**
- * Where a command's data comes from: the files given, or the workspace when none is given. From
+ * Input of a command: the files given, or the workspace when none is given. From
  * the workspace, the definitions in force are stored as a version, so every figure names one.
  */
 import type { Definitions } from '../core/definitions.js';
@@ -42,7 +42,7 @@ export async function workspaceDefinitions(
   return { definitions, version };
 }
 
-/** The definitions the flags give on top of the workspace's, without storing them. */
+/** Resolves the definitions the flags give on top of the workspace's, without storing them. */
 export async function previewDefinitions(
   workspace: Workspace,
   flags: DefinitionFlags,

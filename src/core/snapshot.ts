@@ -1,5 +1,5 @@
 /**
- * What a month close freezes besides the figures: each netting unit's ARR at the start of the
+ * Account ARR that a month close freezes besides the figures: each netting unit's ARR at the start of the
  * window and on the as-of date. Comparing a frozen list with today's names the accounts whose
  * back-dated changes restate a closed month.
  */

@@ -1,5 +1,5 @@
 /**
- * What the HTTP server keeps between requests: the workspace's dataset, read again only after an
+ * State the HTTP server keeps between requests: the workspace's dataset, read again only after an
  * import, and the analyses of recent (as-of date, definitions version) pairs.
  */
 import { analyse, type Analysis } from '../core/analysis.js';
@@ -8,7 +8,7 @@ import type { Definitions } from '../core/definitions.js';
 import type { Dataset } from '../core/model.js';
 import type { Workspace } from '../store/workspace.js';
 
-/** Analyses kept; each holds typed arrays sized by accounts × months. */
+/** Number of analyses kept, because each contains typed arrays sized by accounts × changes. */
 const ANALYSES_KEPT = 8;
 
 export class ServerState {
@@ -20,7 +20,7 @@ export class ServerState {
 
   constructor(readonly workspace: Workspace) {}
 
-  /** The stored dataset, read again when an import has happened since the last read. */
+  /** Returns the stored dataset, read again when an import has happened since the last read. */
   async currentDataset(): Promise<Dataset> {
     const lastImport = await this.workspace.lastImportId();
     if (this.dataset === undefined || lastImport !== this.datasetImport) {

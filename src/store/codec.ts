@@ -115,7 +115,7 @@ function dayText(value: Day): string {
   return text;
 }
 
-/** A string field for COPY: always quoted, so an empty string stays distinct from null. */
+/** Quotes a string field for COPY, always, so an empty string stays distinct from null. */
 function quoted(value: string, what: string): string {
   if (value.includes('\u0000')) {
     throw new StoreError(
@@ -129,7 +129,7 @@ function optionalQuoted(value: string | undefined, what: string): string {
   return value === undefined ? '' : quoted(value, what);
 }
 
-/** One contract line as a CSV row for COPY; written field by field because imports write millions. */
+/** Writes a contract line as a CSV row for COPY, field by field because imports write millions. */
 export function lineRow(line: ContractLine, owner: Owner): string {
   const source = line.source;
   return (
@@ -255,7 +255,7 @@ function sourceRef(file: string | null | undefined, rowText: string | null | und
 }
 
 /**
- * The SELECT list that reads lines back in `lineFromFields` order, with dates as day numbers
+ * Returns the SELECT list that reads lines back in `lineFromFields` order, with dates as day numbers
  * (days since 1970-01-01, the engine's `Day`), so no date text is written or parsed.
  */
 export function lineSelectList(prefix = ''): string {

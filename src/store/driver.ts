@@ -26,7 +26,7 @@ export interface Queryable {
 export interface Database extends Queryable {
   /** `embedded` for PGlite, `server` for a PostgreSQL server. */
   readonly kind: 'embedded' | 'server';
-  /** Where the data lives, for messages: the folder, or the server URL without its password. */
+  /** Location of the data, for messages: the folder, or the server URL without its password. */
   readonly location: string;
   /**
    * Runs `work` in one transaction: it commits when `work` resolves and rolls back when it
@@ -47,13 +47,13 @@ export function quoteIdentifier(name: string): string {
   return `"${name}"`;
 }
 
-/** A COPY statement reading CSV rows into the given columns. */
+/** Builds a COPY statement that reads CSV rows into the given columns. */
 export function copyInStatement(table: string, columns: readonly string[], source: string): string {
   return `COPY ${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')}) FROM ${source} WITH (FORMAT csv)`;
 }
 
 /**
- * One CSV field for COPY: null as an unquoted empty field, every other value quoted, so an empty
+ * Writes one CSV field for COPY: null as an unquoted empty field, every other value quoted, so an empty
  * string stays distinct from null and commas, quotes and line breaks survive.
  */
 export function csvField(value: string | number | null | undefined): string {

@@ -1,6 +1,6 @@
 /**
  * The embedded driver: PostgreSQL compiled to WebAssembly (PGlite), keeping its files in a folder
- * on disk. One process at a time may open a folder; a lock file inside it says which.
+ * on disk. One process at a time may open a folder, and a lock file inside it records which.
  */
 import {
   closeSync,

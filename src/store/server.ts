@@ -108,7 +108,7 @@ class ServerDatabase extends ServerQueries implements Database {
   }
 }
 
-/** The connection string with its password replaced, for messages. */
+/** Replaces the password in a connection string, for messages. */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
@@ -119,7 +119,7 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** Connects to the PostgreSQL server at `url` and checks that it answers. */
+/** Connects to the PostgreSQL server at `url` and checks that it responds to a query. */
 export async function openServer(url: string): Promise<Database> {
   const location = redactUrl(url);
   let parsed: URL;

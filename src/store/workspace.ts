@@ -2,11 +2,11 @@
  * The workspace: the accounts, contract lines, owners, segments, FX rates, definitions, import
  * history and month closes of one company, in the embedded database or on a PostgreSQL server.
  *
- * Every file stored belongs to a source, its base name unless given another. Importing a file
- * whose source already holds the same bytes changes nothing. Importing a changed file under the
+ * Every file stored belongs to a source, its base name unless given another. Importing the same
+ * bytes with the same settings under a source changes nothing. Importing a changed file under the
  * same source replaces what that source stored before, and the import record lists the lines
- * added, changed and removed. A line id already stored by another source is stored once when the
- * content is the same, and is an error when it differs.
+ * added, changed and removed. A line id that another source also stores must have the same
+ * content: each source keeps its copy, and reads return one.
  */
 import { userInfo } from 'node:os';
 import type { Dataset, ContractLine, Account } from '../core/model.js';
@@ -76,7 +76,7 @@ export function resolveLocation(
   return { kind: 'embedded', folder: DEFAULT_FOLDER };
 }
 
-/** The name recorded as who made an import or a close: NRR_USER, or the login name. */
+/** Returns the name recorded as who made an import or a close: NRR_USER, or the login name. */
 export function currentUser(env: NodeJS.ProcessEnv = process.env): string {
   const named = env['NRR_USER'];
   if (named !== undefined && named.trim() !== '') return named.trim();
@@ -201,7 +201,7 @@ function columnList(...groups: readonly (readonly string[])[]): string[] {
 }
 
 /**
- * The preset and options that shape what a file's bytes mean, as text: the same bytes read with
+ * Returns, as text, the preset and options that shape what a file's bytes mean: the same bytes read with
  * other settings are a different import. Skipping invalid rows does not change the rows read.
  */
 export function importSettings(preset: string, options: Readonly<Record<string, unknown>>): string {
@@ -631,8 +631,8 @@ export class Workspace {
   }
 
   /**
-   * Stores the accounts a source states. Several sources may state one account (an accounts file
-   * and names inline in a line file); reads merge them, so a field one source states that
+   * Stores the accounts a source states. Several sources may state one account, such as an
+   * accounts file and names inline in a line file. Reads merge them, so a field one source states that
    * another states differently is a problem.
    */
   private async storeAccounts(
@@ -779,7 +779,7 @@ export class Workspace {
     return Object.fromEntries(rows.map((row) => [row.name, Number(row.n)]));
   }
 
-  /** The import records, oldest first. */
+  /** Lists the import records, oldest first. */
   async imports(): Promise<ImportRecord[]> {
     const rows = await this.db.query<Record<string, unknown>>(
       `SELECT i.*, (s.import_id IS NOT NULL) AS current,
@@ -1103,7 +1103,7 @@ function nulProblems(request: ImportRequest): RowProblem[] {
   return problems;
 }
 
-/** One account per id, with the fields any source states (imports keep them consistent). */
+/** Merges the accounts into one per id, with the fields any source states (imports keep them consistent). */
 function mergeAccounts(accounts: readonly Account[]): Account[] {
   const merged = new Map<string, Account>();
   for (const account of accounts) {
@@ -1118,7 +1118,7 @@ function isoTime(column: string): string {
   return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
-/** A string literal for the few statements (COPY) that cannot take parameters. */
+/** Quotes a string literal for the few statements (COPY) that cannot take parameters. */
 function literal(value: string): string {
   if (value.includes('\u0000')) throw new StoreError('a name contains a NUL character');
   return `'${value.replaceAll("'", "''")}'`;

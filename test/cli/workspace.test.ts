@@ -103,7 +103,8 @@ describe.each(DRIVERS)('workspace commands on the %s driver', (driver) => {
     expect(explained.stdout).toContain('workspace version 1');
   });
 
-  test('bad rows of every kind: one message each naming row and column, nothing stored', () => {
+  test('bad rows of each kind rejected', () => {
+    // One message per bad row, naming row and column, and nothing stored.
     const files = copyFixtures('bad');
     expect(nrr('import', ...files).status).toBe(0);
     const before = reportJson();
@@ -195,7 +196,8 @@ describe.each(DRIVERS)('workspace commands on the %s driver', (driver) => {
     expect(missing.stderr).toContain('definitions version 7 is not stored in this workspace');
   });
 
-  test('a closed month stays frozen; a back-dated change shows as restated with its account', () => {
+  test('closed month shows restatements', () => {
+    // A closed month stays frozen; a back-dated change shows as restated, with its account.
     const files = copyFixtures('close');
     expect(nrr('import', ...files).status).toBe(0);
     const closed = nrr('close', '--month', '2024-12');
