@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { analyse } from '../core/analysis.js';
-import { dayFromCivil } from '../core/dates.js';
+import { dayFromCivil, formatDay } from '../core/dates.js';
 import type { Definitions } from '../core/definitions.js';
 import type { Dataset } from '../core/model.js';
 import { buildReport, type Report } from '../core/report.js';
@@ -19,9 +19,12 @@ import { workspaceDefinitions } from './input.js';
 import { addDefinitionOptions, integerOption } from './options.js';
 import type { DefinitionFlags } from './options.js';
 import { renderReportTable } from './report-view.js';
+import { serveWorkspace } from './serve.js';
 
 interface DemoFlags extends DefinitionFlags {
   workspace: string;
+  serve?: boolean;
+  port: number;
   accounts?: number;
   seed?: number;
   format: 'table' | 'json';
@@ -47,6 +50,16 @@ export function registerDemoCommand(program: Command): void {
       integerOption('--accounts', 1, 500_000),
     )
     .option('--seed <seed>', 'random seed (default 42)', integerOption('--seed', 0, 2 ** 31 - 1))
+    .option(
+      '--serve',
+      'after the report, serve the dashboard on the sample workspace until Ctrl+C (on 127.0.0.1)',
+    )
+    .option(
+      '--port <port>',
+      'port of the dashboard with --serve; a free one is chosen when it is taken',
+      integerOption('--port', 0, 65_535),
+      8080,
+    )
     .addOption(
       new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'),
     );
@@ -107,6 +120,15 @@ export function registerDemoCommand(program: Command): void {
       '',
     ];
     process.stdout.write(out.join('\n'));
+    if (flags.serve === true) {
+      const served = await Workspace.open({ kind: 'embedded', folder: flags.workspace });
+      await serveWorkspace(served, {
+        port: flags.port,
+        host: '127.0.0.1',
+        anyPortIfTaken: true,
+        page: `#/?asOf=${formatDay(asOf)}`,
+      });
+    }
   });
 }
 

@@ -46,6 +46,55 @@ export function codeAt(groups: GroupIndex, unit: number, sample: number): number
 }
 
 /**
+ * Collects the runs of the units whose key changes, as plain arrays that are copied to typed
+ * arrays of their exact size at the end.
+ */
+export class RunBuilder {
+  readonly offsets: number[] = [];
+  readonly samples: number[] = [];
+  readonly codes: number[] = [];
+
+  /** Position of the next run, where a unit's first run will go. */
+  get length(): number {
+    return this.codes.length;
+  }
+
+  /** Adds a run starting at `sample` unless the unit's previous run has the same code. */
+  push(firstRun: number, sample: number, code: number): void {
+    if (this.codes.length === firstRun || this.codes[this.codes.length - 1] !== code) {
+      this.samples.push(sample);
+      this.codes.push(code);
+    }
+  }
+
+  /**
+   * Closes a unit's runs: one run becomes the unit's fixed code and is dropped, several are kept
+   * and the unit points at them.
+   */
+  finishUnit(unitCodes: Int32Array, unit: number, firstRun: number): void {
+    if (this.codes.length === firstRun + 1) {
+      unitCodes[unit] = this.codes[firstRun] as number;
+      this.samples.length = firstRun;
+      this.codes.length = firstRun;
+      return;
+    }
+    unitCodes[unit] = -1 - this.offsets.length;
+    this.offsets.push(firstRun);
+  }
+
+  toIndex(dimension: Dimension, keys: readonly string[], unitCodes: Int32Array): GroupIndex {
+    return {
+      dimension,
+      keys,
+      unitCodes,
+      runOffsets: Int32Array.from([...this.offsets, this.codes.length]),
+      runSample: new Int32Array(this.samples),
+      runCode: new Int32Array(this.codes),
+    };
+  }
+}
+
+/**
  * Spans of one list (assignments, or segment spans) resolved to netting units, as parallel arrays
  * indexed like the list. Segment, region and sub-region all read the segment spans, so the list is
  * read once for all three and the result kept with the analysis.
@@ -336,9 +385,7 @@ export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dime
   // Plain arrays while the runs are collected, copied to typed arrays of their exact size at the
   // end: growing typed arrays would leave their discarded buffers to the full garbage collection
   // that typed-array memory starts (see analyse).
-  const runOffsets: number[] = [];
-  const runSample: number[] = [];
-  const runCode: number[] = [];
+  const runs = new RunBuilder();
   for (let unit = 0; unit < units; unit++) {
     let end = 0;
     const last = unitOffsets[unit + 1] as number;
@@ -367,7 +414,7 @@ export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dime
     sortSpans(table, spans, first, end, keys);
     // The chosen span changes only on days when some span starts or stops, so the span is chosen
     // again only at the first sample on or after such a day.
-    const firstRun = runCode.length;
+    const firstRun = runs.length;
     let current = first - 1;
     let k = 0;
     while (k < width) {
@@ -376,29 +423,11 @@ export function groupIndex(analysis: Analysis, dataset: Dataset, dimension: Dime
         current++;
       const chosen = current < first ? first : chooseSpan(table, spans, first, current, day);
       const code = table.code[spans[chosen] as number] as number;
-      if (runCode.length === firstRun || runCode[runCode.length - 1] !== code) {
-        runSample.push(k);
-        runCode.push(code);
-      }
+      runs.push(firstRun, k, code);
       const changesOn = nextChange(table, spans, first, end, day);
       k = changesOn === OPEN_END ? width : Math.max(k + 1, lowerBound(samples, changesOn));
     }
-    if (runCode.length === firstRun + 1) {
-      unitCodes[unit] = runCode[firstRun] as number;
-      runSample.length = firstRun;
-      runCode.length = firstRun;
-      continue;
-    }
-    unitCodes[unit] = -1 - runOffsets.length;
-    runOffsets.push(firstRun);
+    runs.finishUnit(unitCodes, unit, firstRun);
   }
-  runOffsets.push(runCode.length);
-  return {
-    dimension,
-    keys,
-    unitCodes,
-    runOffsets: new Int32Array(runOffsets),
-    runSample: new Int32Array(runSample),
-    runCode: new Int32Array(runCode),
-  };
+  return runs.toIndex(dimension, keys, unitCodes);
 }

@@ -5,23 +5,16 @@
  */
 import { analyse, unitArr } from './analysis.js';
 import type { Analysis } from './analysis.js';
-import { companyBridge, groupBridges, periodRanges } from './bridge.js';
+import { companyBridge, periodRanges } from './bridge.js';
 import type { BridgeTotals } from './bridge.js';
 import { formatDay } from './dates.js';
 import type { Day } from './dates.js';
 import { changedFields } from './definitions.js';
 import type { DefinitionChanges, Definitions } from './definitions.js';
-import { groupIndex } from './groups.js';
+import { filteredBooks, filteredGroupReports } from './books.js';
 import type { Dimension } from './groups.js';
 import type { ContractLine, Dataset } from './model.js';
-import {
-  companyRetention,
-  companyRetentions,
-  grrOf,
-  groupRetention,
-  logoRetentionOf,
-  nrrOf,
-} from './retention.js';
+import { companyRetention, companyRetentions, grrOf, logoRetentionOf, nrrOf } from './retention.js';
 import type { RetentionFigures } from './retention.js';
 import { subtypeTotals } from './subtypes.js';
 import type { Subtype } from './subtypes.js';
@@ -98,27 +91,7 @@ function bridgeRatio(bridge: BridgeTotals): number | null {
 }
 
 function groupReports(analysis: Analysis, dataset: Dataset, dimension: Dimension): GroupReport[] {
-  const groups = groupIndex(analysis, dataset, dimension);
-  const { windowStartSample: from, asOfSample: to } = analysis;
-  const bridges = groupBridges(analysis, groups, from, to);
-  const retention = groupRetention(analysis, groups, from, to);
-  const reports: GroupReport[] = [];
-  groups.keys.forEach((key, code) => {
-    const cohort = retention[code] as RetentionFigures;
-    const bridge = bridges[code] as BridgeTotals;
-    if (cohort.cohortAccounts === 0 && Object.values(bridge).every((amount) => amount === 0))
-      return;
-    reports.push({
-      key,
-      arr: bridge.end,
-      nrr: nrrOf(cohort),
-      grr: grrOf(cohort),
-      logoRetention: logoRetentionOf(cohort),
-      cohort,
-      bridge,
-    });
-  });
-  return reports.sort((a, b) => a.key.localeCompare(b.key));
+  return filteredGroupReports(analysis, filteredBooks(analysis, dataset, dimension));
 }
 
 function periodReports(analysis: Analysis, by: 'month' | 'year'): PeriodReport[] {

@@ -6,18 +6,27 @@
  * names the offending parameter or is null.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serveStatic } from '@hono/node-server/serve-static';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
+import type { Analysis } from '../core/analysis.js';
 import { defaultAsOf } from '../core/as-of.js';
 import { formatDay, parseDay, type Day } from '../core/dates.js';
 import { DefinitionsError, applyDefinitionChanges, changedFields } from '../core/definitions.js';
 import { EngineError } from '../core/errors.js';
 import { explainAccount } from '../core/explain.js';
-import { groupIndex } from '../core/groups.js';
+import { bookAccounts, filteredBooks, filteredGroupReports } from '../core/books.js';
+import type { BookFilters } from '../core/books.js';
+import { acquisitionCohorts, cohortAccounts } from '../core/cohorts.js';
+import type { Dimension } from '../core/groups.js';
 import { unitMovements, type BookFilter } from '../core/movements.js';
+import type { Dataset } from '../core/model.js';
 import { buildReport } from '../core/report.js';
 import { ImportError, ImportOptionsError, isPresetName, PRESET_NAMES } from '../ingest/index.js';
 import type { ReadOptions } from '../ingest/index.js';
@@ -36,6 +45,22 @@ export interface AppOptions {
   readonly user: string;
   /** Largest request body accepted; 500 MiB unless given. */
   readonly maxUploadBytes?: number;
+  /** Folder of the built dashboard; the one built beside the server unless given. */
+  readonly webRoot?: string;
+}
+
+/**
+ * The dashboard that `npm run build` writes to dist/web under the package's root, found from this
+ * module whether it runs compiled (dist/src/server) or from its source (src/server).
+ */
+function builtWebRoot(): string {
+  let folder = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(folder, 'package.json'))) {
+    const parent = path.dirname(folder);
+    if (parent === folder) break;
+    folder = parent;
+  }
+  return path.join(folder, 'dist', 'web');
 }
 
 /** The error body of every failed request. */
@@ -86,6 +111,83 @@ const ReportQuery = z.object({
     description: 'stored definitions version (default: the current one)',
   }),
 });
+
+/** Narrows books to accounts with these values in other dimensions. */
+const FilterQuery = z.object({
+  csm: z
+    .string()
+    .min(1)
+    .optional()
+    .openapi({ param: { name: 'csm', in: 'query' }, description: 'only accounts of this CSM' }),
+  segment: z
+    .string()
+    .min(1)
+    .optional()
+    .openapi({
+      param: { name: 'segment', in: 'query' },
+      description: 'only accounts in this segment',
+    }),
+  region: z
+    .string()
+    .min(1)
+    .optional()
+    .openapi({
+      param: { name: 'region', in: 'query' },
+      description: 'only accounts in this region',
+    }),
+  subRegion: z
+    .string()
+    .min(1)
+    .optional()
+    .openapi({
+      param: { name: 'subRegion', in: 'query' },
+      description: 'only accounts in this sub-region',
+    }),
+});
+
+/** The filters of a request as the core names their dimensions. */
+function filtersOf(query: z.infer<typeof FilterQuery>): BookFilters {
+  const filters: BookFilters = {};
+  if (query.csm !== undefined) filters.csm = query.csm;
+  if (query.segment !== undefined) filters.segment = query.segment;
+  if (query.region !== undefined) filters.region = query.region;
+  if (query.subRegion !== undefined) filters['sub-region'] = query.subRegion;
+  return filters;
+}
+
+/** The name of a dimension's filter parameter. */
+function filterParameter(dimension: Dimension): string {
+  return dimension === 'sub-region' ? 'subRegion' : dimension;
+}
+
+/** A book to list the accounts or movements of, and how many entries to return. */
+const BookQuery = ReportQuery.pick({ asOf: true, definitions: true })
+  .extend(FilterQuery.shape)
+  .extend({
+    by: z
+      .enum(['csm', 'segment', 'region', 'sub-region'])
+      .optional()
+      .openapi({
+        param: { name: 'by', in: 'query' },
+        description: 'the dimension of `key`',
+      }),
+    key: z
+      .string()
+      .min(1)
+      .optional()
+      .openapi({
+        param: { name: 'key', in: 'query' },
+        description: 'the book (a CSM, segment, region or sub-region) to list',
+      }),
+    limit: z
+      .string()
+      .regex(/^\d{1,7}$/, 'must be a whole number')
+      .optional()
+      .openapi({
+        param: { name: 'limit', in: 'query' },
+        description: 'most entries returned (default 1000); the sums cover them all',
+      }),
+  });
 
 const ReportSchema = z
   .looseObject({
@@ -213,7 +315,7 @@ function errorBody(error: unknown): {
     };
   if (error instanceof EngineError) {
     return {
-      status: error.code === 'unknown-account' ? 404 : 422,
+      status: error.code === 'unknown-account' ? 404 : error.code === 'invalid-filter' ? 400 : 422,
       code: error.code,
       message: error.message,
       field: null,
@@ -349,13 +451,67 @@ export function createApp(options: AppOptions): OpenAPIHono {
     return { ...result, version };
   }
 
+  /**
+   * The book a request narrows to: `by` and `key` name it, and filters narrow it further. With
+   * filters alone, the first of them names the book. Without either, the whole company.
+   */
+  function selectBook(
+    analysis: Analysis,
+    dataset: Dataset,
+    by: Dimension | undefined,
+    key: string | undefined,
+    filters: BookFilters,
+  ): BookFilter | undefined {
+    if ((by === undefined) !== (key === undefined)) {
+      throw new ApiError(
+        400,
+        'invalid-parameter',
+        'by and key go together: by names the dimension, key the book',
+        by === undefined ? 'by' : 'key',
+      );
+    }
+    const selection: BookFilters = { ...filters };
+    if (by !== undefined && key !== undefined) {
+      if (selection[by] !== undefined && selection[by] !== key) {
+        throw new ApiError(
+          400,
+          'invalid-parameter',
+          `by=${by} with key "${key}" contradicts the ${by} filter "${selection[by]}"`,
+          filterParameter(by),
+        );
+      }
+      selection[by] = key;
+    }
+    const dimensions = (['csm', 'segment', 'region', 'sub-region'] as const).filter(
+      (dimension) => selection[dimension] !== undefined,
+    );
+    const first = by !== undefined && key !== undefined ? by : dimensions[0];
+    if (first === undefined) return undefined;
+    const value = selection[first] as string;
+    delete selection[first];
+    const books = filteredBooks(analysis, dataset, first, selection);
+    const code = books.codes.get(value);
+    if (code === undefined) {
+      const narrowed = Object.entries(selection)
+        .map(([dimension, text]) => ` in ${dimension} "${text}"`)
+        .join('');
+      throw new ApiError(
+        404,
+        'not-found',
+        `no ${first} book "${value}"${narrowed} in the data`,
+        by !== undefined && key !== undefined ? 'key' : filterParameter(first),
+      );
+    }
+    return { groups: books.groups, code };
+  }
+
   app.openapi(
     createRoute({
       method: 'get',
       path: '/api/report',
       summary:
         'ARR, the ARR bridge, NRR, GRR and logo retention, for the company or per book or period',
-      request: { query: ReportQuery },
+      request: { query: ReportQuery.extend(FilterQuery.shape) },
       responses: {
         200: {
           content: { 'application/json': { schema: ReportSchema } },
@@ -366,10 +522,40 @@ export function createApp(options: AppOptions): OpenAPIHono {
     }),
     async (c) => {
       const query = c.req.valid('query');
+      const filters = filtersOf(query);
+      const filtered = Object.keys(filters).length > 0;
+      if (filtered && (query.by === undefined || query.by === 'month' || query.by === 'year')) {
+        throw new ApiError(
+          400,
+          'invalid-parameter',
+          'filters narrow the books of a report by csm, segment, region or sub-region; give by as one of those',
+          'by',
+        );
+      }
       const { analysis, dataset, version } = await analysisFor(query);
-      const report = buildReport(analysis, dataset, query.by);
+      const dimension = query.by as Dimension;
+      if (filtered && filters[dimension] !== undefined) {
+        throw new ApiError(
+          400,
+          'invalid-parameter',
+          `a ${dimension} filter cannot narrow a report by ${dimension}`,
+          filterParameter(dimension),
+        );
+      }
+      const report = buildReport(analysis, dataset, filtered ? undefined : query.by);
+      if (filtered) {
+        report.groupedBy = dimension;
+        report.groups = filteredGroupReports(
+          analysis,
+          filteredBooks(analysis, dataset, dimension, filters),
+        );
+      }
       return c.json(
-        { ...report, definitions: { ...report.definitions, workspaceVersion: version } },
+        {
+          ...report,
+          ...(filtered ? { filters } : {}),
+          definitions: { ...report.definitions, workspaceVersion: version },
+        },
         200,
       );
     },
@@ -416,37 +602,13 @@ export function createApp(options: AppOptions): OpenAPIHono {
       summary:
         "The accounts behind the bridge: each account's new, expansion, contraction, churn and reactivation over the window, largest first",
       request: {
-        query: ReportQuery.pick({ asOf: true, definitions: true }).extend({
+        query: BookQuery.extend({
           kind: z
             .enum(['new', 'expansion', 'contraction', 'churn', 'reactivation'])
             .optional()
             .openapi({
               param: { name: 'kind', in: 'query' },
               description: 'one movement kind (default: all)',
-            }),
-          by: z
-            .enum(['csm', 'segment', 'region', 'sub-region'])
-            .optional()
-            .openapi({
-              param: { name: 'by', in: 'query' },
-              description: "list one book's movements: the dimension of `key`",
-            }),
-          key: z
-            .string()
-            .min(1)
-            .optional()
-            .openapi({
-              param: { name: 'key', in: 'query' },
-              description:
-                'the book (a CSM, segment, region or sub-region) whose movements to list',
-            }),
-          limit: z
-            .string()
-            .regex(/^\d{1,7}$/, 'must be a whole number')
-            .optional()
-            .openapi({
-              param: { name: 'limit', in: 'query' },
-              description: 'most entries returned (default 1000)',
             }),
         }),
       },
@@ -474,29 +636,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
     }),
     async (c) => {
       const query = c.req.valid('query');
-      if ((query.by === undefined) !== (query.key === undefined)) {
-        throw new ApiError(
-          400,
-          'invalid-parameter',
-          'by and key go together: by names the dimension, key the book',
-          query.by === undefined ? 'by' : 'key',
-        );
-      }
       const { analysis, dataset } = await analysisFor(query);
-      let book: BookFilter | undefined;
-      if (query.by !== undefined && query.key !== undefined) {
-        const groups = groupIndex(analysis, dataset, query.by);
-        const code = groups.keys.indexOf(query.key);
-        if (code < 0) {
-          throw new ApiError(
-            404,
-            'not-found',
-            `no ${query.by} book "${query.key}" in the data`,
-            'key',
-          );
-        }
-        book = { groups, code };
-      }
+      const book = selectBook(analysis, dataset, query.by, query.key, filtersOf(query));
       const all = unitMovements(
         analysis,
         analysis.windowStartSample,
@@ -743,6 +884,225 @@ export function createApp(options: AppOptions): OpenAPIHono {
     },
   );
 
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/accounts',
+      summary:
+        'The accounts behind a figure: those with ARR on the as-of date (ARR) or on the window start (NRR, GRR, logo retention), with their sums',
+      request: {
+        query: BookQuery.extend({
+          set: z
+            .enum(['active', 'cohort'])
+            .optional()
+            .openapi({
+              param: { name: 'set', in: 'query' },
+              description:
+                'active: ARR on the as-of date, in the book held then; cohort: ARR on the window start, in the book held then (default active)',
+            }),
+          q: z
+            .string()
+            .min(1)
+            .max(200)
+            .optional()
+            .openapi({
+              param: { name: 'q', in: 'query' },
+              description: 'only accounts whose id or name contains this text (any case)',
+            }),
+        }),
+      },
+      responses: {
+        200: {
+          content: {
+            'application/json': {
+              schema: z
+                .object({
+                  set: z.enum(['active', 'cohort']),
+                  window: z.object({ start: z.string(), end: z.string() }),
+                  currency: z.string(),
+                  count: z.number(),
+                  arrAtStart: z.number(),
+                  arrAtEnd: z.number(),
+                  capped: z.number(),
+                  retained: z.number(),
+                  accounts: z.array(
+                    z.object({
+                      account: z.string(),
+                      name: z.string().nullable(),
+                      arrAtStart: z.number(),
+                      arrAtEnd: z.number(),
+                      capped: z.number(),
+                      cohort: z.boolean(),
+                      books: z.record(z.string(), z.string()),
+                    }),
+                  ),
+                })
+                .openapi('Accounts'),
+            },
+          },
+          description:
+            'the accounts, largest first; for the cohort, arrAtEnd ÷ arrAtStart is NRR, capped ÷ arrAtStart is GRR and retained ÷ count is logo retention',
+        },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const { analysis, dataset } = await analysisFor(query);
+      const book = selectBook(analysis, dataset, query.by, query.key, filtersOf(query));
+      const listed = bookAccounts(analysis, dataset, query.set ?? 'active', book);
+      const needle = query.q?.toLowerCase();
+      const matching =
+        needle === undefined
+          ? listed.accounts
+          : listed.accounts.filter(
+              (account) =>
+                account.account.toLowerCase().includes(needle) ||
+                (account.name ?? '').toLowerCase().includes(needle),
+            );
+      const sums =
+        needle === undefined
+          ? listed
+          : {
+              count: matching.length,
+              arrAtStart: matching.reduce((sum, account) => sum + account.arrAtStart, 0),
+              arrAtEnd: matching.reduce((sum, account) => sum + account.arrAtEnd, 0),
+              capped: matching.reduce((sum, account) => sum + account.capped, 0),
+              retained: matching.filter((account) => account.arrAtEnd > 0).length,
+            };
+      const limit = query.limit === undefined ? 1000 : Number(query.limit);
+      return c.json(
+        {
+          set: listed.set,
+          window: {
+            start: formatDay(analysis.windowStart),
+            end: formatDay(analysis.asOf),
+          },
+          currency: analysis.definitions.reportingCurrency,
+          count: sums.count,
+          arrAtStart: sums.arrAtStart,
+          arrAtEnd: sums.arrAtEnd,
+          capped: sums.capped,
+          retained: sums.retained,
+          accounts: matching.slice(0, limit),
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/cohorts',
+      summary:
+        "Acquisition cohorts: accounts grouped by the month they first had ARR, with each cohort's ARR and net retention in every later month",
+      request: { query: ReportQuery.pick({ asOf: true, definitions: true }) },
+      responses: {
+        200: {
+          content: {
+            'application/json': {
+              schema: z
+                .object({
+                  asOf: z.string(),
+                  currency: z.string(),
+                  cohorts: z.array(
+                    z.object({
+                      month: z.string(),
+                      installedBase: z.boolean(),
+                      accounts: z.number(),
+                      arr: z.array(z.number()),
+                      active: z.array(z.number()),
+                      nrr: z.array(z.number().nullable()),
+                    }),
+                  ),
+                })
+                .openapi('Cohorts'),
+            },
+          },
+          description: 'one row per cohort month; element k of each list is k months after it',
+        },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const { analysis } = await analysisFor(query);
+      return c.json(
+        {
+          asOf: formatDay(analysis.asOf),
+          currency: analysis.definitions.reportingCurrency,
+          cohorts: acquisitionCohorts(analysis),
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/cohorts/{month}/accounts',
+      summary: 'The accounts of one acquisition cohort, with their ARR in its first month and now',
+      request: {
+        params: z.object({
+          month: z
+            .string()
+            .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM')
+            .openapi({ param: { name: 'month', in: 'path' }, example: '2024-03' }),
+        }),
+        query: ReportQuery.pick({ asOf: true, definitions: true }),
+      },
+      responses: {
+        200: {
+          content: {
+            'application/json': {
+              schema: z
+                .object({
+                  month: z.string(),
+                  currency: z.string(),
+                  count: z.number(),
+                  arrFirstMonth: z.number(),
+                  arrNow: z.number(),
+                  accounts: z.array(
+                    z.object({
+                      account: z.string(),
+                      name: z.string().nullable(),
+                      arrFirstMonth: z.number(),
+                      arrNow: z.number(),
+                    }),
+                  ),
+                })
+                .openapi('CohortAccounts'),
+            },
+          },
+          description: 'the accounts; their sums are the cohort row of /api/cohorts',
+        },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { month } = c.req.valid('param');
+      const query = c.req.valid('query');
+      const { analysis, dataset } = await analysisFor(query);
+      const accounts = cohortAccounts(analysis, dataset, month);
+      if (accounts === undefined) {
+        throw new ApiError(404, 'not-found', `${month} is outside the months of the data`, 'month');
+      }
+      return c.json(
+        {
+          month,
+          currency: analysis.definitions.reportingCurrency,
+          count: accounts.length,
+          arrFirstMonth: accounts.reduce((sum, account) => sum + account.arrFirstMonth, 0),
+          arrNow: accounts.reduce((sum, account) => sum + account.arrNow, 0),
+          accounts,
+        },
+        200,
+      );
+    },
+  );
+
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
     info: {
@@ -752,6 +1112,23 @@ export function createApp(options: AppOptions): OpenAPIHono {
         'ARR, NRR, GRR and logo retention per CSM book, segment and region, explained account by account',
     },
   });
+
+  // The dashboard: its files, and its page for every other path outside /api.
+  const webRoot = options.webRoot ?? builtWebRoot();
+  if (existsSync(path.join(webRoot, 'index.html'))) {
+    app.use('/assets/*', serveStatic({ root: webRoot }));
+    app.get('*', async (c, next) => {
+      if (c.req.path.startsWith('/api/')) return next();
+      return serveStatic({ root: webRoot, path: 'index.html' })(c, next);
+    });
+  } else {
+    app.get('/', (c) =>
+      c.text(
+        'The dashboard is not built. Run `npm run build` and start the server again; the API is at /api/openapi.json.\n',
+        503,
+      ),
+    );
+  }
 
   return app;
 }

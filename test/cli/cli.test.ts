@@ -2,7 +2,7 @@
  * The built `nrr` command line, run as a user runs it: a child process, its exit code, stdout and
  * stderr.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -209,6 +209,37 @@ describe('nrr demo and generate', () => {
     expect(result.stdout).toContain('Sample company: 3000 accounts');
     expect(result.stdout).toContain('By segment');
     expect(result.stdout).toContain('High Touch');
+  });
+
+  test('demo --serve serves the dashboard after the report', async () => {
+    const child = spawn(
+      process.execPath,
+      [CLI, 'demo', '--serve', '--port', '0', '--accounts', '200', '--workspace', 'served-demo'],
+      { cwd: scratch, env: { ...embeddedEnv(), NRR_LOG_LEVEL: 'silent' } },
+    );
+    let stdout = '';
+    child.stdout.setEncoding('utf8');
+    const address = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: string) => {
+        stdout += chunk;
+        const found = /dashboard at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout);
+        if (found !== null) resolve(found[1] as string);
+      });
+      child.once('exit', (code) => reject(new Error(`demo exited with ${code}: ${stdout}`)));
+    });
+    // The report comes first, then the address of the dashboard on the as-of date of the report.
+    expect(stdout.indexOf('By segment')).toBeLessThan(stdout.indexOf('dashboard at'));
+    expect(stdout).toContain('#/?asOf=2025-12-31');
+    const page = await fetch(address);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+    const figures = (await (await fetch(`${address}api/report?asOf=2025-12-31`)).json()) as {
+      arr: number;
+    };
+    expect(figures.arr).toBeGreaterThan(0);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 
   test('generated files report the same figures as the generated data', () => {

@@ -2,7 +2,8 @@
  * The HTTP API, called in process (no port) on a workspace of the test's own holding the
  * canonical fixture files.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -104,6 +105,153 @@ describe('GET /api/report', () => {
     expect(((await json(response))['error'] as Record<string, unknown>)['field']).toBe(
       'definitions',
     );
+  });
+});
+
+describe('GET /api/report with filters', () => {
+  test('narrows each CSM book to a segment', async () => {
+    const all = await json(await app.request('/api/report?asOf=2024-12-31&by=csm'));
+    const narrowed = await json(
+      await app.request('/api/report?asOf=2024-12-31&by=csm&segment=Enterprise'),
+    );
+    expect(narrowed['filters']).toEqual({ segment: 'Enterprise' });
+    const keys = (report: Record<string, unknown>) =>
+      (report['groups'] as { key: string }[]).map((group) => group.key);
+    // Only Acme (Enterprise) has a CSM book in that segment, so fewer or equal books remain.
+    expect(keys(narrowed).length).toBeGreaterThan(0);
+    expect(keys(narrowed).every((key) => keys(all).includes(key))).toBe(true);
+    const none = await json(
+      await app.request('/api/report?asOf=2024-12-31&by=csm&segment=No%20such%20segment'),
+    );
+    expect(none['groups']).toEqual([]);
+  });
+
+  test.each([
+    ['segment=Enterprise', 'by'],
+    ['by=month&segment=Enterprise', 'by'],
+    ['by=segment&segment=Enterprise', 'segment'],
+    ['by=csm&region=', 'region'],
+  ])('rejects %s', async (query, field) => {
+    const response = await app.request(`/api/report?${query}`);
+    expect(response.status).toBe(400);
+    expect(((await json(response))['error'] as Record<string, unknown>)['field']).toBe(field);
+  });
+});
+
+describe('GET /api/accounts', () => {
+  test('the active accounts add up to ARR and the cohort to NRR and GRR', async () => {
+    const company = await json(await app.request('/api/report?asOf=2024-12-31'));
+    const active = await json(await app.request('/api/accounts?asOf=2024-12-31'));
+    expect(active['set']).toBe('active');
+    expect(active['arrAtEnd']).toBe(company['arr']);
+    const cohort = await json(await app.request('/api/accounts?asOf=2024-12-31&set=cohort'));
+    const figures = company['cohort'] as Record<string, number>;
+    expect(cohort['arrAtStart']).toBe(figures['startArr']);
+    expect(cohort['arrAtEnd']).toBe(figures['endArr']);
+    expect(cohort['capped']).toBe(figures['cappedArr']);
+    expect(cohort['count']).toBe(figures['cohortAccounts']);
+    expect(cohort['retained']).toBe(figures['retainedAccounts']);
+  });
+
+  test("one book's accounts add up to its figures", async () => {
+    const csm = await json(await app.request('/api/report?asOf=2024-12-31&by=csm'));
+    for (const group of csm['groups'] as { key: string; bridge: { end: number } }[]) {
+      const listed = await json(
+        await app.request(
+          `/api/accounts?asOf=2024-12-31&by=csm&key=${encodeURIComponent(group.key)}`,
+        ),
+      );
+      expect(listed['arrAtEnd'], group.key).toBe(group.bridge.end);
+    }
+  });
+
+  test('finds accounts by id or name and keeps the sums of the matches', async () => {
+    const found = await json(await app.request('/api/accounts?asOf=2024-12-31&q=acme'));
+    const accounts = found['accounts'] as { account: string; name: string }[];
+    expect(accounts.map((account) => account.account)).toEqual(['A1']);
+    expect(found['count']).toBe(1);
+  });
+
+  test('a limit shortens the list but not the sums', async () => {
+    const full = await json(await app.request('/api/accounts?asOf=2024-12-31'));
+    const short = await json(await app.request('/api/accounts?asOf=2024-12-31&limit=1'));
+    expect((short['accounts'] as unknown[]).length).toBe(1);
+    expect(short['arrAtEnd']).toBe(full['arrAtEnd']);
+  });
+
+  test.each([
+    ['set=everyone', 400, 'set'],
+    ['by=csm', 400, 'key'],
+    ['key=Lee%20Park', 400, 'by'],
+    ['by=csm&key=Nobody', 404, 'key'],
+    ['segment=Nowhere', 404, 'segment'],
+    ['by=csm&key=Lee%20Park&csm=Dana%20Reyes', 400, 'csm'],
+    ['limit=-1', 400, 'limit'],
+  ])('rejects %s', async (query, status, field) => {
+    const response = await app.request(`/api/accounts?asOf=2024-12-31&${query}`);
+    expect(response.status).toBe(status);
+    expect(((await json(response))['error'] as Record<string, unknown>)['field']).toBe(field);
+  });
+});
+
+describe('GET /api/cohorts', () => {
+  test("the cohorts' ARR on the as-of date adds up to ARR, and each lists its accounts", async () => {
+    const company = await json(await app.request('/api/report?asOf=2024-12-31'));
+    const body = await json(await app.request('/api/cohorts?asOf=2024-12-31'));
+    const cohorts = body['cohorts'] as { month: string; arr: number[]; accounts: number }[];
+    expect(cohorts.length).toBeGreaterThan(0);
+    const total = cohorts.reduce((sum, row) => sum + (row.arr[row.arr.length - 1] ?? 0), 0);
+    expect(total).toBe(company['arr']);
+    const first = cohorts[0] as { month: string; arr: number[]; accounts: number };
+    const listed = await json(
+      await app.request(`/api/cohorts/${first.month}/accounts?asOf=2024-12-31`),
+    );
+    expect(listed['count']).toBe(first.accounts);
+    expect(listed['arrFirstMonth']).toBe(first.arr[0]);
+  });
+
+  test.each([
+    ['2024-13', 400],
+    ['March', 400],
+    ['1999-01', 404],
+  ])('rejects the cohort month %s', async (month, status) => {
+    const response = await app.request(`/api/cohorts/${month}/accounts?asOf=2024-12-31`);
+    expect(response.status).toBe(status);
+    expect(((await json(response))['error'] as Record<string, unknown>)['field']).toBe('month');
+  });
+});
+
+describe('the dashboard', () => {
+  test('serves its page at / and at any path outside /api', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'nrr-web-'));
+    writeFileSync(path.join(folder, 'index.html'), '<!doctype html><title>nrr</title>');
+    const served = createApp({
+      workspace,
+      logger: pino({ level: 'silent' }),
+      today: () => dayFromCivil(2026, 12, 4),
+      user: 'tester',
+      webRoot: folder,
+    });
+    for (const route of ['/', '/team']) {
+      const response = await served.request(route);
+      expect(response.status, route).toBe(200);
+      expect(await response.text()).toContain('<title>nrr</title>');
+    }
+    expect((await served.request('/api/nothing')).status).toBe(404);
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  test('says how to build it when it is missing', async () => {
+    const served = createApp({
+      workspace,
+      logger: pino({ level: 'silent' }),
+      today: () => dayFromCivil(2026, 12, 4),
+      user: 'tester',
+      webRoot: path.join(tmpdir(), 'nrr-no-such-folder'),
+    });
+    const response = await served.request('/');
+    expect(response.status).toBe(503);
+    expect(await response.text()).toMatch(/npm run build/);
   });
 });
 
@@ -311,7 +459,10 @@ describe('GET /api/openapi.json', () => {
     };
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths).sort()).toEqual([
+      '/api/accounts',
       '/api/accounts/{id}/explanation',
+      '/api/cohorts',
+      '/api/cohorts/{month}/accounts',
       '/api/definitions',
       '/api/imports',
       '/api/jobs/{id}',

@@ -1,0 +1,384 @@
+/**
+ * The dashboard in a real browser: Debian's chromium driven by playwright-core, against the
+ * server on loopback over a workspace holding the generated company. Each page's figures are
+ * checked against the API, numbers are followed to their accounts, tables are exported, and
+ * every page is saved as a screenshot at 1280 and 390 pixels wide under test-output/screenshots.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { dayFromCivil } from '../../src/core/index.js';
+import { generateCompany, writeCanonicalCsv } from '../../src/generate/index.js';
+import { createApp } from '../../src/server/app.js';
+import { importFiles, readInputs } from '../../src/service/import.js';
+import { Workspace } from '../../src/store/workspace.js';
+import { embeddedLocation, type TestLocation } from '../store/databases.js';
+
+const CHROMIUM = process.env['NRR_CHROMIUM'] ?? '/usr/bin/chromium';
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SHOTS = path.join(ROOT, 'test-output/screenshots');
+const AS_OF = '2025-12-31';
+
+/** Flags chromium needs on a machine without a display or outside network. */
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const available = existsSync(CHROMIUM);
+if (!available) {
+  // eslint-disable-next-line no-console -- the reason for skipping must show in the test output
+  console.warn(
+    `Skipping the browser tests: no chromium at ${CHROMIUM}. Install Debian's chromium (apt-get install chromium) or set NRR_CHROMIUM to its path.`,
+  );
+}
+
+interface Served {
+  readonly base: string;
+  readonly workspace: Workspace;
+  readonly location: TestLocation;
+  readonly close: () => Promise<void>;
+}
+
+/** Starts the server on a free loopback port over a workspace of its own. */
+async function startServer(location: TestLocation): Promise<Served> {
+  const workspace = await Workspace.open(location.location);
+  const app = createApp({
+    workspace,
+    logger: pino({ level: 'silent' }),
+    today: () => dayFromCivil(2026, 12, 4),
+    user: 'tester',
+  });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    base: `http://127.0.0.1:${port}`,
+    workspace,
+    location,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      });
+      await workspace.close();
+      await location.drop();
+    },
+  };
+}
+
+let company: Served;
+let empty: Served;
+let browser: Browser;
+let wide: BrowserContext;
+let narrow: BrowserContext;
+let files: string;
+let written: string[];
+
+async function api<T>(route: string): Promise<T> {
+  const response = await fetch(`${company.base}${route}`);
+  expect(response.status, route).toBe(200);
+  return (await response.json()) as T;
+}
+
+/** Money as the dashboard writes it: whole units, rounded half up, with separators. */
+function whole(minor: number): string {
+  return Math.round(minor / 100).toLocaleString('en-US');
+}
+
+function percent(ratio: number | null): string {
+  return ratio === null ? 'n/a' : `${(Math.round(ratio * 1000) / 10).toFixed(1)}%`;
+}
+
+async function open(page: Page, hash: string, ready: string): Promise<void> {
+  await page.goto(`${company.base}/#${hash}`);
+  await page.getByTestId(ready).first().waitFor();
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  const width = page.viewportSize()?.width ?? 0;
+  await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: true });
+}
+
+/** Opens a page in both widths, checks nothing overflows the narrow one, and saves both. */
+async function screenshots(name: string, hash: string, ready: string): Promise<void> {
+  for (const context of [wide, narrow]) {
+    const page = await context.newPage();
+    await open(page, hash, ready);
+    // Evaluated in the page, where the document exists; the test's own types know no DOM.
+    const overflow = await page.evaluate<number>(
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+    );
+    expect(overflow, `${name} is wider than the window`).toBeLessThanOrEqual(0);
+    await shoot(page, name);
+    await page.close();
+  }
+}
+
+interface Report {
+  arr: number;
+  nrr: number | null;
+  grr: number | null;
+  logoRetention: number | null;
+  bridge: Record<string, number>;
+  definitions: { workspaceVersion: number };
+  groups?: { key: string; nrr: number | null; bridge: { start: number; end: number } }[];
+}
+
+describe.skipIf(!available)('dashboard in chromium', () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    files = mkdtempSync(path.join(tmpdir(), 'nrr-e2e-'));
+    written = writeCanonicalCsv(
+      generateCompany({ accounts: 400, seed: 42, startYear: 2023, years: 3 }),
+      files,
+    ).files;
+    company = await startServer(embeddedLocation());
+    await importFiles(company.workspace, readInputs(written, undefined), { preset: 'canonical' });
+    empty = await startServer(embeddedLocation());
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    wide = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      acceptDownloads: true,
+    });
+    narrow = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await company?.close();
+    await empty?.close();
+    if (files !== undefined) rmSync(files, { recursive: true, force: true });
+  });
+
+  test('the overview shows the API figures, the waterfall and the monthly lines', async () => {
+    const report = await api<Report>(`/api/report?asOf=${AS_OF}`);
+    const page = await wide.newPage();
+    await open(page, `/?asOf=${AS_OF}`, 'figure-arr');
+    const figure = (id: string) => page.getByTestId(id);
+    expect(await figure('figure-arr').getAttribute('data-value')).toBe(String(report.arr));
+    expect(await figure('figure-arr').locator('.figure-value').textContent()).toBe(
+      `USD ${whole(report.arr)}`,
+    );
+    for (const [id, value] of [
+      ['figure-nrr', report.nrr],
+      ['figure-grr', report.grr],
+      ['figure-logo', report.logoRetention],
+    ] as const) {
+      expect(await figure(id).locator('.figure-value').textContent(), id).toBe(percent(value));
+    }
+    expect(await page.getByTestId('definitions-version').textContent()).toBe(
+      String(report.definitions.workspaceVersion),
+    );
+    for (const step of [
+      'start',
+      'new',
+      'expansion',
+      'reactivation',
+      'contraction',
+      'churn',
+      'end',
+    ]) {
+      const link = page.getByTestId(`bridge-${step}`);
+      expect(await link.getAttribute('data-value'), step).toBe(String(report.bridge[step]));
+    }
+    // Seven waterfall bars and two monthly lines are drawn.
+    await page.getByTestId('trend').locator('svg path').first().waitFor({ state: 'attached' });
+    expect(await page.getByTestId('waterfall').locator('svg').count()).toBe(1);
+    expect(await page.getByTestId('waterfall').textContent()).toContain('Expansion');
+    expect(await page.getByTestId('trend').textContent()).toContain('NRR');
+    await page.close();
+    await screenshots('overview', `/?asOf=${AS_OF}`, 'trend');
+  });
+
+  test('a figure leads to the accounts that add up to it', async () => {
+    const report = await api<Report>(`/api/report?asOf=${AS_OF}`);
+    const page = await wide.newPage();
+    await open(page, `/?asOf=${AS_OF}`, 'figure-arr');
+    await page.getByTestId('figure-arr').click();
+    await page.getByTestId('sum-arr').waitFor();
+    expect(page.url()).toContain('#/accounts?set=active');
+    expect(await page.getByTestId('sum-arr').getAttribute('data-value')).toBe(String(report.arr));
+    await page.goBack();
+    await page.getByTestId('figure-nrr').click();
+    await page.getByTestId('sum-nrr').waitFor();
+    expect(await page.getByTestId('sum-nrr').textContent()).toBe(percent(report.nrr));
+    expect(await page.getByTestId('sum-grr').textContent()).toBe(percent(report.grr));
+    await shoot(page, 'accounts');
+    // From the list to one account's explanation.
+    const first = page.getByTestId('accounts-table').locator('tbody tr').first();
+    const id = (await first.locator('td[data-column="account"]').textContent()) ?? '';
+    await first.locator('td[data-column="account"] a').click();
+    await page.getByTestId('account-arr-end').waitFor();
+    const explanation = await api<{ arrAtEnd: number; lines: unknown[] }>(
+      `/api/accounts/${encodeURIComponent(id)}/explanation?asOf=${AS_OF}`,
+    );
+    expect(await page.getByTestId('account-arr-end').getAttribute('data-value')).toBe(
+      String(explanation.arrAtEnd),
+    );
+    expect(await page.getByTestId('account-lines').locator('tbody tr').count()).toBe(
+      explanation.lines.length,
+    );
+    await page.getByTestId('timeline').locator('svg path').first().waitFor({ state: 'attached' });
+    await page.close();
+    await screenshots('account', `/account/${encodeURIComponent(id)}?asOf=${AS_OF}`, 'timeline');
+  });
+
+  test('a bridge amount leads to the movements that make it', async () => {
+    const report = await api<Report>(`/api/report?asOf=${AS_OF}`);
+    const page = await wide.newPage();
+    await open(page, `/?asOf=${AS_OF}`, 'bridge-expansion');
+    await page.getByTestId('bridge-expansion').click();
+    await page.getByTestId('sum-total').waitFor();
+    expect(await page.getByTestId('sum-total').getAttribute('data-value')).toBe(
+      String(report.bridge['expansion']),
+    );
+    await shoot(page, 'movements');
+    await page.close();
+  });
+
+  test('the team table matches the API, filters, sorts and exports', async () => {
+    const all = await api<Report>(`/api/report?asOf=${AS_OF}&by=csm`);
+    const page = await wide.newPage();
+    await open(page, `/team?asOf=${AS_OF}`, 'team-table');
+    const rows = page.getByTestId('team-table').locator('tbody tr');
+    expect(await rows.count()).toBe(all.groups?.length);
+    for (const group of all.groups ?? []) {
+      const row = page.locator(`tbody tr[data-row="${group.key}"]`);
+      expect(await row.locator('td[data-column="end"] a').getAttribute('data-value')).toBe(
+        String(group.bridge.end),
+      );
+      expect(await row.locator('td[data-column="nrr"]').textContent()).toBe(percent(group.nrr));
+    }
+
+    // Sorting by NRR puts the highest first.
+    await page.locator('th button[data-column="nrr"]').click();
+    const sorted = [...(all.groups ?? [])]
+      .filter((group) => group.nrr !== null)
+      .sort((a, b) => (b.nrr as number) - (a.nrr as number));
+    expect(await rows.first().getAttribute('data-row')).toBe(sorted[0]?.key);
+
+    // A segment filter narrows each book to that segment, as the API does.
+    const segments = await api<Report>(`/api/report?asOf=${AS_OF}&by=segment`);
+    const segment = segments.groups?.[0]?.key ?? '';
+    await page.locator('select[name="segment"]').selectOption(segment);
+    await page.waitForURL(/segment=/);
+    const narrowed = await api<Report>(
+      `/api/report?asOf=${AS_OF}&by=csm&segment=${encodeURIComponent(segment)}`,
+    );
+    await expect.poll(() => rows.count()).toBe(narrowed.groups?.length);
+    const firstBook = narrowed.groups?.[0];
+    expect(
+      await page
+        .locator(`tbody tr[data-row="${firstBook?.key}"] td[data-column="start"] a`)
+        .getAttribute('data-value'),
+    ).toBe(String(firstBook?.bridge.start));
+
+    // Its start ARR leads to the book's cohort, which adds up to it.
+    await page.locator(`tbody tr[data-row="${firstBook?.key}"] td[data-column="start"] a`).click();
+    await page.getByTestId('sum-nrr').waitFor();
+    expect(page.url()).toContain(`segment=${encodeURIComponent(segment)}`);
+    expect(await page.getByTestId('sum-nrr').textContent()).toBe(
+      percent((narrowed.groups?.[0] as { nrr: number | null }).nrr),
+    );
+    await page.goBack();
+    await page.getByTestId('team-table').waitFor();
+
+    // The export holds the rows shown, with exact amounts.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('team-table').getByTestId('export-csv').click(),
+    ]);
+    const saved = path.join(files, 'team.csv');
+    await download.saveAs(saved);
+    const lines = readFileSync(saved, 'utf8').trimEnd().split('\r\n');
+    expect(lines[0]).toBe('CSM,Start ARR,End ARR,NRR,GRR,Logo retention,Cohort accounts');
+    expect(lines.length - 1).toBe(narrowed.groups?.length);
+    const exported = lines.find((line) => line.startsWith(`${firstBook?.key},`)) ?? '';
+    const start = firstBook?.bridge.start ?? 0;
+    expect(exported.split(',')[1]).toBe(
+      `${Math.floor(start / 100)}.${String(start % 100).padStart(2, '0')}`,
+    );
+    await page.close();
+    await screenshots('team', `/team?asOf=${AS_OF}`, 'team-table');
+  });
+
+  test('the cohort heatmap matches the API and leads to a cohort', async () => {
+    const cohorts = await api<{ cohorts: { month: string; accounts: number }[] }>(
+      `/api/cohorts?asOf=${AS_OF}`,
+    );
+    const page = await wide.newPage();
+    await open(page, `/cohorts?asOf=${AS_OF}`, 'cohort-table');
+    await page.getByTestId('cohort-heatmap').locator('svg').waitFor();
+    const rows = page.getByTestId('cohort-table').locator('tbody tr');
+    expect(await rows.count()).toBe(cohorts.cohorts.length);
+    const last = cohorts.cohorts[cohorts.cohorts.length - 1] as { month: string; accounts: number };
+    const row = page.locator(`tbody tr[data-row="${last.month}"]`);
+    expect(await row.locator('td[data-column="accounts"] a').getAttribute('data-value')).toBe(
+      String(last.accounts),
+    );
+    await row.locator('td[data-column="accounts"] a').click();
+    await page.getByTestId('cohort-accounts-table').waitFor();
+    expect(await page.getByTestId('sum-count').getAttribute('data-value')).toBe(
+      String(last.accounts),
+    );
+    await page.close();
+    await screenshots('cohorts', `/cohorts?asOf=${AS_OF}`, 'cohort-table');
+  });
+
+  test('a slow answer shows the loading state', async () => {
+    const page = await wide.newPage();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route('**/api/report**', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${company.base}/#/?asOf=${AS_OF}`);
+    await page.getByTestId('loading').first().waitFor();
+    release();
+    await page.getByTestId('figure-arr').waitFor();
+    await page.close();
+  });
+
+  test('an empty workspace says so, and an upload fills it with progress shown', async () => {
+    const page = await wide.newPage();
+    await page.goto(`${empty.base}/#/`);
+    await page.getByTestId('empty').waitFor();
+    expect(await page.getByTestId('empty').textContent()).toContain('No data yet');
+    await shoot(page, 'empty');
+
+    await page.goto(`${empty.base}/#/imports`);
+    await page.locator('input[name="files"]').setInputFiles(path.join(files, 'lines.csv'));
+    await page.locator('select[name="preset"]').selectOption('subscription-periods');
+    await page.getByRole('button', { name: 'Import' }).click();
+    // The wrong preset for the file: the job fails, names the problem and stores nothing.
+    await page.getByTestId('job-failed').waitFor();
+    expect(await page.getByTestId('job-failed').textContent()).toContain('Nothing was stored');
+
+    await page.locator('input[name="files"]').setInputFiles(written);
+    await page.locator('select[name="preset"]').selectOption('canonical');
+    await page.getByRole('button', { name: 'Import' }).click();
+    await page.getByTestId('job-succeeded').waitFor({ timeout: 60_000 });
+    await page.getByTestId('imports-table').waitFor();
+    await shoot(page, 'imports');
+    await page.goto(`${empty.base}/#/?asOf=${AS_OF}`);
+    await page.getByTestId('figure-arr').waitFor();
+    await page.close();
+  });
+});

@@ -1,0 +1,54 @@
+/** Columns that several tables share: an account linked to its page, a name, an amount. */
+import type { Column } from './DataTable.js';
+import { exactDecimal, formatAmount } from '../format.js';
+import { scopedHref } from '../scope.js';
+import type { Scope } from '../scope.js';
+
+/** The account id, linked to the account's page on the same date. */
+export function accountColumn<Row extends { readonly account: string }>(scope: Scope): Column<Row> {
+  return {
+    key: 'account',
+    label: 'Account',
+    sort: (row) => row.account,
+    csv: (row) => row.account,
+    render: (row) => (
+      <a href={scopedHref(scope, `/account/${encodeURIComponent(row.account)}`)}>{row.account}</a>
+    ),
+  };
+}
+
+export function nameColumn<Row extends { readonly name: string | null }>(): Column<Row> {
+  return {
+    key: 'name',
+    label: 'Name',
+    sort: (row) => row.name ?? '',
+    csv: (row) => row.name,
+    render: (row) => row.name ?? '',
+  };
+}
+
+/** An amount in minor units, shown in whole units and exported as an exact decimal. */
+export function moneyColumn<Row>(
+  key: string,
+  label: string,
+  read: (row: Row) => number,
+  currency: string,
+): Column<Row> {
+  return {
+    key,
+    label,
+    numeric: true,
+    sort: read,
+    csv: (row) => exactDecimal(read(row), currency),
+    render: (row) => <span data-value={read(row)}>{formatAmount(read(row), currency)}</span>,
+  };
+}
+
+/** A text column sorted and exported as shown. */
+export function textColumn<Row>(
+  key: string,
+  label: string,
+  read: (row: Row) => string,
+): Column<Row> {
+  return { key, label, sort: read, csv: read, render: read };
+}
