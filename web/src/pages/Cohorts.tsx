@@ -172,7 +172,9 @@ function CohortsView({ data, scope }: { readonly data: CohortsData; readonly sco
             numeric: true,
             sort: (row) => row.nrr[row.nrr.length - 1] ?? null,
             csv: (row) => row.nrr[row.nrr.length - 1] ?? null,
-            render: (row) => formatPercent(row.nrr[row.nrr.length - 1] ?? null),
+            render: (row) => (
+              <a href={link(row)}>{formatPercent(row.nrr[row.nrr.length - 1] ?? null)}</a>
+            ),
           },
         ]}
       />

@@ -57,6 +57,12 @@ export function Movements() {
                   </strong>
                   , the bridge&apos;s figure.
                 </p>
+                {data.movements.length < data.count ? (
+                  <p className="muted">
+                    The table lists the {formatCount(data.movements.length)} largest; the total
+                    covers all {formatCount(data.count)}.
+                  </p>
+                ) : null}
               </section>
               <DataTable
                 testId="movements-table"

@@ -10,6 +10,14 @@ import { navigate } from '../router.js';
 import { scopedHref, scopeQuery, useScope } from '../scope.js';
 import type { Scope } from '../scope.js';
 
+/** The last day of a month written as YYYY-MM. */
+function monthEnd(month: string): string {
+  const [year, number] = month.split('-').map(Number) as [number, number];
+  // Day 0 of the next month is the last day of this one; UTC keeps the calendar date.
+  const last = new Date(Date.UTC(year, number, 0)).getUTCDate();
+  return `${month}-${String(last).padStart(2, '0')}`;
+}
+
 /** Steps of the waterfall: where each bar links and whether it adds or takes away. */
 const STEPS = [
   { key: 'start', label: 'Start ARR', sign: 0 },
@@ -263,8 +271,14 @@ function OverviewView({
               <Chart
                 option={trend}
                 height={300}
-                label="Trailing twelve-month NRR and GRR at each month end"
+                label="Trailing twelve-month NRR and GRR at each month end; a point opens the overview on that month end"
                 testId="trend"
+                onClick={(event) => {
+                  const month = typeof event.name === 'string' ? event.name : '';
+                  if (/^\d{4}-\d{2}$/.test(month)) {
+                    navigate(scopedHref({ ...scope, asOf: monthEnd(month) }, '/', {}));
+                  }
+                }}
               />
             )
           }

@@ -79,7 +79,14 @@ function columns(scope: Scope, filters: Filters, currency: string): Column<Group
       numeric: true,
       sort: (row) => row.cohort.cohortAccounts,
       csv: (row) => row.cohort.cohortAccounts,
-      render: (row) => row.cohort.cohortAccounts.toLocaleString('en-US'),
+      render: (row) => (
+        <a
+          href={accountsLink(scope, filters, row.key, 'cohort')}
+          data-value={row.cohort.cohortAccounts}
+        >
+          {row.cohort.cohortAccounts.toLocaleString('en-US')}
+        </a>
+      ),
     },
   ];
 }
