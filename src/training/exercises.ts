@@ -601,3 +601,20 @@ export function syntheticExercises(
   }
   return exercises;
 }
+
+/**
+ * Rebuilds a synthetic exercise from its id, such as "book-nrr-5003" or "renewal-churn-12", so a
+ * server can grade an answer without keeping the exercises it handed out. Returns undefined for
+ * ids of other forms.
+ */
+export function syntheticExerciseById(id: string): Exercise | undefined {
+  const book = /^book-(nrr|grr)-(\d{1,12})$/.exec(id);
+  if (book !== null) return bookExercise(Number(book[2]), book[1] as 'nrr' | 'grr');
+  const classify = /^classify-(\d{1,12})$/.exec(id);
+  if (classify !== null) return classifyExercise(Number(classify[1]));
+  const renewal = /^renewal-([a-z-]+)-(\d{1,12})$/.exec(id);
+  if (renewal !== null && (OUTCOMES as readonly string[]).includes(renewal[1] as string)) {
+    return renewalExercise(Number(renewal[2]), renewal[1] as Outcome);
+  }
+  return undefined;
+}

@@ -18,6 +18,7 @@ import { dayFromCivil } from '../../src/core/index.js';
 import { generateCompany, writeCanonicalCsv } from '../../src/generate/index.js';
 import { createApp } from '../../src/server/app.js';
 import { importFiles, readInputs } from '../../src/service/import.js';
+import { syntheticExerciseById } from '../../src/training/exercises.js';
 import { Workspace } from '../../src/store/workspace.js';
 import { embeddedLocation, type TestLocation } from '../store/databases.js';
 
@@ -337,6 +338,32 @@ describe.skipIf(!available)('dashboard in chromium', () => {
     );
     await page.close();
     await screenshots('cohorts', `/cohorts?asOf=${AS_OF}`, 'cohort-table');
+  });
+
+  test('practice grades answers and names a misconception', async () => {
+    const page = await wide.newPage();
+    await open(page, '/train?level=2&seed=3', 'exercise');
+    const first = syntheticExerciseById(
+      (await page.getByTestId('exercise').getAttribute('data-exercise')) ?? '',
+    );
+    const misconception = first?.misconceptions[0];
+    await page.locator('input[name="response"]').fill((misconception?.answer as number).toFixed(2));
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.getByTestId('grade').waitFor();
+    expect(await page.getByTestId('grade').getAttribute('data-correct')).toBe('false');
+    expect(await page.getByTestId('grade').textContent()).toContain(
+      misconception?.description ?? '',
+    );
+    await shoot(page, 'practice');
+    await page.getByRole('button', { name: 'Next' }).click();
+    const second = syntheticExerciseById(
+      (await page.getByTestId('exercise').getAttribute('data-exercise')) ?? '',
+    );
+    await page.locator('input[name="response"]').fill(`${(second?.answer as number).toFixed(2)}%`);
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.getByTestId('grade').waitFor();
+    expect(await page.getByTestId('grade').getAttribute('data-correct')).toBe('true');
+    await page.close();
   });
 
   test('a slow answer shows the loading state', async () => {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dayFromCivil, DEFAULT_DEFINITIONS, report } from '../../src/core/index.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createApp } from '../../src/server/app.js';
+import { syntheticExercises } from '../../src/training/exercises.js';
 import { Workspace } from '../../src/store/workspace.js';
 import { embeddedLocation, type TestLocation } from '../store/databases.js';
 
@@ -218,6 +219,64 @@ describe('GET /api/cohorts', () => {
     const response = await app.request(`/api/cohorts/${month}/accounts?asOf=2024-12-31`);
     expect(response.status).toBe(status);
     expect(((await json(response))['error'] as Record<string, unknown>)['field']).toBe('month');
+  });
+});
+
+describe('training', () => {
+  function answer(exercise: string, response: string) {
+    return app.request('/api/training/answers', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ exercise, response }),
+    });
+  }
+
+  test('hands out exercises without answers and grades them', async () => {
+    const body = await json(await app.request('/api/training/exercises?level=2&count=2&seed=3'));
+    const exercises = body['exercises'] as Record<string, unknown>[];
+    expect(exercises).toHaveLength(2);
+    const first = exercises[0] as Record<string, unknown>;
+    expect(first).not.toHaveProperty('answer');
+    expect(first).not.toHaveProperty('solution');
+    const wrong = await json(await answer(String(first['id']), '1%'));
+    expect(wrong['correct']).toBe(false);
+    const right = await json(
+      await answer(String(first['id']), `${Number(wrong['answer']).toFixed(2)}%`),
+    );
+    expect(right['correct']).toBe(true);
+    expect((right['solution'] as string[]).length).toBeGreaterThan(0);
+  });
+
+  test('names the misconception behind a wrong answer', async () => {
+    const exercise = syntheticExercises(3, 1, [2])[0];
+    const misconception = exercise?.misconceptions[0];
+    const graded = await json(
+      await answer(exercise?.id ?? '', (misconception?.answer as number).toFixed(2)),
+    );
+    expect((graded['misconception'] as Record<string, unknown>)['code']).toBe(misconception?.code);
+  });
+
+  test.each([
+    ['/api/training/exercises?level=4', 400, 'level'],
+    ['/api/training/exercises?count=0', 400, 'count'],
+    ['/api/training/exercises?seed=x', 400, 'seed'],
+  ])('rejects %s', async (route, status, field) => {
+    const response = await app.request(route);
+    expect(response.status).toBe(status);
+    expect(((await json(response))['error'] as Record<string, unknown>)['field']).toBe(field);
+  });
+
+  test('rejects an unknown exercise and a missing response', async () => {
+    const unknown = await answer('data-nrr-1', '100');
+    expect(unknown.status).toBe(404);
+    expect(((await json(unknown))['error'] as Record<string, unknown>)['field']).toBe('exercise');
+    const missing = await app.request('/api/training/answers', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ exercise: 'classify-1' }),
+    });
+    expect(missing.status).toBe(400);
+    expect(((await json(missing))['error'] as Record<string, unknown>)['field']).toBe('response');
   });
 });
 
@@ -468,6 +527,8 @@ describe('GET /api/openapi.json', () => {
       '/api/jobs/{id}',
       '/api/movements',
       '/api/report',
+      '/api/training/answers',
+      '/api/training/exercises',
     ]);
   });
 

@@ -17,6 +17,7 @@ import {
   bookExercise,
   classifyExercise,
   renewalExercise,
+  syntheticExerciseById,
   syntheticExercises,
 } from '../../src/training/exercises.js';
 import type { Exercise } from '../../src/training/exercises.js';
@@ -195,4 +196,21 @@ describe('exercises from real accounts', () => {
       /CSM "Nobody"/,
     );
   });
+});
+
+describe('exercise ids', () => {
+  test('rebuild the same exercise', () => {
+    for (const exercise of syntheticExercises(12, 9)) {
+      const rebuilt = syntheticExerciseById(exercise.id);
+      expect(rebuilt?.answer, exercise.id).toEqual(exercise.answer);
+      expect(rebuilt?.data, exercise.id).toEqual(exercise.data);
+    }
+  });
+
+  test.each(['book-xrr-1', 'renewal-maybe-3', 'classify-', 'data-nrr-1', '../etc'])(
+    'reject the id %s',
+    (id) => {
+      expect(syntheticExerciseById(id)).toBeUndefined();
+    },
+  );
 });

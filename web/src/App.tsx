@@ -8,6 +8,7 @@ import { Imports } from './pages/Imports.js';
 import { Movements } from './pages/Movements.js';
 import { Overview } from './pages/Overview.js';
 import { Team } from './pages/Team.js';
+import { Train } from './pages/Train.js';
 import { navigate, useRoute, withParams } from './router.js';
 import type { Route } from './router.js';
 import { ScopeContext, scopedHref } from './scope.js';
@@ -18,6 +19,7 @@ const PAGES = [
   { path: '/team', label: 'Team' },
   { path: '/cohorts', label: 'Cohorts' },
   { path: '/accounts', label: 'Accounts' },
+  { path: '/train', label: 'Practice' },
   { path: '/imports', label: 'Imports' },
 ] as const;
 
@@ -29,6 +31,7 @@ function View({ route }: { readonly route: Route }) {
   if (path === '/accounts') return <Accounts />;
   if (path === '/movements') return <Movements />;
   if (path === '/imports') return <Imports />;
+  if (path === '/train') return <Train />;
   const account = /^\/account\/(.+)$/.exec(path);
   if (account !== null) return <Account id={decodeURIComponent(account[1] as string)} />;
   const cohort = /^\/cohort\/(\d{4}-\d{2})$/.exec(path);
