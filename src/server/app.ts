@@ -33,11 +33,10 @@ import type { ReadOptions } from '../ingest/index.js';
 import { importFiles, type ImportStage } from '../service/import.js';
 import { StoreError } from '../store/driver.js';
 import type { Workspace } from '../store/workspace.js';
-import { syntheticExerciseById, syntheticExercises } from '../training/exercises.js';
-import type { Level } from '../training/exercises.js';
-import { grade } from '../training/grading.js';
+import { ApiError, errorResponses } from './errors.js';
 import { Jobs } from './jobs.js';
 import { ServerState } from './state.js';
+import { registerTrainingRoutes } from './training.js';
 
 export interface AppOptions {
   readonly workspace: Workspace;
@@ -65,26 +64,6 @@ function builtWebRoot(): string {
   }
   return path.join(folder, 'dist', 'web');
 }
-
-/** The error body of every failed request. */
-const ErrorSchema = z
-  .object({
-    error: z.object({
-      code: z.string().openapi({ example: 'invalid-parameter' }),
-      message: z.string().openapi({ example: 'asOf "2025-02-30" is not a valid date' }),
-      field: z.string().nullable().openapi({ example: 'asOf' }),
-    }),
-  })
-  .openapi('Error');
-
-const errorResponses = {
-  400: { content: { 'application/json': { schema: ErrorSchema } }, description: 'invalid input' },
-  404: { content: { 'application/json': { schema: ErrorSchema } }, description: 'not found' },
-  422: {
-    content: { 'application/json': { schema: ErrorSchema } },
-    description: 'input that cannot be computed or stored',
-  },
-} as const;
 
 const DateText = z
   .string()
@@ -254,18 +233,6 @@ const MAX_UPLOAD_BYTES = 500 * 2 ** 20;
 
 /** Fields an upload's `options` JSON may set, as in a mapping file. */
 const UPLOAD_OPTIONS = ['columns', 'endDate', 'currency', 'wonStages'];
-
-/** A request the API rejects, with its status, code and offending field. */
-class ApiError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: string,
-    message: string,
-    readonly field: string | null,
-  ) {
-    super(message);
-  }
-}
 
 /** A validation issue in plain words: what the value must be. */
 function describeIssue(issue: z.core.$ZodIssue | undefined): string {
@@ -1106,153 +1073,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     },
   );
 
-  const ExerciseSchema = z
-    .object({
-      id: z.string(),
-      level: z.number(),
-      title: z.string(),
-      question: z.string(),
-      data: z.array(z.string()),
-      answerKind: z.enum(['percent', 'choice']),
-      choices: z.array(z.string()).optional(),
-      tolerance: z.number(),
-      concepts: z.array(z.string()),
-    })
-    .openapi('Exercise');
-
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/api/training/exercises',
-      summary: 'Synthetic NRR exercises to practise, without their answers',
-      request: {
-        query: z.object({
-          level: z
-            .enum(['1', '2', '3'])
-            .optional()
-            .openapi({
-              param: { name: 'level', in: 'query' },
-              description:
-                '1 classify a movement, 2 compute NRR or GRR, 3 judge a renewal (default: all)',
-            }),
-          count: z
-            .string()
-            .regex(/^(100|[1-9]\d?)$/, 'must be a whole number from 1 to 100')
-            .optional()
-            .openapi({ param: { name: 'count', in: 'query' }, description: 'default 5' }),
-          seed: z
-            .string()
-            .regex(/^\d{1,9}$/, 'must be a whole number')
-            .optional()
-            .openapi({
-              param: { name: 'seed', in: 'query' },
-              description: 'the same seed gives the same exercises (default 1)',
-            }),
-        }),
-      },
-      responses: {
-        200: {
-          content: {
-            'application/json': {
-              schema: z.object({ exercises: z.array(ExerciseSchema) }),
-            },
-          },
-          description: 'the exercises; POST /api/training/answers grades an answer',
-        },
-        ...errorResponses,
-      },
-    }),
-    (c) => {
-      const query = c.req.valid('query');
-      const levels: Level[] =
-        query.level === undefined ? [1, 2, 3] : [Number(query.level) as Level];
-      const exercises = syntheticExercises(
-        Number(query.seed ?? '1'),
-        Number(query.count ?? '5'),
-        levels,
-      ).map((exercise) => ({
-        // The answer, solution and anticipated misconceptions stay on the server until graded.
-        id: exercise.id,
-        level: exercise.level,
-        title: exercise.title,
-        question: exercise.question,
-        data: [...exercise.data],
-        answerKind: exercise.answerKind,
-        ...(exercise.choices === undefined ? {} : { choices: [...exercise.choices] }),
-        tolerance: exercise.tolerance,
-        concepts: [...exercise.concepts],
-      }));
-      return c.json({ exercises }, 200);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/api/training/answers',
-      summary:
-        'Grade an answer to an exercise, with the misconception behind a wrong one and the worked solution',
-      request: {
-        body: {
-          content: {
-            'application/json': {
-              schema: z.object({
-                exercise: z.string().min(1).max(100).openapi({ example: 'book-nrr-1001' }),
-                response: z.string().max(200).openapi({ example: '104.5%' }),
-              }),
-            },
-          },
-        },
-      },
-      responses: {
-        200: {
-          content: {
-            'application/json': {
-              schema: z
-                .object({
-                  correct: z.boolean(),
-                  understood: z.union([z.number(), z.string()]).nullable(),
-                  misconception: z.object({ code: z.string(), description: z.string() }).nullable(),
-                  feedback: z.string(),
-                  answer: z.union([z.number(), z.string()]),
-                  solution: z.array(z.string()),
-                })
-                .openapi('Grade'),
-            },
-          },
-          description: 'the grade; an answer that cannot be read has understood null',
-        },
-        ...errorResponses,
-      },
-    }),
-    (c) => {
-      const body = c.req.valid('json');
-      const exercise = syntheticExerciseById(body.exercise);
-      if (exercise === undefined) {
-        throw new ApiError(
-          404,
-          'not-found',
-          `no exercise "${body.exercise}"; take ids from GET /api/training/exercises`,
-          'exercise',
-        );
-      }
-      const result = grade(exercise, body.response);
-      return c.json(
-        {
-          correct: result.correct,
-          understood: result.understood,
-          misconception:
-            result.misconception === null
-              ? null
-              : { code: result.misconception.code, description: result.misconception.description },
-          feedback: result.feedback,
-          answer: exercise.answer,
-          solution: [...exercise.solution],
-        },
-        200,
-      );
-    },
-  );
+  registerTrainingRoutes(app, { workspace: options.workspace, user: options.user });
 
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',

@@ -143,6 +143,48 @@ CREATE TABLE month_closes (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'live training sessions and their answers',
+    sql: `
+CREATE TABLE training_sessions (
+  id bigserial PRIMARY KEY,
+  code text NOT NULL UNIQUE,
+  facilitator_key text NOT NULL,
+  seed integer NOT NULL,
+  level integer,
+  exercise_count integer NOT NULL,
+  current_index integer NOT NULL DEFAULT 0,
+  revealed boolean NOT NULL DEFAULT false,
+  created_at timestamptz NOT NULL,
+  created_by text NOT NULL
+);
+
+CREATE TABLE training_participants (
+  id bigserial PRIMARY KEY,
+  session_id bigint NOT NULL REFERENCES training_sessions (id),
+  name text NOT NULL,
+  token text NOT NULL UNIQUE,
+  joined_at timestamptz NOT NULL,
+  UNIQUE (session_id, name)
+);
+
+CREATE TABLE training_answers (
+  session_id bigint NOT NULL REFERENCES training_sessions (id),
+  participant_id bigint NOT NULL REFERENCES training_participants (id),
+  exercise_index integer NOT NULL,
+  exercise_id text NOT NULL,
+  response text NOT NULL,
+  explanation text NOT NULL,
+  correct boolean NOT NULL,
+  understood text,
+  misconception text,
+  concepts jsonb NOT NULL,
+  answered_at timestamptz NOT NULL,
+  PRIMARY KEY (session_id, participant_id, exercise_index)
+);
+`,
+  },
 ];
 
 /** Brings the schema up to the latest migration, each migration in its own transaction. */

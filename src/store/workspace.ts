@@ -1114,7 +1114,7 @@ function mergeAccounts(accounts: readonly Account[]): Account[] {
 }
 
 /** SQL that formats a timestamp as ISO 8601 in UTC, such as 2026-12-04T18:15:43.120Z. */
-function isoTime(column: string): string {
+export function isoTime(column: string): string {
   return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 

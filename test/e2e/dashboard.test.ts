@@ -4,13 +4,12 @@
  * checked against the API, numbers are followed to their accounts, tables are exported, and
  * every page is saved as a screenshot at 1280 and 390 pixels wide under test-output/screenshots.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -21,31 +20,13 @@ import { importFiles, readInputs } from '../../src/service/import.js';
 import { syntheticExerciseById } from '../../src/training/exercises.js';
 import { Workspace } from '../../src/store/workspace.js';
 import { embeddedLocation, type TestLocation } from '../store/databases.js';
+import { chromiumAvailable, launchChromium } from './browser.js';
 
-const CHROMIUM = process.env['NRR_CHROMIUM'] ?? '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SHOTS = path.join(ROOT, 'test-output/screenshots');
 const AS_OF = '2025-12-31';
 
-/** Flags chromium needs on a machine without a display or outside network. */
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-const available = existsSync(CHROMIUM);
-if (!available) {
-  // eslint-disable-next-line no-console -- the reason for skipping must show in the test output
-  console.warn(
-    `Skipping the browser tests: no chromium at ${CHROMIUM}. Install Debian's chromium (apt-get install chromium) or set NRR_CHROMIUM to its path.`,
-  );
-}
+const available = chromiumAvailable();
 
 interface Served {
   readonly base: string;
@@ -150,7 +131,7 @@ describe.skipIf(!available)('dashboard in chromium', () => {
     company = await startServer(embeddedLocation());
     await importFiles(company.workspace, readInputs(written, undefined), { preset: 'canonical' });
     empty = await startServer(embeddedLocation());
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    browser = await launchChromium();
     wide = await browser.newContext({
       viewport: { width: 1280, height: 900 },
       acceptDownloads: true,

@@ -280,6 +280,104 @@ describe('training', () => {
   });
 });
 
+describe('live training sessions', () => {
+  function post(route: string, body: unknown, headers: Record<string, string> = {}) {
+    return app.request(route, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+  }
+
+  test('run from start to reveal, with results kept in the workspace', async () => {
+    const created = await json(
+      await post('/api/training/sessions', { level: 2, count: 2, seed: 8 }),
+    );
+    const code = String(created['code']);
+    const key = { 'x-facilitator-key': String(created['facilitatorKey']) };
+    expect(code).toMatch(/^[A-Z2-9]{6}$/);
+    const exercise = syntheticExercises(8, 2, [2])[0];
+    const wrong = exercise?.misconceptions[0];
+
+    const tokens: string[] = [];
+    for (const name of ['Ana', 'Ben', 'Chloé']) {
+      const joined = await post(`/api/training/sessions/${code.toLowerCase()}/participants`, {
+        name,
+      });
+      expect(joined.status).toBe(201);
+      tokens.push(String((await json(joined))['token']));
+    }
+    const taken = await post(`/api/training/sessions/${code}/participants`, { name: 'Ana' });
+    expect(taken.status).toBe(409);
+
+    const responses = [
+      (exercise?.answer as number).toFixed(2),
+      (wrong?.answer as number).toFixed(2),
+      (wrong?.answer as number).toFixed(2),
+    ];
+    for (const [index, token] of tokens.entries()) {
+      const sent = await post(`/api/training/sessions/${code}/answers`, {
+        token,
+        response: responses[index],
+        explanation: 'cohort end over cohort start',
+      });
+      expect(sent.status).toBe(200);
+    }
+    const unreadable = await post(`/api/training/sessions/${code}/answers`, {
+      token: tokens[0],
+      response: 'lots',
+    });
+    expect(unreadable.status).toBe(400);
+
+    // Before the reveal a participant sees their answer but not its grade.
+    const before = await json(
+      await app.request(`/api/training/sessions/${code}?token=${tokens[1]}`),
+    );
+    expect(before['solution']).toBeNull();
+    expect((before['mine'] as Record<string, unknown>)['correct']).toBeNull();
+
+    const results = await json(
+      await app.request(`/api/training/sessions/${code}/results`, { headers: key }),
+    );
+    expect(results['correct']).toBe(1);
+    expect((results['answers'] as unknown[]).length).toBe(3);
+    expect(results['misconceptions']).toEqual([
+      { code: wrong?.code, description: wrong?.description, count: 2 },
+    ]);
+    expect((results['distribution'] as { count: number }[]).map((entry) => entry.count)).toEqual(
+      expect.arrayContaining([1, 2]),
+    );
+
+    const forbidden = await post(
+      `/api/training/sessions/${code}/reveal`,
+      {},
+      { 'x-facilitator-key': 'nope' },
+    );
+    expect(forbidden.status).toBe(403);
+    const revealed = await json(await post(`/api/training/sessions/${code}/reveal`, {}, key));
+    expect(revealed['solution']).toEqual(exercise?.solution);
+    const after = await json(
+      await app.request(`/api/training/sessions/${code}?token=${tokens[1]}`),
+    );
+    expect((after['mine'] as Record<string, unknown>)['correct']).toBe(false);
+
+    const next = await json(await post(`/api/training/sessions/${code}/next`, {}, key));
+    expect(next['currentIndex']).toBe(1);
+    expect(next['revealed']).toBe(false);
+
+    const progress = await json(await app.request('/api/training/progress?person=Ben'));
+    expect(progress['people']).toEqual([{ person: 'Ben', right: 0, answered: 1 }]);
+  });
+
+  test('reject an unknown code and a bad session request', async () => {
+    expect((await app.request('/api/training/sessions/ZZZZZZ')).status).toBe(404);
+    expect((await app.request('/api/training/sessions/abc')).status).toBe(400);
+    const bad = await post('/api/training/sessions', { count: 500 });
+    expect(bad.status).toBe(400);
+    expect(((await json(bad))['error'] as Record<string, unknown>)['field']).toBe('count');
+  });
+});
+
 describe('the dashboard', () => {
   test('serves its page at / and at any path outside /api', async () => {
     const folder = mkdtempSync(path.join(tmpdir(), 'nrr-web-'));
@@ -529,6 +627,14 @@ describe('GET /api/openapi.json', () => {
       '/api/report',
       '/api/training/answers',
       '/api/training/exercises',
+      '/api/training/progress',
+      '/api/training/sessions',
+      '/api/training/sessions/{code}',
+      '/api/training/sessions/{code}/answers',
+      '/api/training/sessions/{code}/next',
+      '/api/training/sessions/{code}/participants',
+      '/api/training/sessions/{code}/results',
+      '/api/training/sessions/{code}/reveal',
     ]);
   });
 

@@ -7,6 +7,7 @@ import { Cohorts } from './pages/Cohorts.js';
 import { Imports } from './pages/Imports.js';
 import { Movements } from './pages/Movements.js';
 import { Overview } from './pages/Overview.js';
+import { Facilitate, Join } from './pages/Session.js';
 import { Team } from './pages/Team.js';
 import { Train } from './pages/Train.js';
 import { navigate, useRoute, withParams } from './router.js';
@@ -20,6 +21,7 @@ const PAGES = [
   { path: '/cohorts', label: 'Cohorts' },
   { path: '/accounts', label: 'Accounts' },
   { path: '/train', label: 'Practice' },
+  { path: '/session', label: 'Live session' },
   { path: '/imports', label: 'Imports' },
 ] as const;
 
@@ -32,6 +34,8 @@ function View({ route }: { readonly route: Route }) {
   if (path === '/movements') return <Movements />;
   if (path === '/imports') return <Imports />;
   if (path === '/train') return <Train />;
+  if (path === '/session') return <Facilitate />;
+  if (path === '/join') return <Join />;
   const account = /^\/account\/(.+)$/.exec(path);
   if (account !== null) return <Account id={decodeURIComponent(account[1] as string)} />;
   const cohort = /^\/cohort\/(\d{4}-\d{2})$/.exec(path);

@@ -1,0 +1,639 @@
+/**
+ * Training over HTTP: practice exercises graded one at a time, and live sessions in which a
+ * facilitator takes a group through a set of exercises, sees the answers arrive with their
+ * distribution and misconceptions, and reveals the worked solution. Sessions and answers are
+ * stored in the workspace.
+ */
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
+import { CONCEPTS, syntheticExerciseById, syntheticExercises } from '../training/exercises.js';
+import type { Exercise, Level } from '../training/exercises.js';
+import { grade } from '../training/grading.js';
+import { TrainingStore } from '../store/training.js';
+import type { StoredAnswer, TrainingSession } from '../store/training.js';
+import type { Workspace } from '../store/workspace.js';
+import { ApiError, errorResponses } from './errors.js';
+
+export interface TrainingRouteOptions {
+  readonly workspace: Workspace;
+  readonly user: string;
+}
+
+/** The largest set a live session runs. */
+const MAX_SESSION_EXERCISES = 20;
+
+/** An exercise as shown before it is answered: no answer, solution or misconceptions. */
+function shownExercise(exercise: Exercise) {
+  return {
+    id: exercise.id,
+    level: exercise.level,
+    title: exercise.title,
+    question: exercise.question,
+    data: [...exercise.data],
+    answerKind: exercise.answerKind,
+    ...(exercise.choices === undefined ? {} : { choices: [...exercise.choices] }),
+    tolerance: exercise.tolerance,
+    concepts: [...exercise.concepts],
+  };
+}
+
+const ExerciseSchema = z
+  .object({
+    id: z.string(),
+    level: z.number(),
+    title: z.string(),
+    question: z.string(),
+    data: z.array(z.string()),
+    answerKind: z.enum(['percent', 'choice']),
+    choices: z.array(z.string()).optional(),
+    tolerance: z.number(),
+    concepts: z.array(z.string()),
+  })
+  .openapi('Exercise');
+
+const CodeParam = z.object({
+  code: z
+    .string()
+    .regex(/^[A-Za-z0-9]{6}$/, 'must be the six-character session code')
+    .openapi({ param: { name: 'code', in: 'path' }, example: 'K7M2QX' }),
+});
+
+const FacilitatorHeader = z.object({
+  'x-facilitator-key': z
+    .string()
+    .min(1)
+    .openapi({
+      param: { name: 'x-facilitator-key', in: 'header' },
+      description: 'the key returned when the session was created',
+    }),
+});
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { 'application/json': { schema } },
+  description,
+});
+
+function exercisesOf(session: TrainingSession): Exercise[] {
+  const levels: Level[] = session.level === null ? [1, 2, 3] : [session.level as Level];
+  return syntheticExercises(session.seed, session.count, levels);
+}
+
+/** Counts the answers per value: per choice, or per percentage rounded to one decimal. */
+function distribution(exercise: Exercise, answers: readonly StoredAnswer[]) {
+  const counts = new Map<string, number>();
+  for (const answer of answers) {
+    const label =
+      exercise.answerKind === 'percent' && answer.understood !== null
+        ? `${Number(answer.understood).toFixed(1)}%`
+        : (answer.understood ?? answer.response);
+    counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  return [...counts.entries()]
+    .map(([label, count]) => ({ label, count }))
+    .sort((a, b) => a.label.localeCompare(b.label, 'en', { numeric: true }));
+}
+
+export function registerTrainingRoutes(app: OpenAPIHono, options: TrainingRouteOptions): void {
+  const store = new TrainingStore(options.workspace.db);
+
+  async function sessionFor(code: string): Promise<TrainingSession> {
+    const session = await store.session(code);
+    if (session === undefined) {
+      throw new ApiError(
+        404,
+        'not-found',
+        `no training session with code ${code.toUpperCase()}`,
+        'code',
+      );
+    }
+    return session;
+  }
+
+  async function facilitatedSession(code: string, key: string): Promise<TrainingSession> {
+    const session = await sessionFor(code);
+    if (!(await store.isFacilitator(session, key))) {
+      throw new ApiError(
+        403,
+        'forbidden',
+        'the facilitator key does not match this session; only its facilitator can run it',
+        'x-facilitator-key',
+      );
+    }
+    return session;
+  }
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/training/exercises',
+      summary: 'Synthetic NRR exercises to practise, without their answers',
+      request: {
+        query: z.object({
+          level: z
+            .enum(['1', '2', '3'])
+            .optional()
+            .openapi({
+              param: { name: 'level', in: 'query' },
+              description:
+                '1 classify a movement, 2 compute NRR or GRR, 3 judge a renewal (default: all)',
+            }),
+          count: z
+            .string()
+            .regex(/^(100|[1-9]\d?)$/, 'must be a whole number from 1 to 100')
+            .optional()
+            .openapi({ param: { name: 'count', in: 'query' }, description: 'default 5' }),
+          seed: z
+            .string()
+            .regex(/^\d{1,9}$/, 'must be a whole number')
+            .optional()
+            .openapi({
+              param: { name: 'seed', in: 'query' },
+              description: 'the same seed gives the same exercises (default 1)',
+            }),
+        }),
+      },
+      responses: {
+        200: json(
+          z.object({ exercises: z.array(ExerciseSchema) }),
+          'the exercises; POST /api/training/answers grades an answer',
+        ),
+        ...errorResponses,
+      },
+    }),
+    (c) => {
+      const query = c.req.valid('query');
+      const levels: Level[] =
+        query.level === undefined ? [1, 2, 3] : [Number(query.level) as Level];
+      const exercises = syntheticExercises(
+        Number(query.seed ?? '1'),
+        Number(query.count ?? '5'),
+        levels,
+      ).map(shownExercise);
+      return c.json({ exercises }, 200);
+    },
+  );
+
+  const GradeSchema = z
+    .object({
+      correct: z.boolean(),
+      understood: z.union([z.number(), z.string()]).nullable(),
+      misconception: z.object({ code: z.string(), description: z.string() }).nullable(),
+      feedback: z.string(),
+      answer: z.union([z.number(), z.string()]),
+      solution: z.array(z.string()),
+    })
+    .openapi('Grade');
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/training/answers',
+      summary:
+        'Grade an answer to an exercise, with the misconception behind a wrong one and the worked solution',
+      request: {
+        body: {
+          content: {
+            'application/json': {
+              schema: z.object({
+                exercise: z.string().min(1).max(100).openapi({ example: 'book-nrr-1001' }),
+                response: z.string().max(200).openapi({ example: '104.5%' }),
+              }),
+            },
+          },
+        },
+      },
+      responses: {
+        200: json(GradeSchema, 'the grade; an answer that cannot be read has understood null'),
+        ...errorResponses,
+      },
+    }),
+    (c) => {
+      const body = c.req.valid('json');
+      const exercise = syntheticExerciseById(body.exercise);
+      if (exercise === undefined) {
+        throw new ApiError(
+          404,
+          'not-found',
+          `no exercise "${body.exercise}"; take ids from GET /api/training/exercises`,
+          'exercise',
+        );
+      }
+      const result = grade(exercise, body.response);
+      return c.json(
+        {
+          correct: result.correct,
+          understood: result.understood,
+          misconception:
+            result.misconception === null
+              ? null
+              : { code: result.misconception.code, description: result.misconception.description },
+          feedback: result.feedback,
+          answer: exercise.answer,
+          solution: [...exercise.solution],
+        },
+        200,
+      );
+    },
+  );
+
+  const SessionSchema = z
+    .object({
+      code: z.string(),
+      count: z.number(),
+      currentIndex: z.number(),
+      finished: z.boolean(),
+      revealed: z.boolean(),
+      participants: z.array(z.string()),
+      exercise: ExerciseSchema.nullable(),
+      answer: z.union([z.number(), z.string()]).nullable(),
+      solution: z.array(z.string()).nullable(),
+      mine: z
+        .object({
+          response: z.string(),
+          explanation: z.string(),
+          correct: z.boolean().nullable(),
+          feedback: z.string().nullable(),
+        })
+        .nullable(),
+    })
+    .openapi('TrainingSession');
+
+  /** The state everyone sees; the solution and each person's grade only once revealed. */
+  async function sessionView(session: TrainingSession, token: string | undefined) {
+    const exercise = exercisesOf(session)[session.currentIndex];
+    const participants = await store.participants(session);
+    let mine = null;
+    if (token !== undefined && exercise !== undefined) {
+      const participant = await store.participant(session, token);
+      if (participant === undefined) {
+        throw new ApiError(403, 'forbidden', 'this token has not joined the session', 'token');
+      }
+      const stored = (await store.answers(session, session.currentIndex)).find(
+        (answer) => answer.participant === participant.name,
+      );
+      if (stored !== undefined) {
+        mine = {
+          response: stored.response,
+          explanation: stored.explanation,
+          correct: session.revealed ? stored.correct : null,
+          feedback: session.revealed ? grade(exercise, stored.response).feedback : null,
+        };
+      }
+    }
+    return {
+      code: session.code,
+      count: session.count,
+      currentIndex: session.currentIndex,
+      finished: exercise === undefined,
+      revealed: session.revealed,
+      participants: participants.map((participant) => participant.name),
+      exercise: exercise === undefined ? null : shownExercise(exercise),
+      answer: session.revealed && exercise !== undefined ? exercise.answer : null,
+      solution: session.revealed && exercise !== undefined ? [...exercise.solution] : null,
+      mine,
+    };
+  }
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/training/sessions',
+      summary: 'Start a live session; people join with its code',
+      request: {
+        body: {
+          content: {
+            'application/json': {
+              schema: z.object({
+                level: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
+                count: z.number().int().min(1).max(MAX_SESSION_EXERCISES).optional(),
+                seed: z.number().int().min(0).max(999_999_999).optional(),
+              }),
+            },
+          },
+        },
+      },
+      responses: {
+        201: json(
+          z.object({ code: z.string(), facilitatorKey: z.string(), session: SessionSchema }),
+          'the session, its code and the key its facilitator sends to run it',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const { session, facilitatorKey } = await store.createSession({
+        seed: body.seed ?? Math.floor(Math.random() * 1_000_000),
+        level: body.level ?? null,
+        count: body.count ?? 5,
+        user: options.user,
+      });
+      return c.json(
+        { code: session.code, facilitatorKey, session: await sessionView(session, undefined) },
+        201,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/training/sessions/{code}',
+      summary: "A live session's current exercise; with a participant's token, their own answer",
+      request: {
+        params: CodeParam,
+        query: z.object({
+          token: z
+            .string()
+            .min(1)
+            .optional()
+            .openapi({
+              param: { name: 'token', in: 'query' },
+              description: "a participant's token",
+            }),
+        }),
+      },
+      responses: { 200: json(SessionSchema, 'the session'), ...errorResponses },
+    }),
+    async (c) => {
+      const session = await sessionFor(c.req.valid('param').code);
+      return c.json(await sessionView(session, c.req.valid('query').token), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/training/sessions/{code}/participants',
+      summary: 'Join a live session under a name',
+      request: {
+        params: CodeParam,
+        body: {
+          content: {
+            'application/json': {
+              schema: z.object({ name: z.string().trim().min(1).max(80) }),
+            },
+          },
+        },
+      },
+      responses: {
+        201: json(z.object({ name: z.string(), token: z.string() }), 'the token to answer with'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const session = await sessionFor(c.req.valid('param').code);
+      const { name } = c.req.valid('json');
+      try {
+        const joined = await store.join(session, name);
+        return c.json({ name, token: joined.token }, 201);
+      } catch (error) {
+        if (error instanceof Error && /already joined/.test(error.message)) {
+          throw new ApiError(409, 'name-taken', error.message, 'name');
+        }
+        throw error;
+      }
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/training/sessions/{code}/answers',
+      summary: 'Answer the current exercise with a number or choice and a written explanation',
+      request: {
+        params: CodeParam,
+        body: {
+          content: {
+            'application/json': {
+              schema: z.object({
+                token: z.string().min(1),
+                response: z.string().max(200),
+                explanation: z.string().max(4000).optional(),
+              }),
+            },
+          },
+        },
+      },
+      responses: {
+        200: json(
+          z.object({ received: z.boolean(), exerciseIndex: z.number() }),
+          'the answer is stored; its grade shows once the facilitator reveals the solution',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const session = await sessionFor(c.req.valid('param').code);
+      const body = c.req.valid('json');
+      const participant = await store.participant(session, body.token);
+      if (participant === undefined) {
+        throw new ApiError(403, 'forbidden', 'this token has not joined the session', 'token');
+      }
+      const exercise = exercisesOf(session)[session.currentIndex];
+      if (exercise === undefined) {
+        throw new ApiError(409, 'session-finished', 'the session has no exercise left', null);
+      }
+      if (session.revealed) {
+        throw new ApiError(
+          409,
+          'solution-revealed',
+          'the solution of this exercise is already shown; wait for the next one',
+          null,
+        );
+      }
+      const result = grade(exercise, body.response);
+      if (result.understood === null) {
+        throw new ApiError(400, 'invalid-parameter', result.feedback, 'response');
+      }
+      await store.recordAnswer(session, participant, {
+        exerciseIndex: session.currentIndex,
+        exerciseId: exercise.id,
+        response: body.response.trim(),
+        explanation: body.explanation?.trim() ?? '',
+        correct: result.correct,
+        understood: String(result.understood),
+        misconception: result.misconception?.code ?? null,
+        concepts: exercise.concepts,
+      });
+      return c.json({ received: true, exerciseIndex: session.currentIndex }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/training/sessions/{code}/results',
+      summary:
+        "The facilitator's view of the current exercise: each answer, the distribution and the misconceptions",
+      request: { params: CodeParam, headers: FacilitatorHeader },
+      responses: {
+        200: json(
+          z
+            .object({
+              exerciseIndex: z.number(),
+              answer: z.union([z.number(), z.string()]).nullable(),
+              answers: z.array(
+                z.object({
+                  participant: z.string(),
+                  response: z.string(),
+                  explanation: z.string(),
+                  correct: z.boolean(),
+                  misconception: z.string().nullable(),
+                }),
+              ),
+              distribution: z.array(z.object({ label: z.string(), count: z.number() })),
+              misconceptions: z.array(
+                z.object({ code: z.string(), description: z.string(), count: z.number() }),
+              ),
+              correct: z.number(),
+            })
+            .openapi('SessionResults'),
+          'the results so far',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const session = await facilitatedSession(
+        c.req.valid('param').code,
+        c.req.valid('header')['x-facilitator-key'],
+      );
+      const exercise = exercisesOf(session)[session.currentIndex];
+      const answers =
+        exercise === undefined ? [] : await store.answers(session, session.currentIndex);
+      const named = new Map<string, { description: string; count: number }>();
+      for (const answer of answers) {
+        if (answer.misconception === null || exercise === undefined) continue;
+        const known = exercise.misconceptions.find((entry) => entry.code === answer.misconception);
+        const entry = named.get(answer.misconception) ?? {
+          description: known?.description ?? answer.misconception,
+          count: 0,
+        };
+        entry.count++;
+        named.set(answer.misconception, entry);
+      }
+      return c.json(
+        {
+          exerciseIndex: session.currentIndex,
+          answer: exercise?.answer ?? null,
+          answers: answers.map((answer) => ({
+            participant: answer.participant,
+            response: answer.response,
+            explanation: answer.explanation,
+            correct: answer.correct,
+            misconception: answer.misconception,
+          })),
+          distribution: exercise === undefined ? [] : distribution(exercise, answers),
+          misconceptions: [...named.entries()].map(([code, entry]) => ({ code, ...entry })),
+          correct: answers.filter((answer) => answer.correct).length,
+        },
+        200,
+      );
+    },
+  );
+
+  for (const action of ['reveal', 'next'] as const) {
+    app.openapi(
+      createRoute({
+        method: 'post',
+        path: `/api/training/sessions/{code}/${action}`,
+        summary:
+          action === 'reveal'
+            ? 'Show everyone the worked solution and their grade'
+            : 'Move everyone to the next exercise',
+        request: { params: CodeParam, headers: FacilitatorHeader },
+        responses: { 200: json(SessionSchema, 'the session'), ...errorResponses },
+      }),
+      async (c) => {
+        const session = await facilitatedSession(
+          c.req.valid('param').code,
+          c.req.valid('header')['x-facilitator-key'],
+        );
+        const state =
+          action === 'reveal'
+            ? { currentIndex: session.currentIndex, revealed: true }
+            : { currentIndex: Math.min(session.currentIndex + 1, session.count), revealed: false };
+        await store.setState(session, state);
+        return c.json(await sessionView({ ...session, ...state }, undefined), 200);
+      },
+    );
+  }
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/training/progress',
+      summary:
+        'How often answers were right, per concept and month, and per person; with person, that person alone',
+      request: {
+        query: z.object({
+          person: z
+            .string()
+            .min(1)
+            .max(80)
+            .optional()
+            .openapi({ param: { name: 'person', in: 'query' } }),
+        }),
+      },
+      responses: {
+        200: json(
+          z
+            .object({
+              concepts: z.array(
+                z.object({
+                  concept: z.string(),
+                  description: z.string(),
+                  months: z.array(
+                    z.object({ month: z.string(), right: z.number(), answered: z.number() }),
+                  ),
+                }),
+              ),
+              people: z.array(
+                z.object({ person: z.string(), right: z.number(), answered: z.number() }),
+              ),
+            })
+            .openapi('TrainingProgress'),
+          'the progress',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { person } = c.req.valid('query');
+      const answers =
+        person === undefined ? await store.allAnswers() : await store.answersOf(person);
+      const concepts = new Map<string, Map<string, { right: number; answered: number }>>();
+      const people = new Map<string, { right: number; answered: number }>();
+      for (const answer of answers) {
+        const month = answer.answeredAt.slice(0, 7);
+        for (const concept of answer.concepts) {
+          const months =
+            concepts.get(concept) ?? new Map<string, { right: number; answered: number }>();
+          const entry = months.get(month) ?? { right: 0, answered: 0 };
+          entry.answered++;
+          if (answer.correct) entry.right++;
+          months.set(month, entry);
+          concepts.set(concept, months);
+        }
+        const entry = people.get(answer.participant) ?? { right: 0, answered: 0 };
+        entry.answered++;
+        if (answer.correct) entry.right++;
+        people.set(answer.participant, entry);
+      }
+      return c.json(
+        {
+          concepts: [...concepts.entries()].map(([concept, months]) => ({
+            concept,
+            description: CONCEPTS[concept as keyof typeof CONCEPTS] ?? concept,
+            months: [...months.entries()]
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([month, entry]) => ({ month, ...entry })),
+          })),
+          people: [...people.entries()].map(([name, entry]) => ({ person: name, ...entry })),
+        },
+        200,
+      );
+    },
+  );
+}
