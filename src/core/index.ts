@@ -18,3 +18,6 @@ export * from './as-of.js';
 export * from './adjustments.js';
 export * from './line-ends.js';
 export * from './movements.js';
+export * from './renewals.js';
+export * from './renewal-rates.js';
+export * from './timing.js';

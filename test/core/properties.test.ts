@@ -6,6 +6,9 @@ import {
   applyDefinitionChanges,
   bridgeBalances,
   companyBridge,
+  findRenewals,
+  renewalRates,
+  viewRenewal,
   DEFAULT_DEFINITIONS,
   groupBridges,
   groupIndex,
@@ -171,6 +174,46 @@ describe('engine invariants on generated books', () => {
         );
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('renewal invariants on generated books', () => {
+  test('gross renewal rate is at most 100% and at most the net rate', () => {
+    fc.assert(
+      fc.property(bookArbitrary, (book) => {
+        const data = toDataset(book);
+        const asOf = FIRST + book.asOfOffset;
+        const rates = renewalRates(
+          findRenewals(analyse(data, DEFAULT_DEFINITIONS, asOf), data, asOf),
+        );
+        if (rates.grossRenewalRate === null || rates.netRenewalRate === null) {
+          expect(rates.decided.atr).toBe(0);
+          return;
+        }
+        expect(rates.grossRenewalRate).toBeLessThanOrEqual(1);
+        expect(rates.grossRenewalRate).toBeLessThanOrEqual(rates.netRenewalRate);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('renewals do not depend on row order', () => {
+    fc.assert(
+      fc.property(bookArbitrary, fc.integer(), (book, seed) => {
+        const data = toDataset(book);
+        const shuffled = { ...data, lines: shuffle(data.lines, seed) };
+        const asOf = FIRST + book.asOfOffset;
+        const views = (input: Dataset) => {
+          const analysis = analyse(input, DEFAULT_DEFINITIONS, asOf);
+          return findRenewals(analysis, input, asOf).map((renewal) => {
+            const view = viewRenewal(analysis, renewal, new Map());
+            return { ...view, lines: view.lines.sort(), renewalLines: view.renewalLines.sort() };
+          });
+        };
+        expect(views(shuffled)).toEqual(views(data));
+      }),
+      { numRuns: 150 },
     );
   });
 });
