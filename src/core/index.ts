@@ -21,3 +21,4 @@ export * from './movements.js';
 export * from './renewals.js';
 export * from './renewal-rates.js';
 export * from './timing.js';
+export * from './compare.js';

@@ -5,6 +5,7 @@ import {
   analyse,
   applyDefinitionChanges,
   bridgeBalances,
+  buildComparison,
   companyBridge,
   findRenewals,
   renewalRates,
@@ -178,7 +179,32 @@ describe('engine invariants on generated books', () => {
   });
 });
 
-describe('renewal invariants on generated books', () => {
+describe('comparison and renewal invariants on generated books', () => {
+  test('each book explains its gap between ARR growth and NRR', () => {
+    fc.assert(
+      fc.property(bookArbitrary, (book) => {
+        const data = toDataset(book);
+        const asOf = FIRST + book.asOfOffset;
+        const analysis = analyse(data, DEFAULT_DEFINITIONS, asOf);
+        const comparison = buildComparison(analysis, data, 2025, 'csm', asOf);
+        for (const row of [...comparison.rows, comparison.company]) {
+          const { explanation } = row;
+          expect(row.startArr).toBe(row.cohort.startArr);
+          expect(
+            explanation.newLogos.amount +
+              explanation.reactivations.amount +
+              explanation.transfersIn.amount -
+              explanation.transfersOut.amount,
+          ).toBe(row.netNewArr - (row.cohort.endArr - row.cohort.startArr));
+        }
+        for (const check of comparison.reconciliation.columns) {
+          expect(check.books, check.column).toBe(check.company);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   test('gross renewal rate is at most 100% and at most the net rate', () => {
     fc.assert(
       fc.property(bookArbitrary, (book) => {
