@@ -21,6 +21,18 @@ export function money(value: number, currency: string): string {
   return (value < 0 ? '-' : '') + grouped + (fraction === undefined ? '' : '.' + fraction);
 }
 
+/** Writes a ratio for CSV: the fraction itself, or an empty cell when it is undefined. */
+export function ratio(value: number | null): string {
+  return value === null ? '' : String(value);
+}
+
+/** Lists warnings under a heading, or nothing when there are none. */
+export function warningLines(warnings: readonly string[]): string[] {
+  return warnings.length === 0
+    ? []
+    : ['', 'Warnings', ...warnings.map((warning) => `- ${warning}`)];
+}
+
 export function percent(value: number | null): string {
   return value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`;
 }

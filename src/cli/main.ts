@@ -9,6 +9,8 @@ import { realpathSync } from 'node:fs';
 import { registerDemoCommand } from './demo.js';
 import { registerExplainCommand } from './explain.js';
 import { registerReportCommand } from './report.js';
+import { registerCompareCommand } from './compare.js';
+import { registerRenewalsCommand } from './renewals.js';
 import { registerGenerateCommand } from './generate.js';
 import { registerDefinitionsCommand } from './definitions.js';
 import { registerImportCommands } from './import.js';
@@ -30,6 +32,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerReportCommand(program);
   registerExplainCommand(program);
+  registerCompareCommand(program);
+  registerRenewalsCommand(program);
   registerDemoCommand(program);
   registerGenerateCommand(program);
   registerDefinitionsCommand(program);

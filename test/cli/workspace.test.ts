@@ -103,6 +103,40 @@ describe.each(DRIVERS)('workspace commands on the %s driver', (driver) => {
     expect(explained.stdout).toContain('workspace version 1');
   });
 
+  test('compare and renewals from the workspace', () => {
+    const files = copyFixtures('compare');
+    expect(nrr('import', ...files).status).toBe(0);
+    for (const args of [
+      ['compare', '--year', '2024', '--as-of', '2024-12-31', '--format', 'json'],
+      [
+        'renewals',
+        '--from',
+        '2024-01-01',
+        '--to',
+        '2025-12-31',
+        '--as-of',
+        '2024-12-31',
+        '--format',
+        'json',
+      ],
+    ]) {
+      const stored = nrr(...args);
+      expect(stored.stderr).toBe('');
+      expect(stored.status).toBe(0);
+      const fromFiles = nrr(...args, ...files);
+      expect(fromFiles.status).toBe(0);
+      const storedFigures = JSON.parse(stored.stdout) as Record<string, unknown>;
+      const fileFigures = JSON.parse(fromFiles.stdout) as Record<string, unknown>;
+      expect(storedFigures['definitions']).toMatchObject({ workspaceVersion: 1 });
+      // the figures match; only the definitions' stored version and the file sources differ
+      for (const figures of [storedFigures, fileFigures]) {
+        delete figures['definitions'];
+        delete figures['sources'];
+      }
+      expect(storedFigures).toEqual(fileFigures);
+    }
+  });
+
   test('bad rows of each kind rejected', () => {
     // One message per bad row, naming row and column, and nothing stored.
     const files = copyFixtures('bad');
