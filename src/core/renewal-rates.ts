@@ -14,6 +14,7 @@ import { analyse, unitArr } from './analysis.js';
 import { addMonths, formatDay } from './dates.js';
 import type { Day } from './dates.js';
 import type { Definitions } from './definitions.js';
+import { EngineError } from './errors.js';
 import type { Dimension, GroupIndex } from './groups.js';
 import { ratioValue } from './money.js';
 import type { Dataset } from './model.js';
@@ -135,6 +136,30 @@ export interface RenewalPeriod {
 }
 
 /**
+ * Completes a period of renewal dates from what is given: `months` months ending on `to`, or
+ * starting on `from`, or ending on `asOf` when neither is given.
+ */
+export function resolvePeriod(
+  asOf: Day,
+  months: number,
+  from: Day | undefined,
+  to: Day | undefined,
+): RenewalPeriod {
+  let first = from;
+  let last = to;
+  if (first === undefined && last === undefined) last = asOf;
+  if (first === undefined) first = addMonths((last as Day) + 1, -months);
+  if (last === undefined) last = addMonths(first, months) - 1;
+  if (first > last) {
+    throw new EngineError(
+      'invalid-date',
+      `the period starts on ${formatDay(first)}, after its end ${formatDay(last)}; swap the dates`,
+    );
+  }
+  return { from: first, to: last, asOf };
+}
+
+/**
  * Analyses a dataset for a period of renewal dates: as of the period's last day, or of `asOf`
  * when that comes first, with the window starting the day before the period. A period that starts
  * after `asOf` has nothing to measure yet, so it gets the trailing window to `asOf` instead.
@@ -144,12 +169,19 @@ export function periodAnalysis(
   definitions: Definitions,
   period: RenewalPeriod,
 ): Analysis {
+  const { end, windowStart } = periodWindow(definitions, period);
+  return analyse(dataset, definitions, end, { windowStart });
+}
+
+/** Returns the window periodAnalysis measures a period over. */
+export function periodWindow(
+  definitions: Definitions,
+  period: RenewalPeriod,
+): { end: Day; windowStart: Day } {
   const end = Math.min(period.to, period.asOf);
   const windowStart = period.from - 1;
-  if (windowStart < end) return analyse(dataset, definitions, end, { windowStart });
-  return analyse(dataset, definitions, period.asOf, {
-    windowStart: addMonths(period.asOf, -definitions.windowMonths),
-  });
+  if (windowStart < end) return { end, windowStart };
+  return { end: period.asOf, windowStart: addMonths(period.asOf, -definitions.windowMonths) };
 }
 
 /** Checks whether an analysis measures the period's own window (see periodAnalysis). */

@@ -25,6 +25,7 @@ import { importFiles, type ImportStage } from '../service/import.js';
 import { StoreError } from '../store/driver.js';
 import type { Workspace } from '../store/workspace.js';
 import { Jobs } from './jobs.js';
+import { registerRenewalRoutes, type RequestInput } from './renewal-routes.js';
 import { ServerState } from './state.js';
 
 export interface AppOptions {
@@ -332,10 +333,11 @@ export function createApp(options: AppOptions): OpenAPIHono {
     return { definitions: current.definitions, version: stored };
   }
 
-  async function analysisFor(query: {
+  /** Reads the stored dataset, the definitions and the as-of date of a request. */
+  async function inputFor(query: {
     asOf?: string | undefined;
     definitions?: string | undefined;
-  }) {
+  }): Promise<RequestInput> {
     const dataset = await state.currentDataset();
     if (dataset.lines.length === 0) {
       throw new StoreError('the workspace has no contract lines yet; import files first');
@@ -345,6 +347,14 @@ export function createApp(options: AppOptions): OpenAPIHono {
         ? defaultAsOf(dataset, options.today())
         : (parseDay(query.asOf) as Day);
     const { definitions, version } = await definitionsFor(query.definitions);
+    return { dataset, definitions, version, asOf };
+  }
+
+  async function analysisFor(query: {
+    asOf?: string | undefined;
+    definitions?: string | undefined;
+  }) {
+    const { asOf, definitions, version } = await inputFor(query);
     const result = await state.analysis(asOf, version, definitions);
     return { ...result, version };
   }
@@ -742,6 +752,16 @@ export function createApp(options: AppOptions): OpenAPIHono {
       return c.json(job.view(errorBody), 200);
     },
   );
+
+  registerRenewalRoutes(app, {
+    errorResponses,
+    dateText: DateText,
+    versionText: VersionText,
+    input: inputFor,
+    analysis: async (input, end, windowStart) =>
+      (await state.analysis(end, input.version, input.definitions, windowStart)).analysis,
+    reject: (status, code, message, field) => new ApiError(status, code, message, field),
+  });
 
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',

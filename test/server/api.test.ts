@@ -7,7 +7,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { dayFromCivil, DEFAULT_DEFINITIONS, report } from '../../src/core/index.js';
+import {
+  buildComparison,
+  buildRenewalsReport,
+  buildTimingReport,
+  dayFromCivil,
+  DEFAULT_DEFINITIONS,
+  findRenewals,
+  fiscalYearAnalysis,
+  periodAnalysis,
+  report,
+} from '../../src/core/index.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createApp } from '../../src/server/app.js';
 import { Workspace } from '../../src/store/workspace.js';
@@ -170,6 +180,109 @@ describe('GET /api/movements', () => {
   });
 });
 
+describe('GET /api/compare', () => {
+  test('equals the engine on the stored data', async () => {
+    const response = await app.request('/api/compare?year=2025&asOf=2025-12-31&definitions=1');
+    expect(response.status).toBe(200);
+    const dataset = await workspace.loadDataset();
+    const analysis = fiscalYearAnalysis(dataset, DEFAULT_DEFINITIONS, 2025);
+    const expected = buildComparison(analysis, dataset, 2025, 'csm', dayFromCivil(2025, 12, 31));
+    expect(await json(response)).toEqual({
+      ...expected,
+      definitions: { ...expected.definitions, workspaceVersion: 1 },
+    });
+  });
+
+  test('per segment', async () => {
+    const body = await json(await app.request('/api/compare?year=2025&by=segment&definitions=1'));
+    expect(body['groupedBy']).toBe('segment');
+    expect((body['rows'] as { key: string }[]).map((row) => row.key)).toContain('Enterprise');
+  });
+
+  test.each([
+    ['year=abc', 'year'],
+    ['year=0999', 'year'],
+    ['', 'year'],
+    ['year=2025&by=team', 'by'],
+    ['year=2025&asOf=2025-13-01', 'asOf'],
+    ['year=2025&definitions=x', 'definitions'],
+  ])('rejects %s', async (query, field) => {
+    const response = await app.request(`/api/compare?${query}`);
+    expect(response.status).toBe(400);
+    const error = (await json(response))['error'] as Record<string, unknown>;
+    expect(error['code']).toBe('invalid-parameter');
+    expect(error['field']).toBe(field);
+  });
+});
+
+describe('GET /api/renewals', () => {
+  const period = 'from=2024-01-01&to=2025-12-31&asOf=2025-12-31&definitions=1';
+
+  test('equals the engine on the stored data', async () => {
+    const response = await app.request(`/api/renewals?${period}`);
+    expect(response.status).toBe(200);
+    const dataset = await workspace.loadDataset();
+    const days = { from: dayFromCivil(2024, 1, 1), to: dayFromCivil(2025, 12, 31) };
+    const renewalPeriod = { ...days, asOf: days.to };
+    const analysis = periodAnalysis(dataset, DEFAULT_DEFINITIONS, renewalPeriod);
+    const expected = buildRenewalsReport(analysis, dataset, renewalPeriod, {});
+    expect(expected.renewals.length).toBeGreaterThan(0);
+    expect(await json(response)).toEqual({
+      ...expected,
+      definitions: { ...expected.definitions, workspaceVersion: 1 },
+    });
+  });
+
+  test("one CSM's renewals", async () => {
+    const body = await json(await app.request(`/api/renewals?${period}&csm=Dana%20Reyes`));
+    const renewals = body['renewals'] as { csm: string }[];
+    expect(renewals.length).toBeGreaterThan(0);
+    expect(renewals.every((renewal) => renewal.csm === 'Dana Reyes')).toBe(true);
+    expect(body['filter']).toEqual({ csm: 'Dana Reyes' });
+  });
+
+  test.each([
+    ['from=2025-06-01&to=2025-01-31', 400, 'from'],
+    ['to=2024-02-30', 400, 'to'],
+    ['outcome=lost', 400, 'outcome'],
+    ['timing=soon', 400, 'timing'],
+    ['status=done', 400, 'status'],
+    ['csm=', 400, 'csm'],
+    ['csm=Nobody', 404, 'csm'],
+    ['subRegion=Atlantis', 404, 'subRegion'],
+  ])('rejects %s', async (query, status, field) => {
+    const response = await app.request(`/api/renewals?${query}`);
+    expect(response.status).toBe(status);
+    const error = (await json(response))['error'] as Record<string, unknown>;
+    expect(error['field']).toBe(field);
+  });
+});
+
+describe('GET /api/renewals/timing', () => {
+  test('equals the engine on the stored data', async () => {
+    const query = 'from=2024-01-01&to=2024-12-31&asOf=2025-12-31&definitions=1';
+    const response = await app.request(`/api/renewals/timing?${query}`);
+    expect(response.status).toBe(200);
+    const dataset = await workspace.loadDataset();
+    const renewalPeriod = {
+      from: dayFromCivil(2024, 1, 1),
+      to: dayFromCivil(2024, 12, 31),
+      asOf: dayFromCivil(2025, 12, 31),
+    };
+    const analysis = periodAnalysis(dataset, DEFAULT_DEFINITIONS, renewalPeriod);
+    const renewals = findRenewals(analysis, dataset, renewalPeriod.asOf);
+    expect(await json(response)).toEqual(
+      JSON.parse(JSON.stringify(buildTimingReport(analysis, dataset, renewals, renewalPeriod, {}))),
+    );
+  });
+
+  test('rejects a period that ends before it starts', async () => {
+    const response = await app.request('/api/renewals/timing?from=2025-02-01&to=2025-01-01');
+    expect(response.status).toBe(400);
+    expect(((await json(response))['error'] as Record<string, unknown>)['field']).toBe('from');
+  });
+});
+
 describe('definitions', () => {
   test('stores a version and makes it current', async () => {
     const created = await app.request('/api/definitions', {
@@ -312,10 +425,13 @@ describe('GET /api/openapi.json', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths).sort()).toEqual([
       '/api/accounts/{id}/explanation',
+      '/api/compare',
       '/api/definitions',
       '/api/imports',
       '/api/jobs/{id}',
       '/api/movements',
+      '/api/renewals',
+      '/api/renewals/timing',
       '/api/report',
     ]);
   });
