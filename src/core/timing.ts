@@ -36,7 +36,10 @@ export interface TimingClass {
 
 /** The change in the window's figures from one timing: actual minus had-they-been-on-time. */
 export interface TimingEffect {
-  /** Renewals of this timing that start on another day than their renewal date. */
+  /**
+   * Renewals of this timing that start on another day than their renewal date, with the days
+   * between the two reaching into the window.
+   */
   shiftedRenewals: number;
   arrAtStart: number;
   arrAtEnd: number;
@@ -109,6 +112,17 @@ function onRenewalDates(
   return { ...dataset, lines };
 }
 
+/**
+ * Checks whether moving a renewal's start to its renewal date can change the window's figures:
+ * the days between the two must reach into the window.
+ */
+function reachesWindow(analysis: Analysis, renewal: Renewal): boolean {
+  const effective = renewal.effectiveDay as number;
+  const first = Math.min(effective, renewal.renewalDay);
+  const last = Math.max(effective, renewal.renewalDay);
+  return first <= analysis.asOf && last > analysis.windowStart;
+}
+
 function isShifted(renewal: Renewal, timing: 'early' | 'late'): boolean {
   if (renewal.effectiveDay === null) return false;
   return timing === 'early'
@@ -124,7 +138,9 @@ function timingEffect(
   scope: Partial<Record<Dimension, string>>,
   timing: 'early' | 'late',
 ): TimingEffect {
-  const shifted = renewals.filter((renewal) => isShifted(renewal, timing));
+  const shifted = renewals.filter(
+    (renewal) => isShifted(renewal, timing) && reachesWindow(analysis, renewal),
+  );
   const other =
     shifted.length === 0
       ? analysis
