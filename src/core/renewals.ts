@@ -119,6 +119,8 @@ function contractSpans(prepared: Prepared): Map<string, ContractSpan> {
  * Groups the lines up for renewal by account and renewal date, in order of date then account.
  * Groups without a line of positive ARR are left out.
  */
+// NOTE: a cancelled monthly subscription has an end, so it shows as a churned renewal, while a
+// running one has no renewal date. Renewal rates count such cancellations but not continuations.
 function renewalGroups(prepared: Prepared, spans: Map<string, ContractSpan>): number[][] {
   const { lines, lineCounted, lineRenewal, lineArr } = prepared;
   const groups = new Map<string, number[]>();
