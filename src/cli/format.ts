@@ -2,7 +2,7 @@
  * Rendering for the terminal and CSV. JSON output keeps integer minor units and fractional
  * ratios; only these renderers turn them into decimal amounts and percentages.
  */
-import { formatMinor } from '../core/money.js';
+import { formatMinor, formatPercent } from '../core/money.js';
 
 /** Escapes each line of a multi-line text with `printable`, keeping the line breaks. */
 export function printableLines(text: string): string {
@@ -34,7 +34,7 @@ export function warningLines(warnings: readonly string[]): string[] {
 }
 
 export function percent(value: number | null): string {
-  return value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`;
+  return value === null ? 'n/a' : formatPercent(value);
 }
 
 /**

@@ -3,7 +3,12 @@ export class EngineError extends Error {
   override readonly name = 'EngineError';
   constructor(
     readonly code:
-      'invalid-line' | 'missing-fx-rate' | 'parent-cycle' | 'invalid-date' | 'unknown-account',
+      | 'invalid-line'
+      | 'missing-fx-rate'
+      | 'parent-cycle'
+      | 'invalid-date'
+      | 'unknown-account'
+      | 'invalid-scenario',
     message: string,
   ) {
     super(message);

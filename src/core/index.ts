@@ -22,3 +22,4 @@ export * from './renewals.js';
 export * from './renewal-rates.js';
 export * from './timing.js';
 export * from './compare.js';
+export * from './scenarios.js';
