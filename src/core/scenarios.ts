@@ -16,7 +16,7 @@ import { fiscalYearOf } from './bridge.js';
 import { emptyTotals } from './bridge.js';
 import type { BridgeTotals } from './bridge.js';
 import { fiscalYear } from './compare.js';
-import { addMonths, formatDay, formatMonth } from './dates.js';
+import { addMonths, formatDay, formatMonth, parseDay } from './dates.js';
 import type { Day } from './dates.js';
 import type { Definitions } from './definitions.js';
 import { EngineError } from './errors.js';
@@ -58,6 +58,56 @@ export interface ScenarioChoice {
 export interface Scenario {
   readonly name: string;
   readonly choices: readonly ScenarioChoice[];
+}
+
+/** A choice as JSON and the workspace store it: dates as YYYY-MM-DD. */
+export interface ScenarioChoiceText {
+  account: string;
+  renewalDate: string;
+  outcome: ScenarioOutcome;
+  basisPoints?: number;
+  effective?: string;
+  termMonths?: number;
+}
+
+/** Writes a choice with its dates as text, leaving out the fields it does not set. */
+export function choiceToText(choice: ScenarioChoice): ScenarioChoiceText {
+  return {
+    account: choice.account,
+    renewalDate: formatDay(choice.renewalDate),
+    outcome: choice.outcome,
+    ...(choice.basisPoints === undefined ? {} : { basisPoints: choice.basisPoints }),
+    ...(choice.effective === undefined ? {} : { effective: formatDay(choice.effective) }),
+    ...(choice.termMonths === undefined ? {} : { termMonths: choice.termMonths }),
+  };
+}
+
+/** Reads a choice written by choiceToText; an invalid date or outcome is an error naming it. */
+export function choiceFromText(text: ScenarioChoiceText): ScenarioChoice {
+  const day = (value: string, field: string): Day => {
+    const parsed = parseDay(value);
+    if (parsed === undefined) {
+      throw new EngineError(
+        'invalid-scenario',
+        `${field} "${value}" of the choice for ${text.account} is not a date as YYYY-MM-DD`,
+      );
+    }
+    return parsed;
+  };
+  if (!(SCENARIO_OUTCOMES as readonly string[]).includes(text.outcome)) {
+    throw new EngineError(
+      'invalid-scenario',
+      `outcome "${text.outcome}" of the choice for ${text.account} must be one of ${SCENARIO_OUTCOMES.join(', ')}`,
+    );
+  }
+  return {
+    account: text.account,
+    renewalDate: day(text.renewalDate, 'renewalDate'),
+    outcome: text.outcome,
+    ...(text.basisPoints === undefined ? {} : { basisPoints: text.basisPoints }),
+    ...(text.effective === undefined ? {} : { effective: day(text.effective, 'effective') }),
+    ...(text.termMonths === undefined ? {} : { termMonths: text.termMonths }),
+  };
 }
 
 /** The figures of one window for the company or a book, as a report's book rows carry them. */
@@ -374,7 +424,7 @@ export function runScenario(
     choices,
     windows: windows.map((window) => window.figures),
     explanation: [
-      baselineStep(open.length, asOf, definitions),
+      baselineStep(open.length, asOf, firstYear + 1, definitions),
       ...applied.map(({ choice, renewal }, index) =>
         choiceStep(
           choices[index] as AppliedChoice,
@@ -414,8 +464,8 @@ function appliedChoice(
   };
 }
 
-function baselineStep(open: number, asOf: Day, definitions: Definitions): string {
-  return `Baseline: the ${open} renewals open on ${formatDay(asOf)} (upcoming, or lapsed inside the ${definitions.graceDays}-day grace window) renew flat on their renewal dates for ${SCENARIO_TERM_MONTHS} months. The scenario changes only the renewals below.`;
+function baselineStep(open: number, asOf: Day, lastYear: number, definitions: Definitions): string {
+  return `Baseline: the ${open} renewals open on ${formatDay(asOf)} (upcoming, or lapsed inside the ${definitions.graceDays}-day grace window) renew flat on their renewal dates, ${SCENARIO_TERM_MONTHS} months at a time, through FY${lastYear}. The scenario changes only the renewals below.`;
 }
 
 function choiceStep(choice: AppliedChoice, days: number, definitions: Definitions): string {
