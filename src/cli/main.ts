@@ -11,6 +11,7 @@ import { registerExplainCommand } from './explain.js';
 import { registerReportCommand } from './report.js';
 import { registerCompareCommand } from './compare.js';
 import { registerRenewalsCommand } from './renewals.js';
+import { registerScenarioCommands } from './scenario.js';
 import { registerGenerateCommand } from './generate.js';
 import { registerDefinitionsCommand } from './definitions.js';
 import { registerImportCommands } from './import.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerExplainCommand(program);
   registerCompareCommand(program);
   registerRenewalsCommand(program);
+  registerScenarioCommands(program);
   registerDemoCommand(program);
   registerGenerateCommand(program);
   registerDefinitionsCommand(program);

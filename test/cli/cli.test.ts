@@ -371,6 +371,38 @@ describe('nrr compare and renewals', () => {
   });
 });
 
+describe('nrr scenario run', () => {
+  const runOn = (choice: string) =>
+    nrr('scenario', 'run', ...canonical, '--as-of', '2025-12-31', '--choice', choice);
+
+  test('table shows both figures and the steps', () => {
+    const result = runOn('account=A1 date=2026-01-01 outcome=churn');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Scenario "(unsaved)" on the renewals open on 2025-12-31');
+    expect(result.stdout).toContain('FY2026: 2025-12-31 to 2026-12-31');
+    expect(result.stdout).toContain('Step by step');
+    expect(result.stdout).toContain(
+      'A1 (Dana Reyes): 15600.00 USD up for renewal on 2026-01-01 is not renewed',
+    );
+  });
+
+  test.each([
+    ['account=A1 date=2026-13-01 outcome=flat', 'date "2026-13-01" is not a valid date'],
+    ['account=A1 outcome=flat', 'the choice has no date'],
+    ['account=A1 date=2026-01-01 outcome=lost', 'outcome "lost" must be one of'],
+    ['account=A1 date=2026-01-01 outcome=flat colour=red', 'unknown key "colour"'],
+    ['account=A1 date=2026-01-01 outcome=uplift', 'needs a whole number of basis points'],
+    [
+      'account=B1 date=2026-01-01 outcome=flat',
+      'the renewal of B1 on 2026-01-01 is not in the data',
+    ],
+  ])('rejects %s', (choice, message) => {
+    const result = runOn(choice);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(message);
+  });
+});
+
 describe('nrr report across files', () => {
   test('same file twice is rejected', () => {
     const file = canonical[0] as string;

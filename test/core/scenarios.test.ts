@@ -93,6 +93,7 @@ describe('scenario on two open renewals', () => {
 
   test('explanation shows the arithmetic', () => {
     expect(result.explanation[0]).toContain('the 3 renewals open on 2025-12-31');
+    expect(result.explanation[0]).toContain('12 months at a time, through FY2027');
     expect(result.explanation).toContain(
       'A (Kai): 10000.00 USD up for renewal on 2026-01-01 renews with a 7.00% uplift: 10000.00 USD × (1 + 7.00%) = 10700.00 USD, each line rounded to the minor unit, from 2026-01-01 for 12 months.',
     );
