@@ -26,6 +26,7 @@ import { StoreError } from '../store/driver.js';
 import type { Workspace } from '../store/workspace.js';
 import { Jobs } from './jobs.js';
 import { registerRenewalRoutes, type RequestInput } from './renewal-routes.js';
+import { registerScenarioRoutes } from './scenario-routes.js';
 import { ServerState } from './state.js';
 
 export interface AppOptions {
@@ -753,14 +754,22 @@ export function createApp(options: AppOptions): OpenAPIHono {
     },
   );
 
-  registerRenewalRoutes(app, {
+  const routeContext = {
     errorResponses,
     dateText: DateText,
     versionText: VersionText,
     input: inputFor,
-    analysis: async (input, end, windowStart) =>
+    analysis: async (input: RequestInput, end: Day, windowStart: Day) =>
       (await state.analysis(end, input.version, input.definitions, windowStart)).analysis,
-    reject: (status, code, message, field) => new ApiError(status, code, message, field),
+    reject: (status: ContentfulStatusCode, code: string, message: string, field: string) =>
+      new ApiError(status, code, message, field),
+  };
+  registerRenewalRoutes(app, routeContext);
+  registerScenarioRoutes(app, {
+    ...routeContext,
+    workspace: options.workspace,
+    user: options.user,
+    serialise: (work) => state.serialise(work),
   });
 
   app.doc31('/api/openapi.json', {

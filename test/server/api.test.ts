@@ -17,7 +17,9 @@ import {
   fiscalYearAnalysis,
   periodAnalysis,
   report,
+  runScenario,
 } from '../../src/core/index.js';
+import type { ScenarioChoice } from '../../src/core/index.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createApp } from '../../src/server/app.js';
 import { Workspace } from '../../src/store/workspace.js';
@@ -283,6 +285,82 @@ describe('GET /api/renewals/timing', () => {
   });
 });
 
+describe('scenarios', () => {
+  const put = (name: string, body: unknown) =>
+    app.request(`/api/scenarios/${encodeURIComponent(name)}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const uplift = { account: 'A1', renewalDate: '2026-01-01', outcome: 'uplift', basisPoints: 700 };
+
+  test('stored, replaced, run and deleted', async () => {
+    const created = await put('Q1 risks', { choices: [uplift] });
+    expect(created.status).toBe(201);
+    expect(await json(created)).toMatchObject({ name: 'Q1 risks', choices: [uplift] });
+    const churn = { account: 'A1', renewalDate: '2026-01-01', outcome: 'churn' };
+    expect((await put('Q1 risks', { choices: [churn] })).status).toBe(200);
+    const listed = await json(await app.request('/api/scenarios'));
+    expect(listed['scenarios']).toMatchObject([
+      { name: 'Q1 risks', choices: [churn], createdBy: 'tester' },
+    ]);
+
+    const response = await app.request(
+      '/api/scenarios/Q1%20risks/result?asOf=2025-12-31&definitions=1&by=csm',
+    );
+    expect(response.status).toBe(200);
+    const choices: ScenarioChoice[] = [
+      { account: 'A1', renewalDate: dayFromCivil(2026, 1, 1), outcome: 'churn' },
+    ];
+    const expected = runScenario(
+      await workspace.loadDataset(),
+      DEFAULT_DEFINITIONS,
+      dayFromCivil(2025, 12, 31),
+      { name: 'Q1 risks', choices },
+      ['csm'],
+    );
+    expect(await json(response)).toEqual(
+      JSON.parse(
+        JSON.stringify({
+          ...expected,
+          definitions: { ...expected.definitions, workspaceVersion: 1 },
+        }),
+      ),
+    );
+
+    expect((await app.request('/api/scenarios/Q1%20risks', { method: 'DELETE' })).status).toBe(200);
+    const gone = await app.request('/api/scenarios/Q1%20risks');
+    expect(gone.status).toBe(404);
+    expect(((await json(gone))['error'] as Record<string, unknown>)['field']).toBe('name');
+  });
+
+  test.each([
+    [{ choices: [] }, 'choices'],
+    [{ choices: [{ ...uplift, outcome: 'lost' }] }, 'choices.0.outcome'],
+    [{ choices: [{ ...uplift, renewalDate: '2026-02-30' }] }, 'choices.0.renewalDate'],
+    [{ choices: [{ ...uplift, basisPoints: 7.5 }] }, 'choices.0.basisPoints'],
+    [{ choices: [{ ...uplift, termMonths: 0 }] }, 'choices.0.termMonths'],
+  ])('rejects the body %j', async (body, field) => {
+    const response = await put('bad', body);
+    expect(response.status).toBe(400);
+    expect(((await json(response))['error'] as Record<string, unknown>)['field']).toBe(field);
+  });
+
+  test('rejects a run on a decided renewal and unknown books', async () => {
+    // L1's renewal on 2025-01-01 was renewed by L3
+    await put('decided', { choices: [{ ...uplift, renewalDate: '2025-01-01' }] });
+    const decided = await app.request('/api/scenarios/decided/result?asOf=2025-12-31');
+    expect(decided.status).toBe(422);
+    expect(((await json(decided))['error'] as Record<string, unknown>)['code']).toBe(
+      'invalid-scenario',
+    );
+    const books = await app.request('/api/scenarios/decided/result?by=team');
+    expect(books.status).toBe(400);
+    expect(((await json(books))['error'] as Record<string, unknown>)['field']).toBe('by');
+    await app.request('/api/scenarios/decided', { method: 'DELETE' });
+  });
+});
+
 describe('definitions', () => {
   test('stores a version and makes it current', async () => {
     const created = await app.request('/api/definitions', {
@@ -433,6 +511,9 @@ describe('GET /api/openapi.json', () => {
       '/api/renewals',
       '/api/renewals/timing',
       '/api/report',
+      '/api/scenarios',
+      '/api/scenarios/{name}',
+      '/api/scenarios/{name}/result',
     ]);
   });
 
