@@ -2,7 +2,7 @@
  * Rendering for the terminal and CSV. JSON output keeps integer minor units and fractional
  * ratios; only these renderers turn them into decimal amounts and percentages.
  */
-import { formatMinor } from '../core/money.js';
+import { formatMinor, formatPercent } from '../core/money.js';
 
 /** Escapes each line of a multi-line text with `printable`, keeping the line breaks. */
 export function printableLines(text: string): string {
@@ -21,8 +21,20 @@ export function money(value: number, currency: string): string {
   return (value < 0 ? '-' : '') + grouped + (fraction === undefined ? '' : '.' + fraction);
 }
 
+/** Writes a ratio for CSV: the fraction itself, or an empty cell when it is undefined. */
+export function ratio(value: number | null): string {
+  return value === null ? '' : String(value);
+}
+
+/** Lists warnings under a heading, or nothing when there are none. */
+export function warningLines(warnings: readonly string[]): string[] {
+  return warnings.length === 0
+    ? []
+    : ['', 'Warnings', ...warnings.map((warning) => `- ${warning}`)];
+}
+
 export function percent(value: number | null): string {
-  return value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`;
+  return value === null ? 'n/a' : formatPercent(value);
 }
 
 /**

@@ -9,9 +9,15 @@ import { DefinitionsError } from '../core/definitions.js';
 import { StoreError } from '../store/driver.js';
 import type { Workspace } from '../store/workspace.js';
 import { currentUser } from '../store/workspace.js';
-import { loadData, type DataFlags } from './data.js';
-import { resolveDefinitions, storedVersionOf, type DefinitionFlags } from './options.js';
-import { withWorkspace, type WorkspaceFlags } from './workspace.js';
+import type { Command } from 'commander';
+import { addDataOptions, describeSummaries, loadData, type DataFlags } from './data.js';
+import {
+  addDefinitionOptions,
+  resolveDefinitions,
+  storedVersionOf,
+  type DefinitionFlags,
+} from './options.js';
+import { addWorkspaceOption, withWorkspace, type WorkspaceFlags } from './workspace.js';
 
 export interface Input {
   readonly dataset: Dataset;
@@ -77,4 +83,23 @@ export async function loadInput(files: readonly string[], flags: InputFlags): Pr
     }
     return { dataset, definitions, workspaceVersion: version, workspace: workspace.location };
   });
+}
+
+/** Adds the files argument and the flags that read data, choose the workspace and definitions. */
+export function addInputOptions(command: Command): Command {
+  command.argument('[files...]', 'files to read (default: the workspace)');
+  addDataOptions(command);
+  addWorkspaceOption(command);
+  return addDefinitionOptions(command);
+}
+
+/** Writes where the input came from to stderr, for table output only. */
+export function announceInput(input: Input, format: string): void {
+  if (format !== 'table') return;
+  const { summaries, workspace, dataset } = input;
+  process.stderr.write(
+    (summaries === undefined
+      ? `Workspace ${workspace ?? ''}: ${dataset.lines.length} contract lines`
+      : describeSummaries(summaries)) + '\n',
+  );
 }

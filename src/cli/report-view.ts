@@ -1,19 +1,21 @@
 /** Table and CSV views of a report. */
+import type { BridgeTotals } from '../core/bridge.js';
 import type { GroupReport, PeriodReport, Report } from '../core/report.js';
-import { count, csv, money, percent, printableLines, table } from './format.js';
+import { count, csv, money, percent, printableLines, ratio, table } from './format.js';
 import { formatMinor } from '../core/money.js';
 
-function definitionsLine(report: Report): string {
-  const changes = Object.entries(report.definitions.changes);
+/** Names definitions as reports print them: name, version, stored version and changes. */
+export function definitionsText(definitions: Report['definitions']): string {
+  const changes = Object.entries(definitions.changes);
   const changed =
     changes.length === 0
       ? ''
       : ` (changed: ${changes.map(([key, value]) => `${key}=${JSON.stringify(value)}`).join(', ')})`;
   const stored =
-    report.definitions.workspaceVersion === undefined
+    definitions.workspaceVersion === undefined
       ? ''
-      : ` (workspace version ${report.definitions.workspaceVersion})`;
-  return `definitions ${report.definitions.name} ${report.definitions.version}${stored}${changed}`;
+      : ` (workspace version ${definitions.workspaceVersion})`;
+  return `definitions ${definitions.name} ${definitions.version}${stored}${changed}`;
 }
 
 function subtypeText(parts: Partial<Record<string, number>> | undefined, currency: string): string {
@@ -27,7 +29,7 @@ function summaryLines(report: Report): string[] {
   const c = report.currency;
   const cohort = report.cohort;
   return [
-    `ARR report as of ${report.asOf}, ${c}, ${definitionsLine(report)}`,
+    `ARR report as of ${report.asOf}, ${c}, ${definitionsText(report.definitions)}`,
     `Retention window ${report.window.start} to ${report.window.end} (${report.window.months} months)`,
     '',
     table(
@@ -173,8 +175,20 @@ export function renderReportTable(report: Report): string {
   return printableLines(out.join('\n')) + '\n';
 }
 
-function ratio(value: number | null): string {
-  return value === null ? '' : String(value);
+/**
+ * Writes a book bridge's movements for CSV, in the order of the columns new, expansion,
+ * reactivation, contraction, churn, transfer_in and transfer_out.
+ */
+export function bridgeCells(bridge: BridgeTotals, amount: (value: number) => string): string[] {
+  return [
+    amount(bridge.new),
+    amount(bridge.expansion),
+    amount(bridge.reactivation),
+    amount(bridge.contraction),
+    amount(bridge.churn),
+    amount(bridge.transferIn),
+    amount(bridge.transferOut),
+  ];
 }
 
 /** Renders a report as CSV: one row per book or period, or one row for the company. Amounts in currency units. */
@@ -259,13 +273,7 @@ export function renderReportCsv(report: Report): string {
     amount(g.cohort.startArr),
     amount(g.cohort.endArr),
     amount(g.cohort.cappedArr),
-    amount(g.bridge.new),
-    amount(g.bridge.expansion),
-    amount(g.bridge.reactivation),
-    amount(g.bridge.contraction),
-    amount(g.bridge.churn),
-    amount(g.bridge.transferIn),
-    amount(g.bridge.transferOut),
+    ...bridgeCells(g.bridge, amount),
     c,
     report.asOf,
     definitions,

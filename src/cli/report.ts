@@ -10,8 +10,8 @@ import type { Dataset } from '../core/model.js';
 import { buildReport } from '../core/report.js';
 import type { Report, ReportBy } from '../core/report.js';
 import type { ImportSummary } from '../ingest/index.js';
-import { addDataOptions, describeSummaries } from './data.js';
-import { loadInput, type InputFlags } from './input.js';
+import { addDataOptions } from './data.js';
+import { announceInput, loadInput, type InputFlags } from './input.js';
 import { addDefinitionOptions, dayOption, today } from './options.js';
 import { addWorkspaceOption } from './workspace.js';
 import { renderReportCsv, renderReportTable } from './report-view.js';
@@ -86,17 +86,9 @@ export function registerReportCommand(program: Command): void {
         .default('table'),
     )
     .action(async (files: string[], flags: ReportFlags) => {
-      const { dataset, summaries, definitions, workspaceVersion, workspace } = await loadInput(
-        files,
-        flags,
-      );
-      if (flags.format === 'table') {
-        process.stderr.write(
-          (summaries === undefined
-            ? `Workspace ${workspace ?? ''}: ${dataset.lines.length} contract lines`
-            : describeSummaries(summaries)) + '\n',
-        );
-      }
+      const input = await loadInput(files, flags);
+      const { dataset, summaries, definitions, workspaceVersion } = input;
+      announceInput(input, flags.format);
       const asOf = flags.asOf ?? defaultAsOf(dataset, today());
       if (flags.asOf === undefined && flags.format === 'table') {
         process.stderr.write(

@@ -8,7 +8,7 @@
  * day, so a month's end-of-month ARR includes a line that started that day and excludes one whose
  * last day of service was the day before.
  */
-import { addMonths, formatMonth, monthEnd, monthStart, OPEN_END } from './dates.js';
+import { addMonths, formatDay, formatMonth, monthEnd, monthStart, OPEN_END } from './dates.js';
 import type { Day } from './dates.js';
 import type { Definitions } from './definitions.js';
 import { EngineError } from './errors.js';
@@ -97,9 +97,28 @@ function sampleDays(
   };
 }
 
+export interface AnalyseOptions {
+  /**
+   * First day of the retention window, for a window other than the trailing `windowMonths`
+   * months, such as a fiscal year. It must be before the as-of date.
+   */
+  readonly windowStart?: Day;
+}
+
 /** Builds the analysis of a dataset as of a day. */
-export function analyse(dataset: Dataset, definitions: Definitions, asOf: Day): Analysis {
-  const windowStart = addMonths(asOf, -definitions.windowMonths);
+export function analyse(
+  dataset: Dataset,
+  definitions: Definitions,
+  asOf: Day,
+  options: AnalyseOptions = {},
+): Analysis {
+  const windowStart = options.windowStart ?? addMonths(asOf, -definitions.windowMonths);
+  if (windowStart >= asOf) {
+    throw new EngineError(
+      'invalid-date',
+      `the window start ${formatDay(windowStart)} must be before the as-of date ${formatDay(asOf)}`,
+    );
+  }
   const prepared = prepare(dataset, definitions, asOf);
   const fx = new FxTable(dataset.fxRates, definitions);
   const { samples, months } = sampleDays(prepared, asOf, windowStart);

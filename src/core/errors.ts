@@ -8,7 +8,8 @@ export class EngineError extends Error {
       | 'parent-cycle'
       | 'invalid-date'
       | 'unknown-account'
-      | 'invalid-filter',
+      | 'invalid-filter'
+      | 'invalid-scenario',
     message: string,
   ) {
     super(message);

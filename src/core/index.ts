@@ -18,3 +18,8 @@ export * from './as-of.js';
 export * from './adjustments.js';
 export * from './line-ends.js';
 export * from './movements.js';
+export * from './renewals.js';
+export * from './renewal-rates.js';
+export * from './timing.js';
+export * from './compare.js';
+export * from './scenarios.js';

@@ -197,7 +197,7 @@ export function applyRenewals(prepared: Prepared, graceDays: number): void {
     const renewal = renewals[position] as number;
     const target = targetOf[position] as number;
     if (target === -1 || earliest[target] !== position) continue;
-    prepared.lineRenewed[target] = 1;
+    prepared.lineRenewal[target] = renewal;
     const start = continuation[position] as number;
     const targetEnd = lineEnd[target] as number;
     if (start < targetEnd) {
@@ -295,7 +295,7 @@ function bridgeAccountGaps(
   // Lines whose renewal continues their service elsewhere are not kept going here. Credits that
   // end with the lines that are kept going are kept going with them.
   const withCredits = (ending: readonly number[], at: Day): number[] => {
-    const extended = ending.filter((index) => prepared.lineRenewed[index] !== 1);
+    const extended = ending.filter((index) => prepared.lineRenewal[index] === -1);
     if (extended.length === 0) return extended;
     for (const index of indices) {
       if (lineCounted[index] === 1 && (lineArr[index] as number) < 0 && lineEnd[index] === at)

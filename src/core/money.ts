@@ -217,6 +217,19 @@ export interface Ratio {
   readonly denominator: number;
 }
 
+/**
+ * Formats a ratio as a percentage with one decimal (1.0523 is 105.2%). Every report shows ratios
+ * this way, so they round in this one place.
+ */
+export function formatPercent(value: number): string {
+  return `${(value * 100).toFixed(1)}%`;
+}
+
+/** Formats the difference of two ratios in percentage points with one decimal (0.012 is 1.2 pts). */
+export function formatPoints(value: number): string {
+  return `${(value * 100).toFixed(1)} pts`;
+}
+
 /** Divides a ratio into a number (1.0523 is 105.23%); null when the denominator is zero. */
 export function ratioValue(ratio: Ratio): number | null {
   return ratio.denominator === 0 ? null : ratio.numerator / ratio.denominator;

@@ -42,8 +42,8 @@ export interface Prepared {
   readonly lineCounted: Uint8Array;
   /** 1 when the line is not in the reporting currency. */
   readonly lineForeign: Uint8Array;
-  /** 1 for a line that a counted renewal replaces or continues. */
-  readonly lineRenewed: Uint8Array;
+  /** Index of the counted renewal that replaces or continues the line, or −1 when none does. */
+  readonly lineRenewal: Int32Array;
   /**
    * Counted lines that name a line they renew, in ascending order. A plain array, because the
    * first pass over the lines cannot size a typed array for it without discarding one.
@@ -418,7 +418,7 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     lineCounted,
     lineForeign,
     renewals,
-    lineRenewed: new Uint8Array(count),
+    lineRenewal: new Int32Array(count).fill(-1),
     warnings: {
       unknownRenewals: 0,
       renewalsAcrossAccounts: 0,

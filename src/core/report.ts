@@ -222,7 +222,8 @@ export function buildReport(analysis: Analysis, dataset: Dataset, by?: ReportBy)
   return report;
 }
 
-function reportWarnings(analysis: Analysis): string[] {
+/** Lists the inputs of an analysis that were accepted but deserve a look. */
+export function reportWarnings(analysis: Analysis): string[] {
   const { warnings } = analysis.prepared;
   const messages: string[] = [];
   if (warnings.excluded.oneTimeByProduct > 0) {

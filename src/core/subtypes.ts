@@ -56,7 +56,7 @@ function stateOf(states: ProductState[], product: string): ProductState {
 }
 
 /** Converts a line's ARR to the reporting currency at the rate in force on a day. */
-function convertLine(analysis: Analysis, index: number, day: Day): number {
+export function convertLine(analysis: Analysis, index: number, day: Day): number {
   const { prepared, fx } = analysis;
   const amount = prepared.lineArr[index] as number;
   if (prepared.lineForeign[index] === 0) return amount;
@@ -191,21 +191,36 @@ function computeSubtypeTotals(
   const cursor = new UnitArrCursor(analysis);
   for (let unit = 0; unit < analysis.units; unit++) {
     if (!cursor.start(unit)) continue;
-    let end = cursor.at(from);
-    for (let s = 1; s < steps.length; s++) {
-      const a = steps[s - 1] as number;
-      const b = steps[s] as number;
-      const start = end;
-      end = cursor.at(b);
-      if (start === end || start === 0 || end === 0) continue;
-      const target = end > start ? expansion : contraction;
-      const sign = end > start ? 1 : -1;
-      for (const component of movementComponents(analysis, unit, a, b)) {
-        target[component.subtype] = (target[component.subtype] ?? 0) + sign * component.amount;
-      }
-    }
+    visitChangeComponents(analysis, cursor, unit, steps, (component, expanded) => {
+      const target = expanded ? expansion : contraction;
+      const sign = expanded ? 1 : -1;
+      target[component.subtype] = (target[component.subtype] ?? 0) + sign * component.amount;
+    });
   }
   return { expansion: inSubtypeOrder(expansion), contraction: inSubtypeOrder(contraction) };
+}
+
+/**
+ * Calls `visit` with the components of each expansion or contraction of a unit between
+ * consecutive `steps` (samples), and whether it was an expansion. `cursor` must have been started
+ * on the unit and not yet read past the first step.
+ */
+export function visitChangeComponents(
+  analysis: Analysis,
+  cursor: UnitArrCursor,
+  unit: number,
+  steps: readonly number[],
+  visit: (component: Component, expanded: boolean) => void,
+): void {
+  let end = cursor.at(steps[0] as number);
+  for (let s = 1; s < steps.length; s++) {
+    const a = steps[s - 1] as number;
+    const b = steps[s] as number;
+    const start = end;
+    end = cursor.at(b);
+    if (start === end || start === 0 || end === 0) continue;
+    for (const component of movementComponents(analysis, unit, a, b)) visit(component, end > start);
+  }
 }
 
 const SUBTYPE_ORDER: readonly Subtype[] = [

@@ -35,6 +35,8 @@ import { StoreError } from '../store/driver.js';
 import type { Workspace } from '../store/workspace.js';
 import { ApiError, errorResponses } from './errors.js';
 import { Jobs } from './jobs.js';
+import { registerRenewalRoutes, type RequestInput } from './renewal-routes.js';
+import { registerScenarioRoutes } from './scenario-routes.js';
 import { ServerState } from './state.js';
 import { registerTrainingRoutes } from './training.js';
 
@@ -404,10 +406,11 @@ export function createApp(options: AppOptions): OpenAPIHono {
     return { definitions: current.definitions, version: stored };
   }
 
-  async function analysisFor(query: {
+  /** Reads the stored dataset, the definitions and the as-of date of a request. */
+  async function inputFor(query: {
     asOf?: string | undefined;
     definitions?: string | undefined;
-  }) {
+  }): Promise<RequestInput> {
     const dataset = await state.currentDataset();
     if (dataset.lines.length === 0) {
       throw new StoreError('the workspace has no contract lines yet; import files first');
@@ -417,6 +420,14 @@ export function createApp(options: AppOptions): OpenAPIHono {
         ? defaultAsOf(dataset, options.today())
         : (parseDay(query.asOf) as Day);
     const { definitions, version } = await definitionsFor(query.definitions);
+    return { dataset, definitions, version, asOf };
+  }
+
+  async function analysisFor(query: {
+    asOf?: string | undefined;
+    definitions?: string | undefined;
+  }) {
+    const { asOf, definitions, version } = await inputFor(query);
     const result = await state.analysis(asOf, version, definitions);
     return { ...result, version };
   }
@@ -1074,6 +1085,24 @@ export function createApp(options: AppOptions): OpenAPIHono {
   );
 
   registerTrainingRoutes(app, { workspace: options.workspace, user: options.user });
+
+  const routeContext = {
+    errorResponses,
+    dateText: DateText,
+    versionText: VersionText,
+    input: inputFor,
+    analysis: async (input: RequestInput, end: Day, windowStart: Day) =>
+      (await state.analysis(end, input.version, input.definitions, windowStart)).analysis,
+    reject: (status: ContentfulStatusCode, code: string, message: string, field: string) =>
+      new ApiError(status, code, message, field),
+  };
+  registerRenewalRoutes(app, routeContext);
+  registerScenarioRoutes(app, {
+    ...routeContext,
+    workspace: options.workspace,
+    user: options.user,
+    serialise: (work) => state.serialise(work),
+  });
 
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',

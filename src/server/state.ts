@@ -34,17 +34,26 @@ export class ServerState {
     return this.dataset;
   }
 
-  /** The analysis for the as-of date under a stored definitions version. */
+  /**
+   * The analysis for the as-of date under a stored definitions version, over the trailing window
+   * or from `windowStart` when given.
+   */
   async analysis(
     asOf: Day,
     version: number,
     definitions: Definitions,
+    windowStart?: Day,
   ): Promise<{ analysis: Analysis; dataset: Dataset }> {
     const dataset = await this.currentDataset();
-    const key = `${asOf}:${version}`;
+    const key = `${asOf}:${version}:${windowStart ?? ''}`;
     let analysis = this.analyses.get(key);
     if (analysis === undefined) {
-      analysis = analyse(dataset, definitions, asOf);
+      analysis = analyse(
+        dataset,
+        definitions,
+        asOf,
+        windowStart === undefined ? {} : { windowStart },
+      );
       this.analyses.set(key, analysis);
       if (this.analyses.size > ANALYSES_KEPT) {
         const oldest = this.analyses.keys().next().value;

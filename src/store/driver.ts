@@ -140,3 +140,8 @@ export function* chunkRows<T>(items: Iterable<T>, toRow: (item: T) => string): I
   }
   if (chunk.length > 0) yield chunk.join('');
 }
+
+/** SQL that formats a timestamp as ISO 8601 in UTC, such as 2026-12-04T18:15:43.120Z. */
+export function isoTime(column: string): string {
+  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}

@@ -185,6 +185,20 @@ CREATE TABLE training_answers (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'named renewal scenarios',
+    sql: `
+CREATE TABLE scenarios (
+  name text PRIMARY KEY,
+  choices jsonb NOT NULL,
+  created_at timestamptz NOT NULL,
+  created_by text NOT NULL,
+  updated_at timestamptz NOT NULL,
+  updated_by text NOT NULL
+);
+`,
+  },
 ];
 
 /** Brings the schema up to the latest migration, each migration in its own transaction. */

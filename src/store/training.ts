@@ -4,8 +4,7 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Database, Queryable } from './driver.js';
-import { StoreError } from './driver.js';
-import { isoTime } from './workspace.js';
+import { isoTime, StoreError } from './driver.js';
 
 export interface TrainingSession {
   readonly id: number;

@@ -42,6 +42,7 @@ import {
   COPY_CHUNK_ROWS,
   csvField,
   forEachCopyRow,
+  isoTime,
   parseCopyCsv,
   StoreError,
   type Database,
@@ -49,6 +50,7 @@ import {
 } from './driver.js';
 import { openEmbedded } from './embedded.js';
 import { migrate } from './migrations.js';
+import { ScenarioStore } from './scenarios.js';
 import { openServer } from './server.js';
 
 /** Folder of the embedded workspace when neither a flag nor NRR_WORKSPACE names one. */
@@ -252,6 +254,11 @@ export class Workspace {
 
   get location(): string {
     return this.db.location;
+  }
+
+  /** The named renewal scenarios stored in this workspace. */
+  get scenarios(): ScenarioStore {
+    return new ScenarioStore(this.db);
   }
 
   close(): Promise<void> {
@@ -1111,11 +1118,6 @@ function mergeAccounts(accounts: readonly Account[]): Account[] {
     merged.set(account.id, earlier === undefined ? account : { ...account, ...earlier });
   }
   return [...merged.values()];
-}
-
-/** SQL that formats a timestamp as ISO 8601 in UTC, such as 2026-12-04T18:15:43.120Z. */
-export function isoTime(column: string): string {
-  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
 /** Quotes a string literal for the few statements (COPY) that cannot take parameters. */

@@ -7,8 +7,15 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, test } from 'vitest';
-import { dayFromCivil, DEFAULT_DEFINITIONS, report } from '../../src/core/index.js';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  buildComparison,
+  dayFromCivil,
+  DEFAULT_DEFINITIONS,
+  fiscalYearAnalysis,
+  report,
+} from '../../src/core/index.js';
+import type { Comparison } from '../../src/core/index.js';
 import { generateCompany } from '../../src/generate/index.js';
 import { embeddedEnv } from '../store/databases.js';
 
@@ -266,6 +273,164 @@ describe('nrr demo and generate', () => {
     expect(parsed.grr).toBe(direct.grr);
     expect(parsed.bridge).toEqual(direct.bridge);
     expect(parsed.groups).toEqual(direct.groups);
+  });
+});
+
+describe('nrr compare and renewals', () => {
+  const folder = path.join(scratch, 'company');
+  const files = (): string[] => readdirSync(folder).map((file) => path.join(folder, file));
+  const dataset = generateCompany({ accounts: 400, seed: 11 });
+
+  beforeAll(() => {
+    expect(nrr('generate', '--out', folder, '--accounts', '400', '--seed', '11').status).toBe(0);
+  });
+
+  test('compare json equals the engine', () => {
+    const result = nrr(
+      'compare',
+      ...files(),
+      '--year',
+      '2025',
+      '--as-of',
+      '2025-12-31',
+      '--format',
+      'json',
+    );
+    expect(result.status).toBe(0);
+    const parsed = JSON.parse(result.stdout) as Comparison;
+    const analysis = fiscalYearAnalysis(dataset, DEFAULT_DEFINITIONS, 2025);
+    const direct = buildComparison(analysis, dataset, 2025, 'csm', dayFromCivil(2025, 12, 31));
+    expect(parsed.rows).toEqual(direct.rows);
+    expect(parsed.company).toEqual(direct.company);
+    for (const check of parsed.reconciliation.columns) {
+      expect(check.books, check.column).toBe(check.company);
+    }
+  });
+
+  test('compare table labels each measure', () => {
+    const result = nrr('compare', ...files(), '--year', '2025', '--by', 'segment');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('ARR growth against NRR, fiscal year 2025');
+    expect(result.stdout).toContain('a renewal-desk measure, not NRR');
+    expect(result.stdout).toContain('Transfers between books');
+    expect(result.stdout).toContain('What separates ARR growth from NRR');
+    expect(result.stdout).toContain('High Touch');
+  });
+
+  test('compare csv has a row per book and the company', () => {
+    const result = nrr(
+      'compare',
+      ...files(),
+      '--year',
+      '2025',
+      '--by',
+      'region',
+      '--format',
+      'csv',
+    );
+    expect(result.status).toBe(0);
+    const rows = result.stdout.trim().split('\n');
+    expect(rows[0]).toMatch(/^key,start_arr,end_arr,net_new_arr,arr_growth,nrr,/);
+    expect(rows.at(-1)).toMatch(/^\(company\),/);
+    const regions = new Set(dataset.segments.map((span) => span.region));
+    expect(rows.length).toBe(1 + regions.size + 1);
+  });
+
+  test.each([
+    [['--by', 'team'], "argument 'team' is invalid"],
+    [['--year', '25x'], '--year must be a whole number'],
+  ])('compare rejects %j', (extra, message) => {
+    const result = nrr('compare', ...files(), '--year', '2025', ...extra);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(message);
+  });
+
+  test('compare needs a year', () => {
+    const result = nrr('compare', ...files());
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("required option '--year <year>' not specified");
+  });
+
+  test('renewals json lists, rates and times one book', () => {
+    const args = ['--from', '2025-01-01', '--to', '2025-12-31', '--as-of', '2025-12-31'];
+    const all = JSON.parse(nrr('renewals', ...files(), ...args, '--format', 'json').stdout) as {
+      renewals: { csm: string; arrUpForRenewal: number }[];
+    };
+    const csm = all.renewals[0]?.csm ?? '';
+    const result = nrr('renewals', ...files(), ...args, '--csm', csm, '--format', 'json');
+    expect(result.status).toBe(0);
+    const book = JSON.parse(result.stdout) as {
+      period: { from: string; to: string };
+      renewals: { csm: string; arrUpForRenewal: number }[];
+      renewalRates: { due: { renewals: number; atr: number } };
+      cohort: { window: { start: string; end: string } };
+      timing: { byTiming: { renewals: number }[] };
+    };
+    expect(book.period).toEqual({ from: '2025-01-01', to: '2025-12-31' });
+    expect(book.renewals.length).toBeGreaterThan(0);
+    expect(book.renewals.every((renewal) => renewal.csm === csm)).toBe(true);
+    // the rates cover exactly the renewals listed when no outcome or timing is chosen
+    expect(book.renewalRates.due.renewals).toBe(book.renewals.length);
+    expect(book.renewalRates.due.atr).toBe(
+      book.renewals.reduce((sum, renewal) => sum + renewal.arrUpForRenewal, 0),
+    );
+    expect(book.cohort.window).toEqual({ start: '2024-12-31', end: '2025-12-31' });
+    expect(book.timing.byTiming.map((row) => row.renewals).length).toBe(4);
+  });
+
+  test('renewals csv has a row per renewal', () => {
+    const args = ['--from', '2025-07-01', '--to', '2025-09-30', '--as-of', '2025-12-31'];
+    const json = JSON.parse(nrr('renewals', ...files(), ...args, '--format', 'json').stdout) as {
+      renewals: unknown[];
+    };
+    const result = nrr('renewals', ...files(), ...args, '--timing', 'early', '--format', 'csv');
+    expect(result.status).toBe(0);
+    const rows = result.stdout.trim().split('\n').slice(1);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.length).toBeLessThan(json.renewals.length);
+    for (const row of rows) expect(row).toContain(',early,');
+  });
+
+  test.each([
+    [['--from', '2025-06-01', '--to', '2025-01-31'], 'after its end 2025-01-31'],
+    [['--outcome', 'lost'], "argument 'lost' is invalid"],
+    [['--to', '2025-02-30'], '"2025-02-30" is not a valid date'],
+  ])('renewals rejects %j', (extra, message) => {
+    const result = nrr('renewals', ...files(), ...extra);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(message);
+  });
+});
+
+describe('nrr scenario run', () => {
+  const runOn = (choice: string) =>
+    nrr('scenario', 'run', ...canonical, '--as-of', '2025-12-31', '--choice', choice);
+
+  test('table shows both figures and the steps', () => {
+    const result = runOn('account=A1 date=2026-01-01 outcome=churn');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Scenario "(unsaved)" on the renewals open on 2025-12-31');
+    expect(result.stdout).toContain('FY2026: 2025-12-31 to 2026-12-31');
+    expect(result.stdout).toContain('Step by step');
+    expect(result.stdout).toContain(
+      'A1 (Dana Reyes): 15600.00 USD up for renewal on 2026-01-01 is not renewed',
+    );
+  });
+
+  test.each([
+    ['account=A1 date=2026-13-01 outcome=flat', 'date "2026-13-01" is not a valid date'],
+    ['account=A1 outcome=flat', 'the choice has no date'],
+    ['account=A1 date=2026-01-01 outcome=lost', 'outcome "lost" must be one of'],
+    ['account=A1 date=2026-01-01 outcome=flat colour=red', 'unknown key "colour"'],
+    ['account=A1 date=2026-01-01 outcome=uplift', 'needs a whole number of basis points'],
+    [
+      'account=B1 date=2026-01-01 outcome=flat',
+      'the renewal of B1 on 2026-01-01 is not in the data',
+    ],
+  ])('rejects %s', (choice, message) => {
+    const result = runOn(choice);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(message);
   });
 });
 

@@ -103,6 +103,83 @@ describe.each(DRIVERS)('workspace commands on the %s driver', (driver) => {
     expect(explained.stdout).toContain('workspace version 1');
   });
 
+  test('compare and renewals from the workspace', () => {
+    const files = copyFixtures('compare');
+    expect(nrr('import', ...files).status).toBe(0);
+    for (const args of [
+      ['compare', '--year', '2024', '--as-of', '2024-12-31', '--format', 'json'],
+      [
+        'renewals',
+        '--from',
+        '2024-01-01',
+        '--to',
+        '2025-12-31',
+        '--as-of',
+        '2024-12-31',
+        '--format',
+        'json',
+      ],
+    ]) {
+      const stored = nrr(...args);
+      expect(stored.stderr).toBe('');
+      expect(stored.status).toBe(0);
+      const fromFiles = nrr(...args, ...files);
+      expect(fromFiles.status).toBe(0);
+      const storedFigures = JSON.parse(stored.stdout) as Record<string, unknown>;
+      const fileFigures = JSON.parse(fromFiles.stdout) as Record<string, unknown>;
+      expect(storedFigures['definitions']).toMatchObject({ workspaceVersion: 1 });
+      // the figures match; only the definitions' stored version and the file sources differ
+      for (const figures of [storedFigures, fileFigures]) {
+        delete figures['definitions'];
+        delete figures['sources'];
+      }
+      expect(storedFigures).toEqual(fileFigures);
+    }
+  });
+
+  test('scenarios are saved, run, listed and deleted', () => {
+    const files = copyFixtures('scenario');
+    expect(nrr('import', ...files).status).toBe(0);
+    const choice = 'account=A1 date=2026-01-01 outcome=uplift bp=700';
+    const saved = nrr('scenario', 'save', 'A1 uplift', '--choice', choice);
+    expect(saved.stderr).toBe('');
+    expect(saved.stdout).toContain('Stored scenario "A1 uplift" with 1 choices');
+    const listed = JSON.parse(nrr('scenario', 'list', '--format', 'json').stdout) as {
+      name: string;
+      createdBy: string;
+      choices: unknown[];
+    }[];
+    expect(listed.map((item) => [item.name, item.createdBy])).toEqual([['A1 uplift', 'tester']]);
+    expect(listed[0]?.choices).toEqual([
+      { account: 'A1', renewalDate: '2026-01-01', outcome: 'uplift', basisPoints: 700 },
+    ]);
+
+    const run = nrr(
+      'scenario',
+      'run',
+      '--name',
+      'A1 uplift',
+      '--as-of',
+      '2025-12-31',
+      '--format',
+      'json',
+    );
+    expect(run.status).toBe(0);
+    const result = JSON.parse(run.stdout) as {
+      choices: { arrUpForRenewal: number; scenarioArr: number }[];
+      windows: { year: number }[];
+    };
+    // 1,300 a month = 15,600 a year, × 1.07 = 16,692
+    expect(result.choices[0]?.arrUpForRenewal).toBe(1_560_000);
+    expect(result.choices[0]?.scenarioArr).toBe(1_669_200);
+    expect(result.windows.map((window) => window.year)).toEqual([2026, 2027]);
+
+    expect(nrr('scenario', 'delete', 'A1 uplift').status).toBe(0);
+    const missing = nrr('scenario', 'run', '--name', 'A1 uplift');
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('scenario "A1 uplift" is not stored in this workspace');
+  });
+
   test('bad rows of each kind rejected', () => {
     // One message per bad row, naming row and column, and nothing stored.
     const files = copyFixtures('bad');

@@ -23,6 +23,8 @@ export interface LineInput {
   currency?: string;
   quantity?: number;
   renews?: string;
+  /** Day the line was signed. */
+  signed?: string;
   explicitKind?: boolean;
 }
 
@@ -47,6 +49,7 @@ export function line(input: LineInput): ContractLine {
     ...(input.contract === undefined ? {} : { contractId: input.contract }),
     ...(input.quantity === undefined ? {} : { quantity: input.quantity }),
     ...(input.renews === undefined ? {} : { renews: input.renews }),
+    ...(input.signed === undefined ? {} : { signed: day(input.signed) }),
   };
 }
 

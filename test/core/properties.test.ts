@@ -5,7 +5,11 @@ import {
   analyse,
   applyDefinitionChanges,
   bridgeBalances,
+  buildComparison,
   companyBridge,
+  findRenewals,
+  renewalRates,
+  viewRenewal,
   DEFAULT_DEFINITIONS,
   groupBridges,
   groupIndex,
@@ -171,6 +175,71 @@ describe('engine invariants on generated books', () => {
         );
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('comparison and renewal invariants on generated books', () => {
+  test('each book explains its gap between ARR growth and NRR', () => {
+    fc.assert(
+      fc.property(bookArbitrary, (book) => {
+        const data = toDataset(book);
+        const asOf = FIRST + book.asOfOffset;
+        const analysis = analyse(data, DEFAULT_DEFINITIONS, asOf);
+        const comparison = buildComparison(analysis, data, 2025, 'csm', asOf);
+        for (const row of [...comparison.rows, comparison.company]) {
+          const { explanation } = row;
+          expect(row.startArr).toBe(row.cohort.startArr);
+          expect(
+            explanation.newLogos.amount +
+              explanation.reactivations.amount +
+              explanation.transfersIn.amount -
+              explanation.transfersOut.amount,
+          ).toBe(row.netNewArr - (row.cohort.endArr - row.cohort.startArr));
+        }
+        for (const check of comparison.reconciliation.columns) {
+          expect(check.books, check.column).toBe(check.company);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  test('gross renewal rate is at most 100% and at most the net rate', () => {
+    fc.assert(
+      fc.property(bookArbitrary, (book) => {
+        const data = toDataset(book);
+        const asOf = FIRST + book.asOfOffset;
+        const rates = renewalRates(
+          findRenewals(analyse(data, DEFAULT_DEFINITIONS, asOf), data, asOf),
+        );
+        if (rates.grossRenewalRate === null || rates.netRenewalRate === null) {
+          expect(rates.decided.atr).toBe(0);
+          return;
+        }
+        expect(rates.grossRenewalRate).toBeLessThanOrEqual(1);
+        expect(rates.grossRenewalRate).toBeLessThanOrEqual(rates.netRenewalRate);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('renewals do not depend on row order', () => {
+    fc.assert(
+      fc.property(bookArbitrary, fc.integer(), (book, seed) => {
+        const data = toDataset(book);
+        const shuffled = { ...data, lines: shuffle(data.lines, seed) };
+        const asOf = FIRST + book.asOfOffset;
+        const views = (input: Dataset) => {
+          const analysis = analyse(input, DEFAULT_DEFINITIONS, asOf);
+          return findRenewals(analysis, input, asOf).map((renewal) => {
+            const view = viewRenewal(analysis, renewal, new Map());
+            return { ...view, lines: view.lines.sort(), renewalLines: view.renewalLines.sort() };
+          });
+        };
+        expect(views(shuffled)).toEqual(views(data));
+      }),
+      { numRuns: 150 },
     );
   });
 });

@@ -8,7 +8,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { dayFromCivil, DEFAULT_DEFINITIONS, report } from '../../src/core/index.js';
+import {
+  buildComparison,
+  buildRenewalsReport,
+  buildTimingReport,
+  dayFromCivil,
+  DEFAULT_DEFINITIONS,
+  findRenewals,
+  fiscalYearAnalysis,
+  periodAnalysis,
+  report,
+  runScenario,
+} from '../../src/core/index.js';
+import type { ScenarioChoice } from '../../src/core/index.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createApp } from '../../src/server/app.js';
 import { syntheticExercises } from '../../src/training/exercises.js';
@@ -475,6 +487,185 @@ describe('GET /api/movements', () => {
   });
 });
 
+describe('GET /api/compare', () => {
+  test('equals the engine on the stored data', async () => {
+    const response = await app.request('/api/compare?year=2025&asOf=2025-12-31&definitions=1');
+    expect(response.status).toBe(200);
+    const dataset = await workspace.loadDataset();
+    const analysis = fiscalYearAnalysis(dataset, DEFAULT_DEFINITIONS, 2025);
+    const expected = buildComparison(analysis, dataset, 2025, 'csm', dayFromCivil(2025, 12, 31));
+    expect(await json(response)).toEqual({
+      ...expected,
+      definitions: { ...expected.definitions, workspaceVersion: 1 },
+    });
+  });
+
+  test('per segment', async () => {
+    const body = await json(await app.request('/api/compare?year=2025&by=segment&definitions=1'));
+    expect(body['groupedBy']).toBe('segment');
+    expect((body['rows'] as { key: string }[]).map((row) => row.key)).toContain('Enterprise');
+  });
+
+  test.each([
+    ['year=abc', 'year'],
+    ['year=0999', 'year'],
+    ['', 'year'],
+    ['year=2025&by=team', 'by'],
+    ['year=2025&asOf=2025-13-01', 'asOf'],
+    ['year=2025&definitions=x', 'definitions'],
+  ])('rejects %s', async (query, field) => {
+    const response = await app.request(`/api/compare?${query}`);
+    expect(response.status).toBe(400);
+    const error = (await json(response))['error'] as Record<string, unknown>;
+    expect(error['code']).toBe('invalid-parameter');
+    expect(error['field']).toBe(field);
+  });
+});
+
+describe('GET /api/renewals', () => {
+  const period = 'from=2024-01-01&to=2025-12-31&asOf=2025-12-31&definitions=1';
+
+  test('equals the engine on the stored data', async () => {
+    const response = await app.request(`/api/renewals?${period}`);
+    expect(response.status).toBe(200);
+    const dataset = await workspace.loadDataset();
+    const days = { from: dayFromCivil(2024, 1, 1), to: dayFromCivil(2025, 12, 31) };
+    const renewalPeriod = { ...days, asOf: days.to };
+    const analysis = periodAnalysis(dataset, DEFAULT_DEFINITIONS, renewalPeriod);
+    const expected = buildRenewalsReport(analysis, dataset, renewalPeriod, {});
+    expect(expected.renewals.length).toBeGreaterThan(0);
+    expect(await json(response)).toEqual({
+      ...expected,
+      definitions: { ...expected.definitions, workspaceVersion: 1 },
+    });
+  });
+
+  test("one CSM's renewals", async () => {
+    const body = await json(await app.request(`/api/renewals?${period}&csm=Dana%20Reyes`));
+    const renewals = body['renewals'] as { csm: string }[];
+    expect(renewals.length).toBeGreaterThan(0);
+    expect(renewals.every((renewal) => renewal.csm === 'Dana Reyes')).toBe(true);
+    expect(body['filter']).toEqual({ csm: 'Dana Reyes' });
+  });
+
+  test.each([
+    ['from=2025-06-01&to=2025-01-31', 400, 'from'],
+    ['to=2024-02-30', 400, 'to'],
+    ['outcome=lost', 400, 'outcome'],
+    ['timing=soon', 400, 'timing'],
+    ['status=done', 400, 'status'],
+    ['csm=', 400, 'csm'],
+    ['csm=Nobody', 404, 'csm'],
+    ['subRegion=Atlantis', 404, 'subRegion'],
+  ])('rejects %s', async (query, status, field) => {
+    const response = await app.request(`/api/renewals?${query}`);
+    expect(response.status).toBe(status);
+    const error = (await json(response))['error'] as Record<string, unknown>;
+    expect(error['field']).toBe(field);
+  });
+});
+
+describe('GET /api/renewals/timing', () => {
+  test('equals the engine on the stored data', async () => {
+    const query = 'from=2024-01-01&to=2024-12-31&asOf=2025-12-31&definitions=1';
+    const response = await app.request(`/api/renewals/timing?${query}`);
+    expect(response.status).toBe(200);
+    const dataset = await workspace.loadDataset();
+    const renewalPeriod = {
+      from: dayFromCivil(2024, 1, 1),
+      to: dayFromCivil(2024, 12, 31),
+      asOf: dayFromCivil(2025, 12, 31),
+    };
+    const analysis = periodAnalysis(dataset, DEFAULT_DEFINITIONS, renewalPeriod);
+    const renewals = findRenewals(analysis, dataset, renewalPeriod.asOf);
+    expect(await json(response)).toEqual(
+      JSON.parse(JSON.stringify(buildTimingReport(analysis, dataset, renewals, renewalPeriod, {}))),
+    );
+  });
+
+  test('rejects a period that ends before it starts', async () => {
+    const response = await app.request('/api/renewals/timing?from=2025-02-01&to=2025-01-01');
+    expect(response.status).toBe(400);
+    expect(((await json(response))['error'] as Record<string, unknown>)['field']).toBe('from');
+  });
+});
+
+describe('scenarios', () => {
+  const put = (name: string, body: unknown) =>
+    app.request(`/api/scenarios/${encodeURIComponent(name)}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const uplift = { account: 'A1', renewalDate: '2026-01-01', outcome: 'uplift', basisPoints: 700 };
+
+  test('stored, replaced, run and deleted', async () => {
+    const created = await put('Q1 risks', { choices: [uplift] });
+    expect(created.status).toBe(201);
+    expect(await json(created)).toMatchObject({ name: 'Q1 risks', choices: [uplift] });
+    const churn = { account: 'A1', renewalDate: '2026-01-01', outcome: 'churn' };
+    expect((await put('Q1 risks', { choices: [churn] })).status).toBe(200);
+    const listed = await json(await app.request('/api/scenarios'));
+    expect(listed['scenarios']).toMatchObject([
+      { name: 'Q1 risks', choices: [churn], createdBy: 'tester' },
+    ]);
+
+    const response = await app.request(
+      '/api/scenarios/Q1%20risks/result?asOf=2025-12-31&definitions=1&by=csm',
+    );
+    expect(response.status).toBe(200);
+    const choices: ScenarioChoice[] = [
+      { account: 'A1', renewalDate: dayFromCivil(2026, 1, 1), outcome: 'churn' },
+    ];
+    const expected = runScenario(
+      await workspace.loadDataset(),
+      DEFAULT_DEFINITIONS,
+      dayFromCivil(2025, 12, 31),
+      { name: 'Q1 risks', choices },
+      ['csm'],
+    );
+    expect(await json(response)).toEqual(
+      JSON.parse(
+        JSON.stringify({
+          ...expected,
+          definitions: { ...expected.definitions, workspaceVersion: 1 },
+        }),
+      ),
+    );
+
+    expect((await app.request('/api/scenarios/Q1%20risks', { method: 'DELETE' })).status).toBe(200);
+    const gone = await app.request('/api/scenarios/Q1%20risks');
+    expect(gone.status).toBe(404);
+    expect(((await json(gone))['error'] as Record<string, unknown>)['field']).toBe('name');
+  });
+
+  test.each([
+    [{ choices: [] }, 'choices'],
+    [{ choices: [{ ...uplift, outcome: 'lost' }] }, 'choices.0.outcome'],
+    [{ choices: [{ ...uplift, renewalDate: '2026-02-30' }] }, 'choices.0.renewalDate'],
+    [{ choices: [{ ...uplift, basisPoints: 7.5 }] }, 'choices.0.basisPoints'],
+    [{ choices: [{ ...uplift, termMonths: 0 }] }, 'choices.0.termMonths'],
+  ])('rejects the body %j', async (body, field) => {
+    const response = await put('bad', body);
+    expect(response.status).toBe(400);
+    expect(((await json(response))['error'] as Record<string, unknown>)['field']).toBe(field);
+  });
+
+  test('rejects a run on a decided renewal and unknown books', async () => {
+    // L1's renewal on 2025-01-01 was renewed by L3
+    await put('decided', { choices: [{ ...uplift, renewalDate: '2025-01-01' }] });
+    const decided = await app.request('/api/scenarios/decided/result?asOf=2025-12-31');
+    expect(decided.status).toBe(422);
+    expect(((await json(decided))['error'] as Record<string, unknown>)['code']).toBe(
+      'invalid-scenario',
+    );
+    const books = await app.request('/api/scenarios/decided/result?by=team');
+    expect(books.status).toBe(400);
+    expect(((await json(books))['error'] as Record<string, unknown>)['field']).toBe('by');
+    await app.request('/api/scenarios/decided', { method: 'DELETE' });
+  });
+});
+
 describe('definitions', () => {
   test('stores a version and makes it current', async () => {
     const created = await app.request('/api/definitions', {
@@ -620,11 +811,17 @@ describe('GET /api/openapi.json', () => {
       '/api/accounts/{id}/explanation',
       '/api/cohorts',
       '/api/cohorts/{month}/accounts',
+      '/api/compare',
       '/api/definitions',
       '/api/imports',
       '/api/jobs/{id}',
       '/api/movements',
+      '/api/renewals',
+      '/api/renewals/timing',
       '/api/report',
+      '/api/scenarios',
+      '/api/scenarios/{name}',
+      '/api/scenarios/{name}/result',
       '/api/training/answers',
       '/api/training/exercises',
       '/api/training/progress',

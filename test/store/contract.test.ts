@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { dayFromCivil, DEFAULT_DEFINITIONS, report } from '../../src/core/index.js';
 import type { Dataset } from '../../src/core/model.js';
+import type { ScenarioChoice } from '../../src/core/scenarios.js';
 import { applyDefinitionChanges } from '../../src/core/definitions.js';
 import { ImportError, type ReadOptions } from '../../src/ingest/index.js';
 import { importFiles, type FileInput } from '../../src/service/import.js';
@@ -356,6 +357,45 @@ describe.each(DRIVERS)('workspace on the %s driver', (driver) => {
     await workspace.setCurrentDefinitions(2);
     expect(await workspace.currentDefinitions()).toEqual({ version: 2, definitions: shorter });
     await expect(workspace.definitionsVersion(9)).rejects.toThrow(/stored versions: 1, 2/);
+  });
+
+  test('scenarios are stored by name, replaced and deleted', async () => {
+    const choices: ScenarioChoice[] = [
+      { account: 'A1', renewalDate: dayFromCivil(2026, 1, 1), outcome: 'uplift', basisPoints: 700 },
+      {
+        account: 'A2',
+        renewalDate: dayFromCivil(2026, 3, 1),
+        outcome: 'flat',
+        effective: dayFromCivil(2026, 4, 15),
+        termMonths: 24,
+      },
+    ];
+    expect(await workspace.scenarios.save({ name: 'Q1 risks', choices }, 'tester')).toEqual({
+      created: true,
+    });
+    const stored = await workspace.scenarios.get('Q1 risks');
+    expect(stored.choices).toEqual(choices);
+    expect(stored.createdBy).toBe('tester');
+    expect(stored.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+
+    const replaced = [choices[0] as ScenarioChoice];
+    expect(
+      await workspace.scenarios.save({ name: 'Q1 risks', choices: replaced }, 'someone else'),
+    ).toEqual({ created: false });
+    const [listed] = await workspace.scenarios.list();
+    expect(listed?.choices).toEqual(replaced);
+    expect(listed?.createdBy).toBe('tester');
+    expect(listed?.updatedBy).toBe('someone else');
+
+    await workspace.scenarios.delete('Q1 risks');
+    expect(await workspace.scenarios.list()).toEqual([]);
+    await expect(workspace.scenarios.get('Q1 risks')).rejects.toThrow(
+      'scenario "Q1 risks" is not stored in this workspace; none is stored yet',
+    );
+    await expect(workspace.scenarios.delete('Q1 risks')).rejects.toThrow(/is not stored/);
+    await expect(workspace.scenarios.save({ name: ' ', choices }, 'tester')).rejects.toThrow(
+      /scenario name " " is invalid/,
+    );
   });
 
   test('a month closes once and keeps its figures', async () => {
