@@ -141,6 +141,16 @@ function checkType(key: string, type: string, value: unknown): unknown {
   return value;
 }
 
+/** Longest product pattern accepted. */
+const MAX_PATTERN_LENGTH = 200;
+
+/**
+ * A group that contains a quantifier and is itself repeated, such as `(a+)+` or `(\w*)*`: the
+ * shape behind catastrophic backtracking.
+ * NOTE: a heuristic; it rejects the usual shapes, not every slow pattern.
+ */
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{]/;
+
 export function validateDefinitions(definitions: Definitions): void {
   const problems: string[] = [];
   if (!/^[A-Z]{3}$/.test(definitions.reportingCurrency))
@@ -174,6 +184,12 @@ export function validateDefinitions(definitions: Definitions): void {
     } catch {
       problems.push(
         `oneTimeProductPatterns entry ${JSON.stringify(pattern)} is not a valid regular expression`,
+      );
+      continue;
+    }
+    if (pattern.length > MAX_PATTERN_LENGTH || NESTED_QUANTIFIER.test(pattern)) {
+      problems.push(
+        `oneTimeProductPatterns entry ${JSON.stringify(pattern)} is longer than ${MAX_PATTERN_LENGTH} characters or repeats a repeated group, which can take exponential time; use plain words and alternatives such as "setup|onboarding"`,
       );
     }
   }

@@ -15,7 +15,7 @@ import type { RowReader } from './row-reader.js';
 import { LineCounts } from './summary.js';
 import type { ColumnRef, Table } from './table.js';
 import {
-  parseAmount,
+  parseLineAmount,
   parseBillingPeriod,
   parseCurrency,
   parseDate,
@@ -226,7 +226,7 @@ function readLineFields(
   );
   const parsedAmount = reader.parseRequired(
     columns.amount,
-    parseAmount,
+    parseLineAmount,
     'every line needs an amount; write 0 for a free line',
   );
   const currency = readCurrency(reader, columns.currency, settings.currency);

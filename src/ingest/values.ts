@@ -58,6 +58,27 @@ export function parseAmount(text: string): Parsed<ParsedAmount> {
   return ok({ amount, symbol, symbolCurrency: AMOUNT_SYMBOLS[symbol] });
 }
 
+/**
+ * Largest whole part of a contract line's amount: below a trillion per period, so that a weekly
+ * price times 52, summed over many lines, stays below 2^53 minor units, where sums stop being
+ * exact and the engine refuses to compute.
+ */
+const MAX_LINE_AMOUNT_DIGITS = 12;
+
+/** Parses a contract line's amount as `parseAmount` does, rejecting amounts of a trillion or more. */
+export function parseLineAmount(text: string): Parsed<ParsedAmount> {
+  const parsed = parseAmount(text);
+  if (!parsed.ok) return parsed;
+  const { coefficient, scale } = parsed.value.amount;
+  const magnitude = coefficient < 0n ? -coefficient : coefficient;
+  if (magnitude >= 10n ** BigInt(MAX_LINE_AMOUNT_DIGITS + scale)) {
+    return fail(
+      `is too large; a line's amount must be below 1,000,000,000,000 per period so that ARR stays exact in minor units`,
+    );
+  }
+  return parsed;
+}
+
 /** A date with an optional time of day and UTC offset, as spreadsheets and databases export it. */
 const DATE_TIME_TEXT =
   /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;

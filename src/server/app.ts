@@ -17,7 +17,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
 import type { Analysis } from '../core/analysis.js';
 import { defaultAsOf } from '../core/as-of.js';
-import { formatDay, parseDay, type Day } from '../core/dates.js';
+import { addMonths, formatDay, parseDay, type Day } from '../core/dates.js';
 import { DefinitionsError, applyDefinitionChanges, changedFields } from '../core/definitions.js';
 import { EngineError } from '../core/errors.js';
 import { explainAccount } from '../core/explain.js';
@@ -165,7 +165,7 @@ const BookQuery = ReportQuery.pick({ asOf: true, definitions: true })
       }),
     limit: z
       .string()
-      .regex(/^\d{1,7}$/, 'must be a whole number')
+      .regex(/^\d{1,7}$/, 'must be a whole number below 10,000,000')
       .optional()
       .openapi({
         param: { name: 'limit', in: 'query' },
@@ -230,6 +230,9 @@ const JobSchema = z
   })
   .openapi('Job');
 
+/** How far after today an as-of date may lie. */
+const MAX_MONTHS_AHEAD = 120;
+
 /** Largest request body: the size limit of one file given to the command line. */
 const MAX_UPLOAD_BYTES = 500 * 2 ** 20;
 
@@ -242,8 +245,25 @@ function describeIssue(issue: z.core.$ZodIssue | undefined): string {
   if (issue.code === 'invalid_value') {
     return `must be one of ${issue.values.map((value) => String(value)).join(', ')}`;
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is missing';
-  if (issue.code === 'invalid_type') return `must be ${issue.expected}`;
+  if (issue.code === 'invalid_type') {
+    // zod leaves the input out of issues, so its message says what was received.
+    const received = /received (\w+)/.exec(issue.message)?.[1];
+    if (received === 'undefined') return 'is missing';
+    if (received === 'array' && issue.expected !== 'array') return 'is given more than once';
+    const article = /^[aeiou]/.test(issue.expected) ? 'an' : 'a';
+    return `must be ${article} ${issue.expected}${received === undefined ? '' : `, not ${received}`}`;
+  }
+  if (issue.code === 'too_small' && issue.origin === 'string') {
+    return Number(issue.minimum) <= 1
+      ? 'must not be empty'
+      : `must have at least ${String(issue.minimum)} characters`;
+  }
+  if (issue.code === 'too_big' && issue.origin === 'string') {
+    return `must have at most ${String(issue.maximum)} characters`;
+  }
+  if (issue.code === 'too_big' || issue.code === 'too_small') {
+    return `must be ${issue.code === 'too_big' ? 'at most' : 'at least'} ${String(issue.code === 'too_big' ? issue.maximum : issue.minimum)}`;
+  }
   if (issue.code === 'invalid_union') return 'is missing or not a file';
   return issue.message;
 }
@@ -290,7 +310,7 @@ function errorBody(error: unknown): {
       status: error.code === 'unknown-account' ? 404 : error.code === 'invalid-filter' ? 400 : 422,
       code: error.code,
       message: error.message,
-      field: null,
+      field: error.code === 'unknown-account' ? 'id' : null,
     };
   }
   if (error instanceof StoreError) {
@@ -315,7 +335,11 @@ export { errorBody };
 
 export function createApp(options: AppOptions): OpenAPIHono {
   const state = new ServerState(options.workspace);
-  const jobs = new Jobs();
+  const jobs = new Jobs((id, error) => {
+    const body = errorBody(error);
+    if (body.status === 500) options.logger.error({ err: error, job: id }, 'job failed');
+    else options.logger.info({ job: id, code: body.code }, 'job failed');
+  });
   const app = new OpenAPIHono({
     defaultHook: (result, c) => {
       if (result.success) return undefined;
@@ -352,6 +376,25 @@ export function createApp(options: AppOptions): OpenAPIHono {
         ),
     }),
   );
+
+  // Without a JSON content type the validators see no body at all, so such requests stop here.
+  app.use('/api/*', async (c, next) => {
+    const method = c.req.method;
+    const isJson = (c.req.header('content-type') ?? '').toLowerCase().includes('application/json');
+    if ((method === 'POST' || method === 'PUT') && c.req.path !== '/api/imports' && !isJson) {
+      return c.json(
+        {
+          error: {
+            code: 'invalid-body',
+            message: 'send a JSON body with content-type application/json',
+            field: null,
+          },
+        },
+        400,
+      );
+    }
+    return next();
+  });
 
   app.use('*', async (c, next) => {
     const started = performance.now();
@@ -419,6 +462,16 @@ export function createApp(options: AppOptions): OpenAPIHono {
       query.asOf === undefined
         ? defaultAsOf(dataset, options.today())
         : (parseDay(query.asOf) as Day);
+    // Every month up to the as-of date is sampled, so a far-future date costs time and memory.
+    const latest = addMonths(options.today(), MAX_MONTHS_AHEAD);
+    if (asOf > latest) {
+      throw new ApiError(
+        400,
+        'invalid-parameter',
+        `asOf must be no later than ${formatDay(latest)}, ${MAX_MONTHS_AHEAD / 12} years from today`,
+        'asOf',
+      );
+    }
     const { definitions, version } = await definitionsFor(query.definitions);
     return { dataset, definitions, version, asOf };
   }
@@ -764,7 +817,15 @@ export function createApp(options: AppOptions): OpenAPIHono {
       },
     }),
     async (c) => {
-      const form = c.req.valid('form');
+      const form = c.req.valid('form') as ReturnType<typeof c.req.valid<'form'>> | undefined;
+      if (form?.files === undefined) {
+        throw new ApiError(
+          400,
+          'invalid-parameter',
+          'send the files as a multipart form with a files field',
+          'files',
+        );
+      }
       const files = Array.isArray(form.files) ? form.files : [form.files];
       const preset = form.preset ?? 'canonical';
       if (!isPresetName(preset)) {
@@ -1119,7 +1180,11 @@ export function createApp(options: AppOptions): OpenAPIHono {
   if (existsSync(path.join(webRoot, 'index.html'))) {
     app.use('/assets/*', serveStatic({ root: webRoot }));
     app.get('*', async (c, next) => {
-      if (c.req.path.startsWith('/api/')) return next();
+      // The API's unknown routes answer JSON; a missing file is a 404, not the dashboard page.
+      if (c.req.path === '/api' || c.req.path.startsWith('/api/')) return next();
+      if (c.req.path.startsWith('/assets/') || /\.[A-Za-z0-9]+$/.test(c.req.path)) {
+        return c.text('not found\n', 404);
+      }
       return serveStatic({ root: webRoot, path: 'index.html' })(c, next);
     });
   } else {

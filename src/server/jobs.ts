@@ -61,6 +61,9 @@ export class Job {
 export class Jobs {
   private readonly jobs = new Map<string, Job>();
 
+  /** `onFailure` is told of every failed job, so that the server can log it. */
+  constructor(private readonly onFailure: (id: string, error: unknown) => void = () => undefined) {}
+
   start(work: (progress: Progress) => Promise<unknown>): Job {
     this.prune();
     const job = new Job();
@@ -80,6 +83,7 @@ export class Jobs {
         job.state = 'failed';
         job.failure = error;
         job.finishedAt = Date.now();
+        this.onFailure(job.id, error);
       },
     );
     return job;

@@ -52,3 +52,21 @@ describe('definitions changes', () => {
     );
   });
 });
+
+describe('product patterns', () => {
+  test.each([['(a+)+$'], ['(\\w*)*x'], ['x'.repeat(201)]])(
+    'rejects the slow pattern %s',
+    (pattern) => {
+      expect(() =>
+        applyDefinitionChanges(DEFAULT_DEFINITIONS, { oneTimeProductPatterns: [pattern] }),
+      ).toThrow(/exponential time/);
+    },
+  );
+
+  test('accepts alternatives of plain words', () => {
+    const changed = applyDefinitionChanges(DEFAULT_DEFINITIONS, {
+      oneTimeProductPatterns: ['setup|onboarding', '(implementation|training) fee'],
+    });
+    expect(changed.oneTimeProductPatterns).toHaveLength(2);
+  });
+});

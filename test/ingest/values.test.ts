@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { formatDecimal } from '../../src/core/money.js';
 import {
   parseAmount,
+  parseLineAmount,
   parseBillingPeriod,
   parseCurrency,
   parseDate,
@@ -17,6 +18,22 @@ function amountText(text: string): string | undefined {
   const parsed = parseAmount(text);
   return parsed.ok ? formatDecimal(parsed.value.amount) : undefined;
 }
+
+describe('parseLineAmount', () => {
+  test('accepts amounts below a trillion', () => {
+    expect(parseLineAmount('999,999,999,999.99').ok).toBe(true);
+    expect(parseLineAmount('-999999999999').ok).toBe(true);
+  });
+
+  test.each([['1000000000000'], ['99999999999999999999.99'], ['9'.repeat(5000)]])(
+    'rejects %s as too large',
+    (text) => {
+      const parsed = parseLineAmount(text);
+      expect(parsed.ok).toBe(false);
+      expect(parsed.ok ? '' : parsed.message).toMatch(/too large/);
+    },
+  );
+});
 
 describe('parseAmount', () => {
   test.each([

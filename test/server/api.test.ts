@@ -390,6 +390,41 @@ describe('live training sessions', () => {
   });
 });
 
+describe('hostile requests', () => {
+  test('a body without a JSON content type is a client error', async () => {
+    for (const route of ['/api/definitions', '/api/training/sessions']) {
+      const response = await app.request(route, { method: 'POST' });
+      expect(response.status, route).toBe(400);
+      expect(((await json(response))['error'] as Record<string, unknown>)['code']).toBe(
+        'invalid-body',
+      );
+    }
+    const upload = await app.request('/api/imports', { method: 'POST' });
+    expect(upload.status).toBe(400);
+  });
+
+  test('an as-of date far in the future is rejected', async () => {
+    const response = await app.request('/api/cohorts?asOf=2999-12-31');
+    expect(response.status).toBe(400);
+    const error = (await json(response))['error'] as Record<string, unknown>;
+    expect(error['field']).toBe('asOf');
+    expect(error['message']).toMatch(/no later than 2036-12-04/);
+  });
+
+  test('a repeated parameter is named as such', async () => {
+    const response = await app.request('/api/report?asOf=2024-12-31&asOf=2024-11-30');
+    expect(response.status).toBe(400);
+    expect(((await json(response))['error'] as Record<string, unknown>)['message']).toBe(
+      'asOf is given more than once',
+    );
+  });
+
+  test('an unknown account names the id', async () => {
+    const response = await app.request('/api/accounts/nobody/explanation?asOf=2024-12-31');
+    expect(((await json(response))['error'] as Record<string, unknown>)['field']).toBe('id');
+  });
+});
+
 describe('the dashboard', () => {
   test('serves its page at / and at any path outside /api', async () => {
     const folder = mkdtempSync(path.join(tmpdir(), 'nrr-web-'));
@@ -407,6 +442,9 @@ describe('the dashboard', () => {
       expect(await response.text()).toContain('<title>nrr</title>');
     }
     expect((await served.request('/api/nothing')).status).toBe(404);
+    for (const missing of ['/assets/nothing.js', '/favicon.ico', '/package.json']) {
+      expect((await served.request(missing)).status, missing).toBe(404);
+    }
     rmSync(folder, { recursive: true, force: true });
   });
 

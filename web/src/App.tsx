@@ -1,5 +1,5 @@
 /** The dashboard's frame: navigation, the shared as-of date, and the view of the current route. */
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Account } from './pages/Account.js';
 import { Accounts } from './pages/Accounts.js';
 import { CohortAccounts } from './pages/CohortAccounts.js';
@@ -37,7 +37,15 @@ function View({ route }: { readonly route: Route }) {
   if (path === '/session') return <Facilitate />;
   if (path === '/join') return <Join />;
   const account = /^\/account\/(.+)$/.exec(path);
-  if (account !== null) return <Account id={decodeURIComponent(account[1] as string)} />;
+  if (account !== null) {
+    let id: string | undefined;
+    try {
+      id = decodeURIComponent(account[1] as string);
+    } catch {
+      id = undefined;
+    }
+    if (id !== undefined) return <Account id={id} />;
+  }
   const cohort = /^\/cohort\/(\d{4}-\d{2})$/.exec(path);
   if (cohort !== null) return <CohortAccounts month={cohort[1] as string} />;
   return (
@@ -56,6 +64,8 @@ export function App() {
   const definitions = route.params.get('definitions') ?? undefined;
   const scope = useMemo<Scope>(() => ({ asOf, definitions }), [asOf, definitions]);
   const [date, setDate] = useState(asOf ?? '');
+  // The field follows the address when a link or the back button changes the date.
+  useEffect(() => setDate(asOf ?? ''), [asOf]);
   const [menuOpen, setMenuOpen] = useState(false);
   const current = PAGES.find((page) =>
     page.path === '/' ? route.path === '/' : route.path.startsWith(page.path),

@@ -211,51 +211,92 @@ function JobState({ job }: { readonly job: Job }) {
   }
   if (job.state === 'failed') {
     const problems = job.error?.problems ?? [];
+    const total = Number(/^(\d+) problems/.exec(job.error?.message ?? '')?.[1] ?? problems.length);
     return (
       <div className="job failed" role="alert" data-testid="job-failed">
         <p>{job.error?.message ?? 'the import failed'}. Nothing was stored.</p>
         {problems.length === 0 ? null : (
-          <DataTable
-            caption="Rejected rows"
-            exportName="rejected-rows"
-            rows={problems}
-            rowKey={(row) => `${row.file}:${row.row}:${row.column}:${row.message}`}
-            columns={[
-              { key: 'file', label: 'File', csv: (row) => row.file, render: (row) => row.file },
-              {
-                key: 'row',
-                label: 'Row',
-                numeric: true,
-                csv: (row) => row.row,
-                render: (row) => row.row,
-              },
-              {
-                key: 'column',
-                label: 'Column',
-                csv: (row) => row.column,
-                render: (row) => row.column,
-              },
-              {
-                key: 'value',
-                label: 'Value',
-                csv: (row) => row.value,
-                render: (row) => <code>{row.value}</code>,
-              },
-              {
-                key: 'message',
-                label: 'Problem',
-                csv: (row) => row.message,
-                render: (row) => row.message,
-              },
-            ]}
-          />
+          <>
+            {total > problems.length ? (
+              <p>
+                The first {problems.length.toLocaleString('en-US')} of{' '}
+                {total.toLocaleString('en-US')} problems are listed.
+              </p>
+            ) : null}
+            <ProblemTable problems={problems} />
+          </>
         )}
       </div>
     );
   }
+  const rejected =
+    (
+      job.result as
+        | {
+            rejected?: {
+              file: string;
+              row: number;
+              column: string;
+              value: string;
+              message: string;
+            }[];
+          }
+        | undefined
+    )?.rejected ?? [];
   return (
-    <p className="job" role="status" data-testid="job-succeeded">
-      Imported. The figures on every page now include it.
-    </p>
+    <div className="job" role="status" data-testid="job-succeeded">
+      <p>Imported. The figures on every page now include it.</p>
+      {rejected.length === 0 ? null : (
+        <>
+          <p>
+            {rejected.length.toLocaleString('en-US')} rows were rejected and not stored; export the
+            list to fix them.
+          </p>
+          <ProblemTable problems={rejected} />
+        </>
+      )}
+    </div>
+  );
+}
+
+interface Problem {
+  file: string;
+  row: number;
+  column: string;
+  value: string;
+  message: string;
+}
+
+function ProblemTable({ problems }: { readonly problems: readonly Problem[] }) {
+  return (
+    <DataTable
+      caption="Rejected rows"
+      exportName="rejected-rows"
+      rows={problems}
+      rowKey={(row) => `${row.file}:${row.row}:${row.column}:${row.message}`}
+      columns={[
+        { key: 'file', label: 'File', csv: (row) => row.file, render: (row) => row.file },
+        {
+          key: 'row',
+          label: 'Row',
+          numeric: true,
+          csv: (row) => row.row,
+          render: (row) => row.row,
+        },
+        { key: 'column', label: 'Column', csv: (row) => row.column, render: (row) => row.column },
+        {
+          key: 'value',
+          label: 'Value',
+          csv: (row) => row.value,
+          render: (row) => <code>{row.value}</code>,
+        },
+        {
+          key: 'message',
+          label: 'Problem',
+          csv: (row) => row.message,
+          render: (row) => row.message,
+        },
+      ]}
+    />
   );
 }

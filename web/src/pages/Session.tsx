@@ -170,7 +170,8 @@ export function Facilitate() {
     try {
       await request(`/api/training/sessions/${code}/${action}`, {
         method: 'POST',
-        headers: { 'x-facilitator-key': key },
+        headers: { 'x-facilitator-key': key, 'content-type': 'application/json' },
+        body: '{}',
       });
       setVersion((value) => value + 1);
     } catch (error) {

@@ -91,8 +91,11 @@ function columns(scope: Scope, filters: Filters, currency: string): Column<Group
   ];
 }
 
-function keysOf(report: { state: string; data?: Report }): string[] {
-  return report.state === 'ready' ? (report.data?.groups ?? []).map((group) => group.key) : [];
+/** The books of a report, with the selected one kept even when the data has no such book. */
+function keysOf(report: { state: string; data?: Report }, selected: string | undefined): string[] {
+  const keys =
+    report.state === 'ready' ? (report.data?.groups ?? []).map((group) => group.key) : [];
+  return selected === undefined || keys.includes(selected) ? keys : [...keys, selected];
 }
 
 export function Team() {
@@ -125,7 +128,7 @@ export function Team() {
             onChange={(event) => navigate(withParams(route, { segment: event.target.value }))}
           >
             <option value="">All segments</option>
-            {keysOf(segments).map((key) => (
+            {keysOf(segments, filters.segment).map((key) => (
               <option key={key} value={key}>
                 {key}
               </option>
@@ -140,7 +143,7 @@ export function Team() {
             onChange={(event) => navigate(withParams(route, { region: event.target.value }))}
           >
             <option value="">All regions</option>
-            {keysOf(regions).map((key) => (
+            {keysOf(regions, filters.region).map((key) => (
               <option key={key} value={key}>
                 {key}
               </option>
