@@ -347,6 +347,70 @@ describe.skipIf(!available)('dashboard in chromium', () => {
     await page.close();
   });
 
+  test('the compare page matches the API and explains a gap', async () => {
+    const compare = await api<{ company: { nrr: number }; rows: { key: string }[] }>(
+      '/api/compare?year=2025&by=csm',
+    );
+    const page = await wide.newPage();
+    await open(page, `/compare?year=2025&asOf=${AS_OF}`, 'compare-table');
+    expect(await page.getByTestId('company-nrr').getAttribute('data-value')).toBe(
+      String(compare.company.nrr),
+    );
+    expect(await page.getByTestId('compare-table').locator('tbody tr').count()).toBe(
+      compare.rows.length,
+    );
+    await page
+      .getByTestId('compare-table')
+      .locator('tbody tr td[data-column="why"] button')
+      .first()
+      .click();
+    await page.getByTestId('gap').waitFor();
+    expect(await page.getByTestId('gap').textContent()).toContain('New logos');
+    await shoot(page, 'compare');
+    await page.close();
+  });
+
+  test('the renewal calendar lists the API renewals by month', async () => {
+    const renewals = await api<{ renewals: { renewalDate: string }[] }>(
+      `/api/renewals?asOf=${AS_OF}&from=2026-01-01&to=2026-03-31`,
+    );
+    const page = await wide.newPage();
+    await open(page, `/renewals?asOf=${AS_OF}&from=2026-01-01&to=2026-03-31`, 'calendar');
+    expect(await page.getByTestId('renewal-summary').getAttribute('data-count')).toBe(
+      String(renewals.renewals.length),
+    );
+    const months = new Set(renewals.renewals.map((entry) => entry.renewalDate.slice(0, 7)));
+    expect(await page.getByTestId('calendar').locator('section').count()).toBe(months.size);
+    await shoot(page, 'renewals');
+    await page.close();
+  });
+
+  test('the scenario lab changes NRR, saves and reopens', async () => {
+    const page = await wide.newPage();
+    await open(page, `/scenarios?asOf=${AS_OF}`, 'open-renewals');
+    const first = page.getByTestId('open-renewals').locator('tbody tr').first();
+    await first.locator('select[name="outcome"]').selectOption('churn');
+    await page.locator('input[name="name"]').fill('Lose the first');
+    await page.getByRole('button', { name: 'Save and compare' }).click();
+    await page.getByTestId('scenario-result').waitFor({ timeout: 60_000 });
+    const company = page.getByTestId('scenario-2026').locator('tr[data-book="Company"] td');
+    const baseline = Number(await company.nth(0).getAttribute('data-value'));
+    const scenario = Number(await company.nth(1).getAttribute('data-value'));
+    expect(scenario).toBeLessThan(baseline);
+    expect(await page.getByTestId('scenario-steps').textContent()).toContain('is not renewed');
+    await shoot(page, 'scenarios');
+
+    // A fresh page finds the saved scenario and shows the same result.
+    const again = await wide.newPage();
+    await open(again, `/scenarios?asOf=${AS_OF}`, 'saved-scenarios');
+    await again.getByRole('button', { name: 'Open Lose the first' }).click();
+    await again.getByTestId('scenario-result').waitFor({ timeout: 60_000 });
+    const reopened = again.getByTestId('scenario-2026').locator('tr[data-book="Company"] td');
+    expect(Number(await reopened.nth(1).getAttribute('data-value'))).toBe(scenario);
+    await page.close();
+    await again.close();
+  });
+
   test('a slow answer shows the loading state', async () => {
     const page = await wide.newPage();
     let release: () => void = () => undefined;

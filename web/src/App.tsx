@@ -7,6 +7,9 @@ import { Cohorts } from './pages/Cohorts.js';
 import { Imports } from './pages/Imports.js';
 import { Movements } from './pages/Movements.js';
 import { Overview } from './pages/Overview.js';
+import { Compare } from './pages/Compare.js';
+import { Renewals } from './pages/Renewals.js';
+import { Scenarios } from './pages/Scenarios.js';
 import { Facilitate, Join } from './pages/Session.js';
 import { Team } from './pages/Team.js';
 import { Train } from './pages/Train.js';
@@ -19,6 +22,9 @@ const PAGES = [
   { path: '/', label: 'Overview' },
   { path: '/team', label: 'Team' },
   { path: '/cohorts', label: 'Cohorts' },
+  { path: '/compare', label: 'Both ways' },
+  { path: '/renewals', label: 'Renewals' },
+  { path: '/scenarios', label: 'Scenarios' },
   { path: '/accounts', label: 'Accounts' },
   { path: '/train', label: 'Practice' },
   { path: '/session', label: 'Live session' },
@@ -34,6 +40,9 @@ function View({ route }: { readonly route: Route }) {
   if (path === '/movements') return <Movements />;
   if (path === '/imports') return <Imports />;
   if (path === '/train') return <Train />;
+  if (path === '/compare') return <Compare />;
+  if (path === '/renewals') return <Renewals />;
+  if (path === '/scenarios') return <Scenarios />;
   if (path === '/session') return <Facilitate />;
   if (path === '/join') return <Join />;
   const account = /^\/account\/(.+)$/.exec(path);
