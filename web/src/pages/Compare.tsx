@@ -135,11 +135,7 @@ function CompareView({
       numeric: true,
       sort: (row) => row.arrGrowth,
       csv: (row) => row.arrGrowth,
-      render: (row) =>
-        ranked(
-          formatPercent(row.arrGrowth === null ? null : row.arrGrowth + 1),
-          row.ranks.arrGrowth,
-        ),
+      render: (row) => ranked(formatPercent(row.arrGrowth), row.ranks.arrGrowth),
     },
     {
       key: 'netNew',
@@ -198,15 +194,12 @@ function CompareView({
   return (
     <>
       <p className="muted">
-        ARR growth here is end ARR ÷ start ARR, shown as a percentage of start (125% is 25% growth).
-        The net renewal rate is a different measure: renewed ARR ÷ ARR up for renewal in the year.
+        ARR growth is end ARR ÷ start ARR − 1. The net renewal rate is a different measure: renewed
+        ARR ÷ ARR up for renewal in the year.
       </p>
       <p data-testid="company-line">
         Company, {data.window.start} to {data.window.end}: ARR growth{' '}
-        <strong>
-          {formatPercent(data.company.arrGrowth === null ? null : data.company.arrGrowth + 1)}
-        </strong>
-        , NRR{' '}
+        <strong>{formatPercent(data.company.arrGrowth)}</strong>, NRR{' '}
         <strong data-testid="company-nrr" data-value={data.company.nrr ?? ''}>
           {formatPercent(data.company.nrr)}
         </strong>
