@@ -1,4 +1,5 @@
 /** `nrr train`: practice exercises in the terminal, graded with the worked solution. */
+import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -8,6 +9,7 @@ import { CONCEPTS, exerciseView, syntheticExercises } from '../training/exercise
 import type { Concept, Exercise, Level } from '../training/exercises.js';
 import { bookExerciseFromData } from '../training/from-data.js';
 import { grade } from '../training/grading.js';
+import { worksheetPdf } from '../training/worksheet.js';
 import { addDataOptions } from './data.js';
 import { loadInput, type InputFlags } from './input.js';
 import { addDefinitionOptions, dayOption, integerOption, today } from './options.js';
@@ -22,6 +24,7 @@ interface TrainFlags extends InputFlags {
   csm?: string;
   asOf?: Day;
   format: 'text' | 'json';
+  worksheet?: string;
 }
 
 async function exercisesFor(files: string[], flags: TrainFlags): Promise<Exercise[]> {
@@ -193,11 +196,23 @@ export function registerTrainCommand(program: Command): void {
         .choices(['text', 'json'])
         .default('text'),
     );
+  command.option(
+    '--worksheet <file>',
+    'write the exercises as a printable PDF worksheet with an answer key, instead of running them',
+  );
   addDataOptions(command);
   addWorkspaceOption(command);
   addDefinitionOptions(command);
   command.action(async (files: string[], flags: TrainFlags) => {
     const exercises = await exercisesFor(files, flags);
+    if (flags.worksheet !== undefined) {
+      const pdf = await worksheetPdf(exercises, { title: 'NRR worksheet' });
+      writeFileSync(flags.worksheet, pdf);
+      process.stdout.write(
+        `Wrote ${exercises.length} exercises and their answer key to ${flags.worksheet}\n`,
+      );
+      return;
+    }
     if (flags.format === 'json') {
       process.stdout.write(JSON.stringify(exercises.map(exerciseView), null, 2) + '\n');
       return;

@@ -23,6 +23,7 @@ import {
 import type { Exercise } from '../../src/training/exercises.js';
 import { bookExerciseFromData } from '../../src/training/from-data.js';
 import { grade, parsePercent } from '../../src/training/grading.js';
+import { worksheetPdf } from '../../src/training/worksheet.js';
 
 /** Recomputes an exercise's answer with the engine on its own data. */
 function engineAnswer(exercise: Exercise): number | string {
@@ -213,4 +214,32 @@ describe('exercise ids', () => {
       expect(syntheticExerciseById(id)).toBeUndefined();
     },
   );
+});
+
+describe('worksheet', () => {
+  /** The text drawn on the pages: pdfkit writes each run as a hex string before TJ. */
+  function drawnText(pdf: Buffer): string {
+    return [...pdf.toString('latin1').matchAll(/<([0-9a-f]+)>/g)]
+      .map((match) => Buffer.from(match[1] as string, 'hex').toString('latin1'))
+      .join('');
+  }
+
+  test('has the exercises, then an answer key on its own page', async () => {
+    const exercises = syntheticExercises(2, 3);
+    const pdf = await worksheetPdf(exercises, { title: 'NRR worksheet', compress: false });
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const text = drawnText(pdf);
+    const key = text.indexOf('Answer key');
+    expect(key).toBeGreaterThan(0);
+    expect(text.indexOf(exercises[0]?.title ?? '')).toBeLessThan(key);
+    // Each answer appears after the key's heading, with one decimal.
+    for (const exercise of exercises) {
+      const answer =
+        typeof exercise.answer === 'number' ? `${exercise.answer.toFixed(1)}%` : exercise.answer;
+      expect(text.indexOf(answer, key), exercise.id).toBeGreaterThan(key);
+    }
+    expect((pdf.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length).toBeGreaterThanOrEqual(
+      2,
+    );
+  });
 });
