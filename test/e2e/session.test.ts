@@ -127,5 +127,13 @@ describe.skipIf(!available)('live session in chromium', () => {
     await expect
       .poll(async () => people[0]?.getByTestId('participant').getAttribute('data-exercise'))
       .not.toBe(id);
+
+    // The answers are kept: the team view counts one right answer of three.
+    await facilitator.goto(`${base}/#/progress`);
+    await facilitator.getByTestId('progress-people').waitFor();
+    expect(await facilitator.getByTestId('progress-people').textContent()).toContain('Chloé');
+    expect(
+      await facilitator.locator('[data-testid="progress-people"] tr[data-row="Ana"]').textContent(),
+    ).toContain('1 of 1');
   });
 });

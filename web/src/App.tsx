@@ -8,6 +8,7 @@ import { Imports } from './pages/Imports.js';
 import { Movements } from './pages/Movements.js';
 import { Overview } from './pages/Overview.js';
 import { Compare } from './pages/Compare.js';
+import { Progress } from './pages/Progress.js';
 import { Renewals } from './pages/Renewals.js';
 import { Scenarios } from './pages/Scenarios.js';
 import { Facilitate, Join } from './pages/Session.js';
@@ -44,6 +45,7 @@ function View({ route }: { readonly route: Route }) {
   if (path === '/renewals') return <Renewals />;
   if (path === '/scenarios') return <Scenarios />;
   if (path === '/session') return <Facilitate />;
+  if (path === '/progress') return <Progress />;
   if (path === '/join') return <Join />;
   const account = /^\/account\/(.+)$/.exec(path);
   if (account !== null) {

@@ -243,6 +243,9 @@ export function Facilitate() {
       {state === null ? null : state.finished || state.exercise === null ? (
         <section className="panel">
           <h2>The session is over</h2>
+          <p>
+            <a href="#/progress">See the team&apos;s progress</a>.
+          </p>
         </section>
       ) : (
         <section className="panel">
