@@ -14,6 +14,7 @@ import { registerDefinitionsCommand } from './definitions.js';
 import { registerImportCommands } from './import.js';
 import { registerCloseCommands } from './close.js';
 import { registerServeCommand } from './serve.js';
+import { registerTargetCommands } from './targets.js';
 import { StoreError } from '../store/driver.js';
 import { ImportError, ImportOptionsError, formatProblem } from '../ingest/index.js';
 import { DefinitionsError } from '../core/definitions.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerImportCommands(program);
   registerCloseCommands(program);
   registerServeCommand(program);
+  registerTargetCommands(program);
   return program;
 }
 
