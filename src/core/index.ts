@@ -18,3 +18,5 @@ export * from './as-of.js';
 export * from './adjustments.js';
 export * from './line-ends.js';
 export * from './movements.js';
+export * from './targets.js';
+export * from './glide.js';

@@ -56,7 +56,7 @@ function stateOf(states: ProductState[], product: string): ProductState {
 }
 
 /** Converts a line's ARR to the reporting currency at the rate in force on a day. */
-function convertLine(analysis: Analysis, index: number, day: Day): number {
+export function convertLine(analysis: Analysis, index: number, day: Day): number {
   const { prepared, fx } = analysis;
   const amount = prepared.lineArr[index] as number;
   if (prepared.lineForeign[index] === 0) return amount;
