@@ -230,7 +230,7 @@ export function scheduledDrops(analysis: Analysis, unit: number, until: Day): Sc
 }
 
 /** Last day of service of a lapsed unit: the latest contracted end of its lapsed lines. */
-function lapsedLastDay(analysis: Analysis, unit: number): Day {
+export function lapsedLastDay(analysis: Analysis, unit: number): Day {
   let last = analysis.asOf;
   let found = false;
   for (const index of unitLineIndices(analysis.prepared, unit)) {
@@ -265,6 +265,10 @@ export interface BookPlan {
   /** Cohort ARR on the cohort day. */
   readonly base: Minor;
   readonly cohortAccounts: number;
+  /** Cohort ARR at the as-of date: the fiscal-year-to-date NRR numerator. */
+  readonly cohortArr: Minor;
+  /** The same with each unit capped at its start: the fiscal-year-to-date GRR numerator. */
+  readonly cappedArr: Minor;
   readonly calendar: readonly CalendarMonth[];
   readonly nrr: TargetPosition | null;
   readonly grr: TargetPosition | null;
@@ -360,6 +364,8 @@ export function bookPlan(
     year,
     base,
     cohortAccounts: cohort.length,
+    cohortArr: actual,
+    cappedArr: actualCapped,
     calendar,
     nrr: position(targets.nrr, actual, projected),
     grr: position(targets.grr, actualCapped, projectedCapped),
