@@ -16,6 +16,7 @@ import { registerCloseCommands } from './close.js';
 import { registerServeCommand } from './serve.js';
 import { registerTargetCommands } from './targets.js';
 import { registerCheckCommands } from './check.js';
+import { registerWhiteSpaceCommand } from './whitespace.js';
 import { DeliveryError } from '../service/delivery.js';
 import { StoreError } from '../store/driver.js';
 import { ImportError, ImportOptionsError, formatProblem } from '../ingest/index.js';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerTargetCommands(program);
   registerCheckCommands(program);
+  registerWhiteSpaceCommand(program);
   return program;
 }
 
