@@ -11,12 +11,11 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
-import type { BookCheck } from '../core/checks.js';
 import { formatDay } from '../core/dates.js';
-import { formatDecimal, parseDecimal, type Decimal } from '../core/money.js';
+import { parseDecimal, type Decimal } from '../core/money.js';
 import { readEventsText } from '../ingest/events.js';
 import { DeliveryError } from '../service/delivery.js';
-import { monthEndOf, runMonthlyCheck, type MonthlyCheck } from '../service/checks.js';
+import { checkJson, monthEndOf, runMonthlyCheck, type MonthlyCheck } from '../service/checks.js';
 import {
   ALERT_STATES,
   listAlerts,
@@ -168,39 +167,6 @@ export function registerCheckCommands(program: Command): void {
 
   registerEventCommands(program);
   registerAlertCommands(program);
-}
-
-/** Converts the check to JSON: money in minor units, ratios as fractions. */
-export function checkJson(outcome: MonthlyCheck) {
-  return {
-    ...outcome.result,
-    behind: outcome.result.books.some((book) => book.behind),
-    books: outcome.result.books.map((book) => ({
-      ...book,
-      plan: {
-        ...book.plan,
-        year: {
-          year: book.plan.year.year,
-          start: formatDay(book.plan.year.start),
-          end: formatDay(book.plan.year.end),
-        },
-        calendar: book.plan.calendar.map(({ month, due, accounts }) => ({ month, due, accounts })),
-        nrr: positionJson(book.plan.nrr),
-        grr: positionJson(book.plan.grr),
-      },
-    })),
-    alerts: outcome.alerts.map(({ alert, created }) => ({ ...alert, created })),
-    deliveries: outcome.deliveries,
-  };
-}
-
-function positionJson(position: BookCheck['plan']['nrr']) {
-  if (position === null) return null;
-  return {
-    ...position,
-    target: formatDecimal(position.target),
-    path: position.path.map(({ month, expected }) => ({ month, expected })),
-  };
 }
 
 function bookLabel(book: { scope: string; book: string }): string {

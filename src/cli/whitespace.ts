@@ -6,16 +6,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { analyse } from '../core/analysis.js';
-import { filteredBooks } from '../core/books.js';
 import { formatDay, type Day } from '../core/dates.js';
-import { bookPlan, fiscalYearDays, type BookSelector } from '../core/glide.js';
 import type { Dimension } from '../core/groups.js';
-import { fiscalYearOfDay } from '../core/targets.js';
-import { whiteSpace, whiteSpaceByBook, type AccountWhiteSpace } from '../core/whitespace.js';
+import { accountJson } from '../core/whitespace.js';
 import { readCatalogueText, readPipelineText, readSeatsText } from '../ingest/whitespace.js';
+import { whiteSpaceReport } from '../service/whitespace.js';
 import { StoreError } from '../store/driver.js';
-import { listTargets } from '../store/targets.js';
 import { money, printableLines, table } from './format.js';
 import { workspaceDefinitions } from './input.js';
 import { addDefinitionOptions, dayOption, today, type DefinitionFlags } from './options.js';
@@ -84,35 +80,16 @@ export function registerWhiteSpaceCommand(program: Command): void {
               definitions.rounding,
             );
       const asOf = flags.asOf ?? today();
-      const analysis = analyse(dataset, definitions, asOf);
-      const accounts = whiteSpace(analysis, dataset, products, entries, seatCounts);
-      const books = whiteSpaceByBook(analysis, dataset, accounts, flags.by);
-
-      // The gap to target of each book, with its white space among the ways to close it.
-      const fiscalYear = fiscalYearOfDay(asOf, definitions.fiscalYearStartMonth);
-      const year = fiscalYearDays(fiscalYear, definitions.fiscalYearStartMonth);
-      const targets = await listTargets(workspace.db, fiscalYear);
-      const potentialByAccount = new Map(accounts.map((a) => [a.account, a.potential]));
-      const scope = flags.by ?? 'company';
-      const selectors =
-        flags.by === undefined ? undefined : filteredBooks(analysis, dataset, flags.by);
-      const rows = books.map((book) => {
-        const target = targets.find((t) => t.scope === scope && t.book === book.book);
-        const code = selectors?.codes.get(book.book);
-        const selector: BookSelector =
-          selectors === undefined ? undefined : { groups: selectors.groups, code: code ?? -1 };
-        const plan =
-          target?.nrr === undefined || target.nrr === null
-            ? undefined
-            : bookPlan(
-                analysis,
-                selector,
-                year,
-                { nrr: target.nrr, grr: null },
-                potentialByAccount,
-              );
-        return { ...book, needed: plan?.nrr?.needed ?? null };
+      const report = await whiteSpaceReport(workspace, {
+        dataset,
+        definitions,
+        asOf,
+        ...(flags.by === undefined ? {} : { by: flags.by }),
+        catalogue: products,
+        pipeline: entries,
+        seats: seatCounts,
       });
+      const { fiscalYear, books: rows, accounts } = report;
 
       if (flags.format === 'json') {
         process.stdout.write(
@@ -172,20 +149,4 @@ export function registerWhiteSpaceCommand(program: Command): void {
       process.stdout.write(printableLines(out.join('\n')) + '\n');
     });
   });
-}
-
-function accountJson(account: AccountWhiteSpace) {
-  return {
-    account: account.account,
-    segment: account.segment,
-    arr: account.arr,
-    seats: account.seats,
-    potentialSeats: account.potentialSeats,
-    cells: account.cells,
-    gross: account.gross,
-    pipeline: account.pipeline,
-    unpursued: account.unpursued,
-    seatHeadroom: account.seatHeadroom,
-    potential: account.potential,
-  };
 }

@@ -246,3 +246,20 @@ export function whiteSpaceByBook(
   }
   return [...books.values()].sort((a, b) => a.book.localeCompare(b.book));
 }
+
+/** Lists an account's white space for JSON output, without its internal unit number. */
+export function accountJson(account: AccountWhiteSpace) {
+  return {
+    account: account.account,
+    segment: account.segment,
+    arr: account.arr,
+    seats: account.seats,
+    potentialSeats: account.potentialSeats,
+    cells: account.cells.map((cell) => ({ ...cell })),
+    gross: account.gross,
+    pipeline: account.pipeline,
+    unpursued: account.unpursued,
+    seatHeadroom: account.seatHeadroom,
+    potential: account.potential,
+  };
+}

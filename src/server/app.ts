@@ -33,6 +33,7 @@ import type { ReadOptions } from '../ingest/index.js';
 import { importFiles, type ImportStage } from '../service/import.js';
 import { StoreError } from '../store/driver.js';
 import type { Workspace } from '../store/workspace.js';
+import { registerCheckRoutes } from './checks.js';
 import { Jobs } from './jobs.js';
 import { ServerState } from './state.js';
 
@@ -253,7 +254,7 @@ const MAX_UPLOAD_BYTES = 500 * 2 ** 20;
 const UPLOAD_OPTIONS = ['columns', 'endDate', 'currency', 'wonStages'];
 
 /** A request the API rejects, with its status, code and offending field. */
-class ApiError extends Error {
+export class ApiError extends Error {
   constructor(
     readonly status: ContentfulStatusCode,
     readonly code: string,
@@ -1102,6 +1103,14 @@ export function createApp(options: AppOptions): OpenAPIHono {
       );
     },
   );
+
+  registerCheckRoutes(app, {
+    workspace: options.workspace,
+    logger: options.logger,
+    today: options.today,
+    user: options.user,
+    serialise: (work) => state.serialise(work),
+  });
 
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',

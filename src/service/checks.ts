@@ -3,10 +3,10 @@
  * the HTTP API.
  */
 import { analyse } from '../core/analysis.js';
-import { runCheck, type CheckResult } from '../core/checks.js';
-import { dayFromCivil, monthEnd } from '../core/dates.js';
+import { runCheck, type BookCheck, type CheckResult } from '../core/checks.js';
+import { dayFromCivil, formatDay, monthEnd } from '../core/dates.js';
 import type { Definitions } from '../core/definitions.js';
-import type { Decimal } from '../core/money.js';
+import { formatDecimal, type Decimal } from '../core/money.js';
 import { listEvents, raiseAlerts, type StoredAlert } from '../store/alerts.js';
 import { StoreError } from '../store/driver.js';
 import { listTargets } from '../store/targets.js';
@@ -73,4 +73,37 @@ export async function runMonthlyCheck(
     deliveries.push(await deliverToFile(workspace.db, request.alertsFile, stored, request.retry));
   }
   return { result, alerts, deliveries };
+}
+
+/** Converts the check to JSON: money in minor units, ratios as fractions. */
+export function checkJson(outcome: MonthlyCheck) {
+  return {
+    ...outcome.result,
+    behind: outcome.result.books.some((book) => book.behind),
+    books: outcome.result.books.map((book) => ({
+      ...book,
+      plan: {
+        ...book.plan,
+        year: {
+          year: book.plan.year.year,
+          start: formatDay(book.plan.year.start),
+          end: formatDay(book.plan.year.end),
+        },
+        calendar: book.plan.calendar.map(({ month, due, accounts }) => ({ month, due, accounts })),
+        nrr: positionJson(book.plan.nrr),
+        grr: positionJson(book.plan.grr),
+      },
+    })),
+    alerts: outcome.alerts.map(({ alert, created }) => ({ ...alert, created })),
+    deliveries: outcome.deliveries,
+  };
+}
+
+function positionJson(position: BookCheck['plan']['nrr']) {
+  if (position === null) return null;
+  return {
+    ...position,
+    target: formatDecimal(position.target),
+    path: position.path.map(({ month, expected }) => ({ month, expected })),
+  };
 }

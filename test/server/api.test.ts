@@ -461,6 +461,10 @@ describe('GET /api/openapi.json', () => {
     expect(Object.keys(document.paths).sort()).toEqual([
       '/api/accounts',
       '/api/accounts/{id}/explanation',
+      '/api/alerts',
+      '/api/alerts/{id}/acknowledge',
+      '/api/alerts/{id}/resolve',
+      '/api/checks',
       '/api/cohorts',
       '/api/cohorts/{month}/accounts',
       '/api/definitions',
@@ -468,6 +472,8 @@ describe('GET /api/openapi.json', () => {
       '/api/jobs/{id}',
       '/api/movements',
       '/api/report',
+      '/api/targets',
+      '/api/whitespace',
     ]);
   });
 
