@@ -171,6 +171,8 @@ export function runCheck(
       analysis.windowStartSample,
       analysis.asOfSample,
     );
+    // NOTE: a target naming a book absent from the data gets an empty cohort, so it is listed
+    // but never behind, and nothing warns about a misspelt book.
     const keys = new Set([...codes.keys(), ...dimensionTargets.map((target) => target.book)]);
     for (const key of [...keys].sort()) {
       const target = dimensionTargets.find((candidate) => candidate.book === key);

@@ -2,7 +2,7 @@
  * The glide path to a book's target over a fiscal year, and the gap to close in money.
  *
  * The cohort is the book's units with ARR on the day before the fiscal year starts (the FY
- * cohort); they are attributed to the book they were in on that day. The path starts at their
+ * cohort), each attributed to the book it was in on that day. The path starts at their
  * ARR, B, and ends at target × B. It moves only in the months in which the cohort's contracts
  * fall due, in proportion to the ARR due in each month, because renewals are where NRR moves:
  *
@@ -129,7 +129,7 @@ export interface PathPoint {
 /**
  * Builds the glide path from `base` to `target`% of it. Each point is rounded once, from exact
  * integers. When no cohort ARR falls due in the year, the path moves by the same share each
- * month, because nothing else tells when the ARR will move.
+ * month, because nothing else shows when the ARR will move.
  */
 export function glidePath(
   base: Minor,
