@@ -238,6 +238,11 @@ function renderCheck(outcome: MonthlyCheck): string {
         : `${delivery.channel} ${delivery.destination}: ${delivery.delivered ? 'delivered' : 'failed'} ${count(delivery.alertIds.length, 'alert')} in ${count(delivery.attempts, 'attempt')}.`,
     );
   }
+  if (result.unknownTargetBooks.length > 0) {
+    out.push(
+      `Targets name books that are not in the data: ${result.unknownTargetBooks.join(', ')}; check their spelling in the targets file.`,
+    );
+  }
   if (result.unknownEventAccounts.length > 0) {
     out.push(
       `Events name accounts that are not in the data: ${result.unknownEventAccounts.join(', ')}.`,

@@ -92,6 +92,11 @@ export interface CheckResult {
   readonly alerts: readonly AlertDraft[];
   /** Accounts named by events that no netting unit contains. */
   readonly unknownEventAccounts: readonly string[];
+  /**
+   * Books that a target of the fiscal year names but the data does not have on the as-of date,
+   * such as a misspelt CSM, as `scope book`. Their cohort is empty, so they are never behind.
+   */
+  readonly unknownTargetBooks: readonly string[];
 }
 
 const DIMENSIONS: readonly Dimension[] = ['csm', 'segment', 'region', 'sub-region'];
@@ -147,6 +152,7 @@ export function runCheck(
   const money = (value: Minor): string => `${formatMinor(value, currency)} ${currency}`;
 
   const books: BookCheck[] = [];
+  const unknownTargetBooks: string[] = [];
   const companyTarget = yearTargets.find((target) => target.scope === 'company');
   const companyPlan = bookPlan(analysis, undefined, year, {
     nrr: companyTarget?.nrr ?? null,
@@ -171,12 +177,11 @@ export function runCheck(
       analysis.windowStartSample,
       analysis.asOfSample,
     );
-    // NOTE: a target naming a book absent from the data gets an empty cohort, so it is listed
-    // but never behind, and nothing warns about a misspelt book.
     const keys = new Set([...codes.keys(), ...dimensionTargets.map((target) => target.book)]);
     for (const key of [...keys].sort()) {
       const target = dimensionTargets.find((candidate) => candidate.book === key);
       const code = codes.get(key);
+      if (code === undefined) unknownTargetBooks.push(`${dimension} ${key}`);
       const selector: BookSelector = { groups, code: code ?? -1 };
       const plan = bookPlan(analysis, selector, year, {
         nrr: target?.nrr ?? null,
@@ -218,6 +223,7 @@ export function runCheck(
     books,
     alerts,
     unknownEventAccounts,
+    unknownTargetBooks,
   };
 }
 

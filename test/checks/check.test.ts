@@ -186,6 +186,18 @@ describe('monthly check alerts', () => {
     expect(result.unknownEventAccounts).toEqual(['X']);
   });
 
+  test('unknown target books are listed', () => {
+    const misspelt = runCheck(
+      analysis,
+      data,
+      [...targets, { scope: 'csm', book: 'Bem', fiscalYear: 2025, nrr: percent('95'), grr: null }],
+      events,
+      threshold,
+    );
+    expect(misspelt.unknownTargetBooks).toEqual(['csm Bem']);
+    expect(result.unknownTargetBooks).toEqual([]);
+  });
+
   test('same month gives the same keys', () => {
     const again = runCheck(analysis, data, targets, events, threshold);
     expect(again.alerts.map((alert) => alert.key)).toEqual(result.alerts.map((alert) => alert.key));
