@@ -33,6 +33,9 @@ import { workspaceDefinitions } from './input.js';
 import { addDefinitionOptions, integerOption, today, type DefinitionFlags } from './options.js';
 import { addWorkspaceOption, withWorkspace, type WorkspaceFlags } from './workspace.js';
 
+/** Percentage of an account's ARR lost in a month that raises an alert unless a flag sets it. */
+const DEFAULT_CONTRACTION_THRESHOLD = parseDecimal('20') as Decimal;
+
 /** Exit code of `nrr check` when a book is behind its target. */
 export const BEHIND_EXIT_CODE = 2;
 
@@ -69,7 +72,7 @@ interface CheckFlags extends WorkspaceFlags, DefinitionFlags {
   month: string;
   webhook?: string;
   alertsFile?: string;
-  contractionThreshold: Decimal;
+  contractionThreshold?: Decimal;
   maxAttempts: number;
   retryDelay: number;
   timeout: number;
@@ -93,23 +96,22 @@ export function registerCheckCommands(program: Command): void {
       '--contraction-threshold <percent>',
       'alert when an account loses at least this percentage of its ARR in the month (default 20)',
       thresholdOption,
-      parseDecimal('20') as Decimal,
     )
     .option(
       '--max-attempts <n>',
-      'attempts per delivery, the first included (default 4)',
+      'attempts per delivery, the first included',
       integerOption('--max-attempts', 1, 20),
       4,
     )
     .option(
       '--retry-delay <ms>',
-      'wait before the first retry in milliseconds, doubled before each later one (default 1000)',
+      'wait before the first retry in milliseconds, doubled before each later one',
       integerOption('--retry-delay', 0, 600_000),
       1000,
     )
     .option(
       '--timeout <ms>',
-      'time allowed for one webhook request in milliseconds (default 10000)',
+      'time allowed for one webhook request in milliseconds',
       integerOption('--timeout', 1, 600_000),
       10_000,
     )
@@ -134,7 +136,7 @@ export function registerCheckCommands(program: Command): void {
       return runMonthlyCheck(workspace, {
         month: flags.month,
         definitions,
-        contractionThreshold: flags.contractionThreshold,
+        contractionThreshold: flags.contractionThreshold ?? DEFAULT_CONTRACTION_THRESHOLD,
         user: currentUser(),
         ...(flags.webhook === undefined ? {} : { webhook: flags.webhook }),
         ...(flags.alertsFile === undefined ? {} : { alertsFile: flags.alertsFile }),

@@ -231,6 +231,16 @@ describe.each(DRIVERS)('nrr check on the %s driver', (driver) => {
     expect(json.books.map((book) => book.book)).toEqual(['', 'Ana', 'Ben']);
   });
 
+  test('help of each new command', () => {
+    for (const command of ['check', 'alerts', 'targets', 'events', 'whitespace']) {
+      const help = nrr(command, '--help');
+      expect(help.stderr).toBe('');
+      expect(help.status).toBe(0);
+      expect(help.stdout).toContain(`Usage: nrr ${command}`);
+    }
+    expect(nrr('check', '--help').stdout).toContain('--contraction-threshold <percent>');
+  });
+
   test('invalid month is rejected', () => {
     const check = nrr('check', '--month', '2025-13');
     expect(check.status).toBe(1);
