@@ -31,7 +31,7 @@ export interface ClosedFigures {
   readonly region: readonly GroupReport[];
 }
 
-function monthOption(text: string): string {
+export function monthOption(text: string): string {
   const match = /^(\d{4})-(\d{2})$/.exec(text.trim());
   const month = Number(match?.[2]);
   const year = Number(match?.[1]);

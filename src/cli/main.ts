@@ -18,6 +18,10 @@ import { registerImportCommands } from './import.js';
 import { registerCloseCommands } from './close.js';
 import { registerServeCommand } from './serve.js';
 import { registerTrainCommand } from './train.js';
+import { registerTargetCommands } from './targets.js';
+import { registerCheckCommands } from './check.js';
+import { registerWhiteSpaceCommand } from './whitespace.js';
+import { DeliveryError } from '../service/delivery.js';
 import { StoreError } from '../store/driver.js';
 import { ImportError, ImportOptionsError, formatProblem } from '../ingest/index.js';
 import { DefinitionsError } from '../core/definitions.js';
@@ -44,6 +48,9 @@ export function buildProgram(): Command {
   registerCloseCommands(program);
   registerServeCommand(program);
   registerTrainCommand(program);
+  registerTargetCommands(program);
+  registerCheckCommands(program);
+  registerWhiteSpaceCommand(program);
   return program;
 }
 
@@ -59,7 +66,8 @@ export function describeError(error: unknown): string {
     error instanceof ImportOptionsError ||
     error instanceof DefinitionsError ||
     error instanceof EngineError ||
-    error instanceof StoreError
+    error instanceof StoreError ||
+    error instanceof DeliveryError
   ) {
     return `Error: ${error.message}`;
   }
@@ -96,7 +104,9 @@ export async function run(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    return 0;
+    // A command that ends with a status of its own, such as `nrr check` finding a book behind
+    // target, sets process.exitCode.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     process.stderr.write(printableLines(describeError(error)) + '\n');

@@ -23,3 +23,5 @@ export * from './renewal-rates.js';
 export * from './timing.js';
 export * from './compare.js';
 export * from './scenarios.js';
+export * from './targets.js';
+export * from './glide.js';

@@ -34,6 +34,7 @@ import { importFiles, type ImportStage } from '../service/import.js';
 import { StoreError } from '../store/driver.js';
 import type { Workspace } from '../store/workspace.js';
 import { ApiError, errorResponses } from './errors.js';
+import { registerCheckRoutes } from './checks.js';
 import { Jobs } from './jobs.js';
 import { registerRenewalRoutes, type RequestInput } from './renewal-routes.js';
 import { registerScenarioRoutes } from './scenario-routes.js';
@@ -381,7 +382,10 @@ export function createApp(options: AppOptions): OpenAPIHono {
   app.use('/api/*', async (c, next) => {
     const method = c.req.method;
     const isJson = (c.req.header('content-type') ?? '').toLowerCase().includes('application/json');
-    if ((method === 'POST' || method === 'PUT') && c.req.path !== '/api/imports' && !isJson) {
+    // Uploads are multipart, and actions such as acknowledge or reveal take no body.
+    const bodiless = /\/(acknowledge|resolve|reveal|next)$/.test(c.req.path);
+    const expectsJson = c.req.path !== '/api/imports' && !bodiless;
+    if ((method === 'POST' || method === 'PUT') && expectsJson && !isJson) {
       return c.json(
         {
           error: {
@@ -1161,6 +1165,13 @@ export function createApp(options: AppOptions): OpenAPIHono {
   registerScenarioRoutes(app, {
     ...routeContext,
     workspace: options.workspace,
+    user: options.user,
+    serialise: (work) => state.serialise(work),
+  });
+  registerCheckRoutes(app, {
+    workspace: options.workspace,
+    logger: options.logger,
+    today: options.today,
     user: options.user,
     serialise: (work) => state.serialise(work),
   });

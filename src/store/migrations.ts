@@ -199,6 +199,62 @@ CREATE TABLE scenarios (
 );
 `,
   },
+  {
+    version: 4,
+    name: 'targets, account events, alerts and alert deliveries',
+    sql: `
+CREATE TABLE targets (
+  scope text NOT NULL,
+  book text NOT NULL,
+  fiscal_year integer NOT NULL,
+  nrr_target text,
+  grr_target text,
+  source text NOT NULL,
+  imported_at timestamptz NOT NULL,
+  imported_by text NOT NULL,
+  PRIMARY KEY (scope, book, fiscal_year)
+);
+
+CREATE TABLE account_events (
+  account_id text NOT NULL,
+  kind text NOT NULL,
+  event_date date NOT NULL,
+  note text NOT NULL,
+  source text NOT NULL,
+  imported_at timestamptz NOT NULL,
+  PRIMARY KEY (account_id, kind, event_date)
+);
+
+CREATE TABLE alerts (
+  id bigserial PRIMARY KEY,
+  alert_key text NOT NULL UNIQUE,
+  month text NOT NULL,
+  kind text NOT NULL,
+  scope text NOT NULL,
+  book text NOT NULL,
+  account_id text,
+  state text NOT NULL,
+  message text NOT NULL,
+  details jsonb NOT NULL,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL,
+  updated_by text NOT NULL
+);
+CREATE INDEX alerts_state ON alerts (state);
+
+CREATE TABLE alert_deliveries (
+  id bigserial PRIMARY KEY,
+  channel text NOT NULL,
+  destination text NOT NULL,
+  attempt integer NOT NULL,
+  alert_ids jsonb NOT NULL,
+  succeeded boolean NOT NULL,
+  http_status integer,
+  error text,
+  attempted_at timestamptz NOT NULL
+);
+`,
+  },
 ];
 
 /** Brings the schema up to the latest migration, each migration in its own transaction. */

@@ -411,6 +411,46 @@ describe.skipIf(!available)('dashboard in chromium', () => {
     await again.close();
   });
 
+  test('the checks page shows a book behind, its actions and an alert to acknowledge', async () => {
+    // A company target of 150% for 2025 leaves the company behind its glide path.
+    const stored = await fetch(`${company.base}/api/targets`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        targets: [
+          { scope: 'company', book: '', fiscalYear: 2025, nrrTarget: '150', grrTarget: null },
+        ],
+      }),
+    });
+    expect(stored.status).toBe(200);
+    const page = await wide.newPage();
+    await page.goto(`${company.base}/#/checks?asOf=${AS_OF}&month=2025-12`);
+    await page.getByRole('button', { name: 'Run the check' }).click();
+    await page.getByTestId('check-books').waitFor({ timeout: 60_000 });
+    expect(
+      await page.getByTestId('check-books').locator('tr[data-row=""]').textContent(),
+    ).toContain('behind');
+    await page.getByTestId('glide-chart').locator('svg').waitFor();
+    const needed = Number(await page.getByTestId('needed').getAttribute('data-value'));
+    expect(needed).toBeGreaterThan(0);
+    const actions = page.getByTestId('actions').locator('li a');
+    expect(await actions.count()).toBeGreaterThan(0);
+    await shoot(page, 'checks');
+
+    const behind = page.locator('[data-testid="alerts"] li[data-kind="behind-target"]').first();
+    await behind.waitFor();
+    const id = await behind.getAttribute('data-alert');
+    await behind.getByRole('button', { name: 'Acknowledge' }).click();
+    await expect
+      .poll(() => page.locator(`[data-testid="alerts"] li[data-alert="${id}"]`).count())
+      .toBe(0);
+    const acknowledged = await api<{ alerts: { id: number }[] }>('/api/alerts?state=acknowledged');
+    expect(acknowledged.alerts.map((alert) => String(alert.id))).toContain(id);
+    await actions.first().click();
+    await page.getByTestId('account-arr-end').waitFor();
+    await page.close();
+  });
+
   test('a slow answer shows the loading state', async () => {
     const page = await wide.newPage();
     let release: () => void = () => undefined;

@@ -847,6 +847,10 @@ describe('GET /api/openapi.json', () => {
     expect(Object.keys(document.paths).sort()).toEqual([
       '/api/accounts',
       '/api/accounts/{id}/explanation',
+      '/api/alerts',
+      '/api/alerts/{id}/acknowledge',
+      '/api/alerts/{id}/resolve',
+      '/api/checks',
       '/api/cohorts',
       '/api/cohorts/{month}/accounts',
       '/api/compare',
@@ -860,6 +864,7 @@ describe('GET /api/openapi.json', () => {
       '/api/scenarios',
       '/api/scenarios/{name}',
       '/api/scenarios/{name}/result',
+      '/api/targets',
       '/api/training/answers',
       '/api/training/exercises',
       '/api/training/progress',
@@ -870,6 +875,7 @@ describe('GET /api/openapi.json', () => {
       '/api/training/sessions/{code}/participants',
       '/api/training/sessions/{code}/results',
       '/api/training/sessions/{code}/reveal',
+      '/api/whitespace',
     ]);
   });
 

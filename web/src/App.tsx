@@ -7,6 +7,7 @@ import { Cohorts } from './pages/Cohorts.js';
 import { Imports } from './pages/Imports.js';
 import { Movements } from './pages/Movements.js';
 import { Overview } from './pages/Overview.js';
+import { Checks } from './pages/Checks.js';
 import { Compare } from './pages/Compare.js';
 import { Progress } from './pages/Progress.js';
 import { Renewals } from './pages/Renewals.js';
@@ -26,6 +27,7 @@ const PAGES = [
   { path: '/compare', label: 'Both ways' },
   { path: '/renewals', label: 'Renewals' },
   { path: '/scenarios', label: 'Scenarios' },
+  { path: '/checks', label: 'Checks' },
   { path: '/accounts', label: 'Accounts' },
   { path: '/train', label: 'Practice' },
   { path: '/session', label: 'Live session' },
@@ -44,6 +46,7 @@ function View({ route }: { readonly route: Route }) {
   if (path === '/compare') return <Compare />;
   if (path === '/renewals') return <Renewals />;
   if (path === '/scenarios') return <Scenarios />;
+  if (path === '/checks') return <Checks />;
   if (path === '/session') return <Facilitate />;
   if (path === '/progress') return <Progress />;
   if (path === '/join') return <Join />;

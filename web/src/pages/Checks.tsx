@@ -1,0 +1,294 @@
+/**
+ * Monthly checks: run the check for a month, see each book against its target and glide path,
+ * the ranked ways to close the gap, and the alerts to acknowledge or resolve.
+ */
+import { useMemo, useState } from 'react';
+import { request, useApi } from '../api.js';
+import { ApiError } from '../api.js';
+import { Chart } from '../components/Chart.js';
+import { Loaded } from '../components/States.js';
+import { formatAmount, formatCompact, formatPercent } from '../format.js';
+import { navigate, useRoute, withParams } from '../router.js';
+import { scopedHref, useScope } from '../scope.js';
+
+interface Position {
+  target: string;
+  targetArr: number;
+  actual: number;
+  expectedNow: number;
+  behind: boolean;
+  projected: number;
+  needed: number;
+  path: { month: string; expected: number }[];
+}
+
+interface Action {
+  kind: string;
+  account: string;
+  arr: number;
+  date: string | null;
+  status: string;
+  cumulative: number;
+}
+
+interface Book {
+  scope: string;
+  book: string;
+  behind: boolean;
+  fiscalYearToDate: { nrr: number | null; grr: number | null };
+  trailing: { nrr: number | null; grr: number | null };
+  nrrTarget: string | null;
+  grrTarget: string | null;
+  plan: { base: number; nrr: Position | null; grr: Position | null; actions: Action[] };
+}
+
+interface CheckResult {
+  month: string;
+  fiscalYear: number;
+  currency: string;
+  behind: boolean;
+  books: Book[];
+}
+
+interface Alert {
+  id: number;
+  month: string;
+  kind: string;
+  scope: string;
+  book: string;
+  account: string | null;
+  state: string;
+  message: string;
+}
+
+function message(error: unknown): string {
+  return error instanceof ApiError ? error.message : String(error);
+}
+
+function glideOption(position: Position, currency: string) {
+  return {
+    animation: false,
+    grid: {
+      left: 8,
+      right: 16,
+      top: 32,
+      bottom: 8,
+      outerBoundsMode: 'same',
+      outerBoundsContain: 'axisLabel',
+    },
+    legend: { top: 0 },
+    tooltip: { trigger: 'axis', valueFormatter: (value: number) => formatAmount(value, currency) },
+    xAxis: { type: 'category', data: position.path.map((point) => point.month) },
+    yAxis: {
+      type: 'value',
+      scale: true,
+      axisLabel: { formatter: (value: number) => formatCompact(value, currency) },
+    },
+    series: [
+      {
+        name: 'Glide path',
+        type: 'line',
+        step: 'end',
+        data: position.path.map((point) => point.expected),
+        markLine: {
+          symbol: 'none',
+          label: { formatter: '{b}' },
+          data: [
+            { name: 'Cohort ARR now', yAxis: position.actual },
+            { name: 'Target', yAxis: position.targetArr },
+          ],
+        },
+      },
+    ],
+  };
+}
+
+export function Checks() {
+  const scope = useScope();
+  const route = useRoute();
+  const month = route.params.get('month') ?? (scope.asOf ?? '').slice(0, 7);
+  const [result, setResult] = useState<CheckResult | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  const alerts = useApi<{ alerts: Alert[] }>(`/api/alerts?state=open&seen=${version}`);
+
+  const run = async () => {
+    setFailure(null);
+    try {
+      const checked = await request<CheckResult>('/api/checks', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ month }),
+      });
+      setResult(checked);
+      setSelected(
+        checked.books.find((book) => book.behind)?.book ?? checked.books[0]?.book ?? null,
+      );
+      setVersion((value) => value + 1);
+    } catch (error) {
+      setFailure(message(error));
+    }
+  };
+
+  const act = async (alert: Alert, action: 'acknowledge' | 'resolve') => {
+    try {
+      await request(`/api/alerts/${alert.id}/${action}`, { method: 'POST' });
+      setVersion((value) => value + 1);
+    } catch (error) {
+      setFailure(message(error));
+    }
+  };
+
+  const book = result?.books.find((candidate) => candidate.book === selected);
+  const position = book?.plan.nrr ?? book?.plan.grr ?? null;
+  const option = useMemo(
+    () => (position === null || result === null ? null : glideOption(position, result.currency)),
+    [position, result],
+  );
+
+  return (
+    <>
+      <header className="page-header">
+        <h1>Monthly check</h1>
+        <p className="muted">
+          Each book&apos;s fiscal-year-to-date NRR against its target and against a glide path built
+          from the renewal calendar, the ARR it still needs and the ways to close the gap. Targets
+          are stored with <code>nrr targets import</code> or <code>POST /api/targets</code>.
+        </p>
+      </header>
+      <form
+        className="filters"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void run();
+        }}
+      >
+        <label>
+          Month
+          <input
+            type="month"
+            name="month"
+            value={month}
+            onChange={(event) => navigate(withParams(route, { month: event.target.value }))}
+          />
+        </label>
+        <button type="submit">Run the check</button>
+      </form>
+      {failure === null ? null : (
+        <p role="alert" className="failed">
+          {failure}
+        </p>
+      )}
+      {result === null ? null : (
+        <section className="panel" data-testid="check-books">
+          <h2>
+            Books with targets, fiscal year {result.fiscalYear}:{' '}
+            {result.behind ? 'some are behind' : 'all on course'}
+          </h2>
+          <div className="table-scroll">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Book</th>
+                  <th scope="col">NRR to date</th>
+                  <th scope="col">Target</th>
+                  <th scope="col">Path now</th>
+                  <th scope="col">ARR needed</th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {result.books.map((entry) => (
+                  <tr key={`${entry.scope}:${entry.book}`} data-row={entry.book}>
+                    <th scope="row">
+                      <button type="button" onClick={() => setSelected(entry.book)}>
+                        {entry.scope === 'company' ? 'Company' : `${entry.scope} ${entry.book}`}
+                      </button>
+                    </th>
+                    <td>{formatPercent(entry.fiscalYearToDate.nrr)}</td>
+                    <td>{entry.nrrTarget === null ? '' : `${entry.nrrTarget}%`}</td>
+                    <td>
+                      {entry.plan.nrr === null
+                        ? ''
+                        : formatAmount(entry.plan.nrr.expectedNow, result.currency)}
+                    </td>
+                    <td>
+                      {entry.plan.nrr === null
+                        ? ''
+                        : formatAmount(Math.max(0, entry.plan.nrr.needed), result.currency)}
+                    </td>
+                    <td className={entry.behind ? 'failed' : undefined}>
+                      {entry.behind ? 'behind' : 'on course'}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
+      {book === undefined || position === null || option === null || result === null ? null : (
+        <section className="panel" data-testid="glide" aria-labelledby="glide-title">
+          <h2 id="glide-title">
+            {book.scope === 'company' ? 'Company' : book.book}: glide path to {position.target}%
+          </h2>
+          <Chart
+            option={option}
+            height={280}
+            label="Glide path of the book's cohort ARR to its target"
+            testId="glide-chart"
+          />
+          <p>
+            Cohort ARR now {formatAmount(position.actual, result.currency)}, path{' '}
+            {formatAmount(position.expectedNow, result.currency)}; contracted by year end{' '}
+            {formatAmount(position.projected, result.currency)} against a target of{' '}
+            {formatAmount(position.targetArr, result.currency)}, so{' '}
+            <strong data-testid="needed" data-value={position.needed}>
+              {formatAmount(Math.max(0, position.needed), result.currency)}
+            </strong>{' '}
+            {result.currency} is still needed.
+          </p>
+          <h3>Ways to close the gap, ranked</h3>
+          <ol data-testid="actions">
+            {book.plan.actions.slice(0, 20).map((action) => (
+              <li key={`${action.kind}:${action.account}:${action.date ?? ''}`}>
+                {action.kind} ({action.status}):{' '}
+                <a href={scopedHref(scope, `/account/${encodeURIComponent(action.account)}`)}>
+                  {action.account}
+                </a>{' '}
+                {formatAmount(action.arr, result.currency)}
+                {action.date === null ? '' : ` by ${action.date}`}; running total{' '}
+                {formatAmount(action.cumulative, result.currency)}
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
+      <section className="panel" aria-labelledby="alerts-title">
+        <h2 id="alerts-title">Open alerts</h2>
+        <Loaded value={alerts} what="the alerts">
+          {(data) =>
+            data.alerts.length === 0 ? (
+              <p className="muted">No open alert.</p>
+            ) : (
+              <ul data-testid="alerts">
+                {data.alerts.slice(0, 100).map((alert) => (
+                  <li key={alert.id} data-alert={alert.id} data-kind={alert.kind}>
+                    <strong>{alert.kind}</strong> ({alert.month}): {alert.message}{' '}
+                    <button type="button" onClick={() => void act(alert, 'acknowledge')}>
+                      Acknowledge
+                    </button>{' '}
+                    <button type="button" onClick={() => void act(alert, 'resolve')}>
+                      Resolve
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )
+          }
+        </Loaded>
+      </section>
+    </>
+  );
+}
