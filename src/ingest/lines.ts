@@ -57,11 +57,22 @@ export interface LineSettings {
   readonly endHeader: string;
 }
 
+/** Records that line rows give: the lines, and the owners and segments stated on them. */
+export interface LineBatch {
+  readonly lines: readonly ContractLine[];
+  readonly assignments: readonly Assignment[];
+  readonly segments: readonly SegmentSpan[];
+}
+
 /** Collects the lines of one file, dropping rows that exactly repeat an earlier row with the same id. */
 export class LineCollector {
-  readonly lines: ContractLine[] = [];
-  readonly assignments: Assignment[] = [];
-  readonly segments: SegmentSpan[] = [];
+  /** Records collected since the last `takeBatch`, or since the start. */
+  lines: ContractLine[] = [];
+  assignments: Assignment[] = [];
+  segments: SegmentSpan[] = [];
+  /** Assignments and segments collected in all, those of taken batches included. */
+  assignmentCount = 0;
+  segmentCount = 0;
   readonly counts = new LineCounts();
   duplicateRows = 0;
   /** Set once a line is added whose id was not checked against the earlier rows. */
@@ -126,6 +137,15 @@ export class LineCollector {
     return !this.uncheckedIdAdded;
   }
 
+  /** Returns the records collected since the last call, and starts new lists. */
+  takeBatch(): LineBatch {
+    const batch = { lines: this.lines, assignments: this.assignments, segments: this.segments };
+    this.lines = [];
+    this.assignments = [];
+    this.segments = [];
+    return batch;
+  }
+
   /** Returns false when the row must be skipped as a duplicate of an earlier row. */
   private claimId(id: string, reader: RowReader, idColumn: ColumnRef): boolean {
     const earlierIndex = this.rowIndexById.get(id);
@@ -155,6 +175,7 @@ export class LineCollector {
     this.counts.count(line);
     const { accountId, start: from, end: to, source } = line;
     if (inline.owner !== undefined) {
+      this.assignmentCount += 1;
       this.assignments.push({
         accountId,
         role: INLINE_OWNER_ROLE,
@@ -169,6 +190,7 @@ export class LineCollector {
       inline.region !== undefined ||
       inline.subRegion !== undefined
     ) {
+      this.segmentCount += 1;
       this.segments.push({
         accountId,
         ...(inline.segment !== undefined && { segment: inline.segment }),

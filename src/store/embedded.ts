@@ -89,9 +89,13 @@ class EmbeddedQueries implements Queryable {
     return result.rows;
   }
 
-  async copyIn(table: string, columns: readonly string[], rows: Iterable<string>): Promise<void> {
+  async copyIn(
+    table: string,
+    columns: readonly string[],
+    rows: Iterable<string> | AsyncIterable<string>,
+  ): Promise<void> {
     const statement = copyInStatement(table, columns, `'/dev/blob'`);
-    for (const chunk of rows) {
+    for await (const chunk of rows) {
       await this.target.query(statement, [], { blob: new Blob([chunk]) });
     }
   }

@@ -376,6 +376,25 @@ describe.each(DRIVERS)('workspace on the %s driver', (driver) => {
     expect(await workspace.counts()).toEqual(counts);
   });
 
+  test('a line id in two files of one import names both', async () => {
+    const other = lines(
+      'L1,A1,Platform,recurring,999.00,month,USD,2024-01-01,2024-12-31,,Dana,Growth,EMEA',
+    );
+    const error = await importFiles(
+      workspace,
+      [input('lines.csv', BASE), input('other.csv', other), input('fx.csv', FX)],
+      CANONICAL,
+    ).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ImportError);
+    expect((error as ImportError).problems).toEqual([
+      expect.objectContaining({ file: 'other.csv', row: 2, column: 'line_id', value: 'L1' }),
+    ]);
+    expect((error as ImportError).problems[0]?.message).toContain(
+      'already used in lines.csv row 2',
+    );
+    expect((await workspace.counts())['imports']).toBe(0);
+  });
+
   test('a NUL character is a row problem naming its column', async () => {
     const text = lines('N1,A1,Pro\u0000duct,recurring,100,month,USD,2024-01-01,,,Dana,Growth,EMEA');
     const error = await importFiles(workspace, [input('nul.csv', text)], CANONICAL).catch(
