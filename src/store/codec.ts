@@ -14,6 +14,7 @@ import type {
   LineKind,
   SegmentSpan,
 } from '../core/model.js';
+import type { CopyRows } from './copy-rows.js';
 import { csvField, StoreError } from './driver.js';
 
 export const LINE_COLUMNS = [
@@ -125,51 +126,50 @@ function quoted(value: string, what: string): string {
   return value.includes('"') ? `"${value.replaceAll('"', '""')}"` : `"${value}"`;
 }
 
-function optionalQuoted(value: string | undefined, what: string): string {
-  return value === undefined ? '' : quoted(value, what);
-}
-
-/** Writes a contract line as a CSV row for COPY, field by field because imports write millions. */
-export function lineRow(line: ContractLine, owner: Owner): string {
-  const source = line.source;
-  return (
-    quoted(line.id, 'line id') +
-    ',' +
-    quoted(line.accountId, 'account id') +
-    ',' +
-    optionalQuoted(line.contractId, 'contract id') +
-    ',' +
-    optionalQuoted(line.product, 'product') +
-    ',' +
-    line.kind +
-    ',' +
-    (line.kindSource ?? '') +
-    ',' +
-    formatDecimal(line.amount) +
-    ',' +
-    line.period.unit +
-    ',' +
-    String(line.period.count) +
-    ',' +
-    line.currency +
-    ',' +
-    dayText(line.start) +
-    ',' +
-    (line.end === null ? '' : dayText(line.end)) +
-    ',' +
-    (line.quantity === undefined ? '' : String(line.quantity)) +
-    ',' +
-    optionalQuoted(line.renews, 'renewed line id') +
-    ',' +
-    (line.signed === undefined ? '' : dayText(line.signed)) +
-    ',' +
-    (source === undefined ? ',' : `${quoted(source.file, 'file name')},${source.row}`) +
-    ',' +
-    owner.quotedSource +
-    ',' +
-    String(owner.importId) +
-    '\n'
-  );
+/** Writes a contract line as a COPY row, field by field because imports write millions. */
+export function writeLine(out: CopyRows, line: ContractLine, owner: Owner): void {
+  out.quoted(line.id, 'line id');
+  out.comma();
+  out.quoted(line.accountId, 'account id');
+  out.comma();
+  if (line.contractId !== undefined) out.quoted(line.contractId, 'contract id');
+  out.comma();
+  if (line.product !== undefined) out.quoted(line.product, 'product');
+  out.comma();
+  out.plain(line.kind);
+  out.comma();
+  if (line.kindSource !== undefined) out.plain(line.kindSource);
+  out.comma();
+  out.plain(formatDecimal(line.amount));
+  out.comma();
+  out.plain(line.period.unit);
+  out.comma();
+  out.plain(String(line.period.count));
+  out.comma();
+  out.plain(line.currency);
+  out.comma();
+  out.plain(dayText(line.start));
+  out.comma();
+  if (line.end !== null) out.plain(dayText(line.end));
+  out.comma();
+  if (line.quantity !== undefined) out.plain(String(line.quantity));
+  out.comma();
+  if (line.renews !== undefined) out.quoted(line.renews, 'renewed line id');
+  out.comma();
+  if (line.signed !== undefined) out.plain(dayText(line.signed));
+  out.comma();
+  if (line.source !== undefined) {
+    out.quoted(line.source.file, 'file name');
+    out.comma();
+    out.plain(String(line.source.row));
+  } else {
+    out.comma();
+  }
+  out.comma();
+  out.plain(owner.quotedSource);
+  out.comma();
+  out.plain(String(owner.importId));
+  out.endRow();
 }
 
 export function accountRow(account: Account, owner: Owner): string {

@@ -92,7 +92,7 @@ class EmbeddedQueries implements Queryable {
   async copyIn(
     table: string,
     columns: readonly string[],
-    rows: Iterable<string> | AsyncIterable<string>,
+    rows: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>,
   ): Promise<void> {
     const statement = copyInStatement(table, columns, `'/dev/blob'`);
     for await (const chunk of rows) {

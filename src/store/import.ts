@@ -31,10 +31,11 @@ import {
   ownerOf,
   OWNER_COLUMNS,
   SEGMENT_COLUMNS,
-  lineRow,
   segmentRow,
+  writeLine,
   type Owner,
 } from './codec.js';
+import { CopyRows } from './copy-rows.js';
 import {
   chunkRows,
   COPY_CHUNK_ROWS,
@@ -286,12 +287,11 @@ class ImportWriter {
     file: ImportedFile,
     lines: LineWriter,
     side: SupportingRecords,
-  ): Generator<string> {
+  ): Generator<Uint8Array> {
     let counted = 0;
     // Batches are small, so that their records die young in the garbage collector; their COPY
-    // text is sent in larger chunks, because each chunk costs a statement on the embedded database.
-    let pending: string[] = [];
-    let pendingLines = 0;
+    // rows are sent in larger chunks, because each chunk costs a statement on the embedded database.
+    const out = new CopyRows();
     for (const read of file.records.batches()) {
       for (const rate of read.fxRates) this.known.add(rate.currency);
       const batch = this.checkBatch(file.records, read);
@@ -299,17 +299,13 @@ class ImportWriter {
       counted = Math.min(counted + rows, file.records.rows);
       if (this.failing) continue;
       side.add(batch);
-      if (batch.lines.length === 0) continue;
-      pending.push(lines.encode(batch.lines));
-      pendingLines += batch.lines.length;
-      if (pendingLines >= COPY_CHUNK_ROWS) {
-        yield pending.join('');
-        pending = [];
-        pendingLines = 0;
+      lines.encode(batch.lines, out);
+      if (out.rows >= COPY_CHUNK_ROWS) {
+        yield out.take();
         this.request.onProgress?.(this.rowsDone + counted, this.totalRows);
       }
     }
-    if (pending.length > 0) yield pending.join('');
+    if (out.rows > 0) yield out.take();
   }
 
   /**
@@ -499,10 +495,9 @@ class LineWriter {
     }
   }
 
-  /** Sorts lines against the earlier version and returns them as COPY rows. */
-  encode(lines: readonly ContractLine[]): string {
+  /** Sorts lines against the earlier version and writes them to `out` as COPY rows. */
+  encode(lines: readonly ContractLine[], out: CopyRows): void {
     const { previous, owner } = this;
-    const rows: string[] = [];
     for (const line of lines) {
       // Content keys are built only where a stored line could match, so a first import skips them.
       const before = previous.size === 0 ? undefined : previous.get(line.id);
@@ -515,14 +510,13 @@ class LineWriter {
         this.changed.push(line.id);
         previous.set(line.id, READ_CHANGED);
       }
-      rows.push(lineRow(line, owner));
+      writeLine(out, line, owner);
     }
     this.stored += lines.length;
-    return rows.join('');
   }
 
   /** Sends COPY text to the lines table, and builds the indexes a bulk load dropped. */
-  async copy(chunks: Iterable<string>): Promise<void> {
+  async copy(chunks: Iterable<Uint8Array>): Promise<void> {
     const { tx } = this;
     await withoutForeignKeys(tx, 'contract_lines', this.bulk, () =>
       tx.copyIn('contract_lines', [...LINE_COLUMNS, ...OWNER_COLUMNS], chunks),
@@ -536,8 +530,8 @@ class LineWriter {
   }
 
   /** Raises for lines from a file that is not a contract-line file, which has nowhere to put them. */
-  unexpected(chunk: string): void {
-    if (chunk !== '') {
+  unexpected(chunk: Uint8Array): void {
+    if (chunk.length > 0) {
       throw new StoreError(
         `${this.file.path} gave contract lines, but it was read as a ${this.file.records.fileKind} file`,
       );

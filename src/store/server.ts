@@ -44,7 +44,7 @@ class ServerQueries implements Queryable {
   async copyIn(
     table: string,
     columns: readonly string[],
-    rows: Iterable<string> | AsyncIterable<string>,
+    rows: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>,
   ): Promise<void> {
     await this.withClient(async (client) => {
       const stream = client.query(copyFrom(copyInStatement(table, columns, 'STDIN')));
