@@ -25,10 +25,11 @@ import {
   lineSelectList,
   SEGMENT_COLUMNS,
   segmentFromFields,
+  selectList,
 } from './codec.js';
 import {
   forEachCopyRow,
-  parseCopyCsv,
+  quoteIdentifier,
   StoreError,
   type Database,
   type Queryable,
@@ -209,77 +210,87 @@ export class Workspace {
     });
   }
 
-  /** Reads every stored record back into one dataset for the engine. */
+  /**
+   * Reads every stored record back into one dataset for the engine. On a server the supporting
+   * tables are read on other connections while the lines are parsed here.
+   */
   async loadDataset(onProgress?: (stage: string) => void): Promise<Dataset> {
     onProgress?.('contract lines');
-    const linesText = await this.db.copyOut(`SELECT ${lineSelectList()} FROM contract_lines`);
-    const lines: ContractLine[] = [];
-    // A line stored by several sources (with the same content) is read once.
-    const seen = new Set<string>();
-    forEachCopyRow(linesText, LINE_COLUMNS.length, (fields) => {
-      const id = fields[0] ?? '';
-      if (seen.has(id)) return;
-      seen.add(id);
-      lines.push(lineFromFields(fields));
-    });
-    onProgress?.('accounts, owners, segments and FX rates');
-    /**
-     * Owner, segment and FX records read from several sources (a line file with inline owners
-     * and an owner file, or one file stored under two names) are read back once each.
-     */
-    const read = async <T>(
-      table: string,
-      columns: readonly string[],
-      content: readonly string[],
-      from: (fields: readonly (string | null)[]) => T,
-    ) => {
-      // Only records that several sources state can repeat; one source's rows are read as they are.
-      const sources = await this.db.query<{ n: number }>(
-        `SELECT count(DISTINCT source)::integer AS n FROM ${table}`,
-      );
-      if (Number(sources[0]?.n ?? 0) <= 1) {
-        return parseCopyCsv(
-          await this.db.copyOut(`SELECT ${columns.join(', ')} FROM ${table}`),
-          columns.length,
-        ).map(from);
-      }
-      // Rows come in import order, and a row whose content an earlier row has is skipped here,
-      // because sorting in SQL for DISTINCT costs seconds at a few hundred thousand rows.
-      const text = await this.db.copyOut(
-        `SELECT ${columns.join(', ')} FROM ${table} ORDER BY import_id`,
-      );
-      const positions = content.map((column) => columns.indexOf(column));
-      const seen = new Set<string>();
-      const result: T[] = [];
-      forEachCopyRow(text, columns.length, (fields) => {
-        const key = positions.map((position) => fields[position] ?? '\u0000').join('\u0001');
-        if (seen.has(key)) return;
-        seen.add(key);
-        result.push(from(fields));
-      });
-      return result;
-    };
-    const contentOf = (columns: readonly string[]) =>
-      columns.filter((column) => column !== 'source_file' && column !== 'source_row');
-    return {
-      accounts: mergeAccounts(
-        await read('accounts', ACCOUNT_COLUMNS, ACCOUNT_COLUMNS, accountFromFields),
-      ),
-      lines,
-      assignments: await read(
+    const supporting = Promise.all([
+      this.readOnce('accounts', ACCOUNT_COLUMNS, ACCOUNT_COLUMNS, accountFromFields),
+      this.readOnce(
         'assignments',
         ASSIGNMENT_COLUMNS,
         contentOf(ASSIGNMENT_COLUMNS),
         assignmentFromFields,
       ),
-      segments: await read(
+      this.readOnce(
         'segment_spans',
         SEGMENT_COLUMNS,
         contentOf(SEGMENT_COLUMNS),
         segmentFromFields,
       ),
-      fxRates: await read('fx_rates', FX_COLUMNS, contentOf(FX_COLUMNS), fxFromFields),
-    };
+      this.readOnce('fx_rates', FX_COLUMNS, contentOf(FX_COLUMNS), fxFromFields),
+    ]);
+    // Keeps a rejection from going unhandled while the lines are read; it is raised below.
+    supporting.catch(() => undefined);
+    const severalSources = await this.severalSources('contract_lines');
+    const linesText = await this.db.copyOut(`SELECT ${lineSelectList()} FROM contract_lines`);
+    const lines: ContractLine[] = [];
+    // A line stored by several sources (with the same content) is read once.
+    const seen = severalSources ? new Set<string>() : undefined;
+    forEachCopyRow(linesText, LINE_COLUMNS.length, (fields) => {
+      if (seen !== undefined) {
+        const id = fields[0] ?? '';
+        if (seen.has(id)) return;
+        seen.add(id);
+      }
+      lines.push(lineFromFields(fields));
+    });
+    onProgress?.('accounts, owners, segments and FX rates');
+    const [accounts, assignments, segments, fxRates] = await supporting;
+    return { accounts: mergeAccounts(accounts), lines, assignments, segments, fxRates };
+  }
+
+  /** Whether more than one source stores rows in `table`; its index on `source` answers. */
+  private async severalSources(table: string): Promise<boolean> {
+    const rows = await this.db.query<{ first: string | null; last: string | null }>(
+      `SELECT min(source) AS first, max(source) AS last FROM ${quoteIdentifier(table)}`,
+    );
+    return rows[0]?.first !== rows[0]?.last;
+  }
+
+  /**
+   * Reads a table's records, once each: owner, segment and FX records that several sources
+   * state (a line file with inline owners and an owner file, or one file stored under two names)
+   * have the same `content` columns.
+   */
+  private async readOnce<T>(
+    table: string,
+    columns: readonly string[],
+    content: readonly string[],
+    from: (fields: readonly (string | null)[]) => T,
+  ): Promise<T[]> {
+    const result: T[] = [];
+    if (!(await this.severalSources(table))) {
+      const text = await this.db.copyOut(`SELECT ${selectList(columns)} FROM ${table}`);
+      forEachCopyRow(text, columns.length, (fields) => result.push(from(fields)));
+      return result;
+    }
+    // Rows come in import order, and a row whose content an earlier row has is skipped here,
+    // because sorting in SQL for DISTINCT costs seconds at a few hundred thousand rows.
+    const text = await this.db.copyOut(
+      `SELECT ${selectList(columns)} FROM ${table} ORDER BY import_id`,
+    );
+    const positions = content.map((column) => columns.indexOf(column));
+    const seen = new Set<string>();
+    forEachCopyRow(text, columns.length, (fields) => {
+      const key = positions.map((position) => fields[position] ?? '\u0000').join('\u0001');
+      if (seen.has(key)) return;
+      seen.add(key);
+      result.push(from(fields));
+    });
+    return result;
   }
 
   /**
@@ -507,6 +518,11 @@ function mergeAccounts(accounts: readonly Account[]): Account[] {
     merged.set(account.id, earlier === undefined ? account : { ...account, ...earlier });
   }
   return [...merged.values()];
+}
+
+/** The columns that make up a record's content: all but where it was read from. */
+function contentOf(columns: readonly string[]): string[] {
+  return columns.filter((column) => column !== 'source_file' && column !== 'source_row');
 }
 
 /** SQL that formats a timestamp as ISO 8601 in UTC, such as 2026-12-04T18:15:43.120Z. */
