@@ -81,8 +81,21 @@ function takeLock(folder: string): () => void {
   throw new StoreError(`cannot take the lock ${lockPath}; remove it if no nrr process is running`);
 }
 
+/** The calls of the database's Emscripten file system that `copyOut` makes. */
+interface MemoryFiles {
+  readFile(path: string): Uint8Array;
+  analyzePath(path: string): { exists: boolean };
+  unlink(path: string): void;
+}
+
+/** Numbers the files that `copyOut` writes, so that two reads never share one. */
+let copyFiles = 0;
+
 class EmbeddedQueries implements Queryable {
-  constructor(private readonly target: PGlite | Transaction) {}
+  constructor(
+    private readonly target: PGlite | Transaction,
+    private readonly instance: PGlite,
+  ) {}
 
   async query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
     const result = await this.target.query<T>(sql, [...params], { parsers: TEXT_PARSERS });
@@ -100,9 +113,21 @@ class EmbeddedQueries implements Queryable {
     }
   }
 
+  /**
+   * Writes the rows to a file of the database's in-memory file system and reads it back. A
+   * `/dev/blob` result arrives as one Blob part per row, which took about 2 s to assemble and
+   * decode at a million lines; the file takes a fraction of a second.
+   */
   async copyOut(query: string): Promise<string> {
-    const result = await this.target.query(`COPY (${query}) TO '/dev/blob' WITH (FORMAT csv)`);
-    return result.blob === undefined ? '' : await result.blob.text();
+    const file = `/tmp/nrr-copy-out-${++copyFiles}.csv`;
+    const fs = (this.instance.Module as unknown as { FS: MemoryFiles }).FS;
+    try {
+      await this.target.query(`COPY (${query}) TO '${file}' WITH (FORMAT csv)`);
+      const bytes = fs.readFile(file);
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    } finally {
+      if (fs.analyzePath(file).exists) fs.unlink(file);
+    }
   }
 }
 
@@ -114,11 +139,11 @@ class EmbeddedDatabase extends EmbeddedQueries implements Database {
     readonly location: string,
     private readonly release: () => void,
   ) {
-    super(db);
+    super(db, db);
   }
 
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.db.transaction((tx) => work(new EmbeddedQueries(tx)));
+    return this.db.transaction((tx) => work(new EmbeddedQueries(tx, this.db)));
   }
 
   async close(): Promise<void> {
