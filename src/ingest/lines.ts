@@ -9,6 +9,7 @@ import type {
   LineKind,
   SegmentSpan,
 } from '../core/model.js';
+import { IdIndex } from '../core/id-index.js';
 import type { EndDateConvention } from './options.js';
 import { quoteValue } from './problems.js';
 import type { RowReader } from './row-reader.js';
@@ -77,8 +78,10 @@ export class LineCollector {
   duplicateRows = 0;
   /** Set once a line is added whose id was not checked against the earlier rows. */
   private uncheckedIdAdded = false;
-  /** Index in the table of the first row with each id; the row is read again on a repeat. */
-  private readonly rowIndexById = new Map<string, number>();
+  /** Ids read so far, numbered; the first row with an id is read again on a repeat. */
+  private readonly ids = new IdIndex();
+  /** Table index of the first row with each id, by the id's number in `ids`. */
+  private readonly firstRowOfId: number[] = [];
 
   constructor(private readonly table: Table) {}
 
@@ -148,12 +151,13 @@ export class LineCollector {
 
   /** Returns false when the row must be skipped as a duplicate of an earlier row. */
   private claimId(id: string, reader: RowReader, idColumn: ColumnRef): boolean {
-    const earlierIndex = this.rowIndexById.get(id);
-    if (earlierIndex === undefined) {
-      this.rowIndexById.set(id, reader.row.index);
+    const known = this.ids.size;
+    const number = this.ids.add(id);
+    if (number === known) {
+      this.firstRowOfId.push(reader.row.index);
       return true;
     }
-    const earlier = this.table.rows.get(earlierIndex);
+    const earlier = this.table.rows.get(this.firstRowOfId[number] ?? 0);
     const differing = reader.row.cells.findIndex((cell, index) => cell !== earlier.cells[index]);
     if (differing < 0) {
       this.duplicateRows += 1;
