@@ -89,7 +89,7 @@ export async function stageBuffers(
   return new Staging(files, problems);
 }
 
-/** Whether a problem concerns a whole file (its header, encoding or layout) rather than a row. */
+/** Returns whether a problem concerns a whole file (its header, encoding or layout), not a row. */
 function hasFileProblem(problems: ProblemList): boolean {
   return problems.problems.some((problem) => problem.row <= 1);
 }

@@ -1,7 +1,7 @@
 /**
- * COPY CSV rows written straight into a byte buffer as UTF-8. A million contract lines built as
- * strings first made tens of millions of short-lived strings and a second copy of every chunk
- * when it was encoded for the database; the bytes here are written once.
+ * COPY CSV rows written straight into a byte buffer as UTF-8. Building a million contract lines
+ * as strings first made tens of millions of short-lived strings, and the database driver copied
+ * every chunk again to encode it. Here each byte is written once.
  */
 import { StoreError } from './driver.js';
 

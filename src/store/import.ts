@@ -156,7 +156,7 @@ export async function storeImport(
   return new ImportWriter(tx, request, reporting).run();
 }
 
-/** What one file stored. */
+/** The result of storing one file. */
 interface FileResult {
   readonly importId: number;
   readonly replaced: boolean;
@@ -289,14 +289,16 @@ class ImportWriter {
     side: SupportingRecords,
   ): Generator<Uint8Array> {
     let counted = 0;
-    // Batches are small, so that their records die young in the garbage collector; their COPY
-    // rows are sent in larger chunks, because each chunk costs a statement on the embedded database.
+    // Batches are small, so that their records die young in the garbage collector. Their COPY
+    // rows go out in larger chunks, because each chunk costs a statement on the embedded database.
     const out = new CopyRows();
     for (const read of file.records.batches()) {
       for (const rate of read.fxRates) this.known.add(rate.currency);
       const batch = this.checkBatch(file.records, read);
       const rows = batch.lines.length > 0 ? batch.lines.length : recordCount(batch);
       counted = Math.min(counted + rows, file.records.rows);
+      // NOTE: lines read after this point are not stored, so the import's error does not list
+      // their conflicts with lines of other sources.
       if (this.failing) continue;
       side.add(batch);
       lines.encode(batch.lines, out);
@@ -539,9 +541,9 @@ class LineWriter {
   }
 
   /**
-   * Compares the stored lines with lines of the same id from other sources: the same content is
-   * a shared line, which each source keeps a copy of, and other content a conflict, returned.
-   * Returns no conflicts when other sources store no lines.
+   * Compares the stored lines with lines of the same id from other sources, and returns the
+   * conflicts. The same content makes a shared line, which each source keeps a copy of. Other
+   * content is a conflict.
    */
   async finish(): Promise<RowProblem[]> {
     for (const [id, key] of this.previous) {
@@ -709,7 +711,7 @@ async function storeAccounts(
   return accounts.length;
 }
 
-/** Whether loading `rows` rows into `table` is a bulk load: many rows, and more than it keeps. */
+/** Returns whether loading `rows` rows into `table` is a bulk load: many, and more than it keeps. */
 async function isBulkLoad(tx: Queryable, table: string, rows: number): Promise<boolean> {
   if (rows < BULK_LOAD_ROWS) return false;
   const kept = await tx.query<{ n: number }>(
@@ -721,9 +723,9 @@ async function isBulkLoad(tx: Queryable, table: string, rows: number): Promise<b
 /**
  * Runs `load` and, for a bulk load, drops the table's foreign keys first and adds them back
  * after it. Checking the key of each row as COPY inserts it took about 7 s per million lines on
- * the embedded database and 3.6 s on a server; adding the key back checks every row with one
- * join (0.2 to 0.3 s per million). Both steps run inside the import's transaction, so a failure
- * restores the keys; they lock the table and `imports` until the import commits.
+ * the embedded database and 3.6 s on a server. Adding the key back checks every row with one
+ * join, 0.2 to 0.3 s per million. Both steps run inside the import's transaction, so a failure
+ * restores the keys, and they lock the table and `imports` until the import commits.
  */
 async function withoutForeignKeys(
   tx: Queryable,
@@ -865,7 +867,7 @@ function accountNulProblems(accounts: readonly Account[]): RowProblem[] {
   return problems;
 }
 
-/** The header a file reads the first of `fields` from, or the first field's name. */
+/** Returns the header a file reads the first of `fields` from, or the first field's name. */
 function columnOf(file: StagedFile, fields: readonly string[]): string {
   return (
     fields.map((name) => file.columns[name]).find((header) => header !== undefined) ??

@@ -252,7 +252,7 @@ export class Workspace {
     return { accounts: mergeAccounts(accounts), lines, assignments, segments, fxRates };
   }
 
-  /** Whether more than one source stores rows in `table`; its index on `source` answers. */
+  /** Returns whether several sources store rows in `table`, from the ends of its `source` index. */
   private async severalSources(table: string): Promise<boolean> {
     const rows = await this.db.query<{ first: string | null; last: string | null }>(
       `SELECT min(source) AS first, max(source) AS last FROM ${quoteIdentifier(table)}`,
@@ -261,9 +261,9 @@ export class Workspace {
   }
 
   /**
-   * Reads a table's records, once each: owner, segment and FX records that several sources
-   * state (a line file with inline owners and an owner file, or one file stored under two names)
-   * have the same `content` columns.
+   * Reads a table's records, each once. A record that several sources state (a line file with
+   * inline owners and an owner file, or one file stored under two names) is stored once per
+   * source, with the same `content` columns, and its later copies are skipped.
    */
   private async readOnce<T>(
     table: string,
@@ -520,7 +520,7 @@ function mergeAccounts(accounts: readonly Account[]): Account[] {
   return [...merged.values()];
 }
 
-/** The columns that make up a record's content: all but where it was read from. */
+/** Returns the columns that make up a record's content: all but where it was read from. */
 function contentOf(columns: readonly string[]): string[] {
   return columns.filter((column) => column !== 'source_file' && column !== 'source_row');
 }

@@ -333,7 +333,7 @@ describe.each(DRIVERS)('workspace on the %s driver', (driver) => {
     );
   });
 
-  test('a bulk load keeps every key and index', async () => {
+  test('bulk load restores keys and indexes', async () => {
     const schema = () =>
       workspace.db.query<{ name: string; definition: string }>(
         `SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint
@@ -376,7 +376,7 @@ describe.each(DRIVERS)('workspace on the %s driver', (driver) => {
     expect(await workspace.counts()).toEqual(counts);
   });
 
-  test('a line id in two files of one import names both', async () => {
+  test('line id repeated across import files', async () => {
     const other = lines(
       'L1,A1,Platform,recurring,999.00,month,USD,2024-01-01,2024-12-31,,Dana,Growth,EMEA',
     );
