@@ -405,6 +405,24 @@ describe.each(DRIVERS)('workspace on the %s driver', (driver) => {
     ]);
   });
 
+  test('concurrent COPY reads keep their rows', async () => {
+    const { db } = workspace;
+    const outside = db.copyOut("SELECT 'outside', generate_series(1, 50000)");
+    const inside = db.transaction((tx) =>
+      Promise.all([
+        tx.copyOut("SELECT 'inside', generate_series(1, 3)"),
+        tx.copyOut("SELECT 'second', 1"),
+      ]),
+    );
+    const [many, [few, one]] = await Promise.all([outside, inside]);
+    const rows = many.split('\n').filter((row) => row !== '');
+    expect(rows).toHaveLength(50_000);
+    expect(rows.every((row) => row.startsWith('outside,'))).toBe(true);
+    expect(few).toBe('inside,1\ninside,2\ninside,3\n');
+    expect(one).toBe('second,1\n');
+    expect(await db.copyOut('SELECT 1 WHERE false')).toBe('');
+  });
+
   test('definitions versions are stored once per content and one is current', async () => {
     expect(await workspace.currentDefinitions()).toEqual({
       version: null,
