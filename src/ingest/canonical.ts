@@ -5,7 +5,7 @@
 import { formatDay, type Day } from '../core/dates.js';
 import type { Assignment, FxRate, SegmentSpan } from '../core/model.js';
 import { AccountRegistry, type AccountDraft, type SourcedValue } from './accounts.js';
-import { LineCollector, type LineColumns } from './lines.js';
+import { LineCollector, type LineBatch, type LineColumns, type LineSettings } from './lines.js';
 import {
   DEFAULT_END_DATE,
   PROGRESS_EVERY,
@@ -126,6 +126,11 @@ export function isCanonicalSupportFile(table: Table): boolean {
   );
 }
 
+/** Recognises a contract-line file: its header has the line id column. */
+export function isCanonicalLineFile(table: Table, options: ReadOptions): boolean {
+  return hasHeader(table, options.columns?.line ?? 'line_id');
+}
+
 /**
  * Recognises the kind of a canonical file from its header. A header with the line id column is
  * a contract-line file whatever else it has; otherwise exactly one other kind must match.
@@ -136,7 +141,7 @@ function detectKind(
   problems: ProblemList,
 ): FileKind | undefined {
   const lineHeader = options.columns?.line ?? 'line_id';
-  if (hasHeader(table, lineHeader)) return 'contract-lines';
+  if (isCanonicalLineFile(table, options)) return 'contract-lines';
   const matches = KIND_SIGNATURES.filter((signature) =>
     signature.headers.some((group) => group.every((header) => hasHeader(table, header))),
   ).map((signature) => signature.kind);
@@ -150,6 +155,22 @@ function detectKind(
   return undefined;
 }
 
+/**
+ * Starts reading a canonical file: a contract-line file as a reader of batches, any other kind
+ * read whole. Returns undefined when the kind cannot be recognised.
+ */
+export function stageCanonicalFile(
+  table: Table,
+  options: ReadOptions,
+  problems: ProblemList,
+): LineFileReader | FilePart | undefined {
+  const kind = detectKind(table, options, problems);
+  if (kind === undefined) return undefined;
+  const endDate = options.endDate ?? DEFAULT_END_DATE.canonical;
+  if (kind === 'contract-lines') return new LineFileReader(table, options, endDate, problems);
+  return readKind(kind, table, options, endDate, problems);
+}
+
 /** Reads a canonical file; returns undefined when its kind cannot be recognised. */
 export function readCanonicalFile(
   table: Table,
@@ -157,7 +178,17 @@ export function readCanonicalFile(
   problems: ProblemList,
 ): FilePart | undefined {
   const kind = detectKind(table, options, problems);
-  const endDate = options.endDate ?? DEFAULT_END_DATE.canonical;
+  if (kind === undefined) return undefined;
+  return readKind(kind, table, options, options.endDate ?? DEFAULT_END_DATE.canonical, problems);
+}
+
+function readKind(
+  kind: FileKind,
+  table: Table,
+  options: ReadOptions,
+  endDate: EndDateConvention,
+  problems: ProblemList,
+): FilePart | undefined {
   switch (kind) {
     case 'contract-lines':
       return readLines(table, options, endDate, problems);
@@ -169,7 +200,7 @@ export function readCanonicalFile(
       return readSegments(table, endDate, problems);
     case 'fx-rates':
       return readFxRates(table, endDate, problems);
-    case undefined:
+    default:
       return undefined;
   }
 }
@@ -189,79 +220,121 @@ function readLines(
   endDate: EndDateConvention,
   problems: ProblemList,
 ): FilePart {
-  const found = resolveColumns(
-    table,
-    lineSpecs(options.currency === undefined),
-    options.columns ?? {},
-    problems,
-  );
-  const columns: LineColumns = {
-    id: found.line_id,
-    accountId: found.account_id,
-    contractId: found.contract_id,
-    product: found.product,
-    kind: found.kind,
-    amount: found.amount,
-    period: found.billing_period,
-    currency: found.currency,
-    start: found.start_date,
-    end: found.end_date,
-    quantity: found.quantity,
-    renews: found.renews,
-    signed: found.signed_date,
-    owner: found.owner,
-    segment: found.segment,
-    region: found.region,
-    subRegion: found.sub_region,
-  };
-  const settings = {
-    endDate,
-    currency: options.currency,
-    endHeader: found.end_date?.header ?? 'end_date',
-  };
+  const reader = new LineFileReader(table, options, endDate, problems);
+  const [batch] = [...reader.batches(Infinity)];
+  return reader.part(batch);
+}
 
-  const collector = new LineCollector(table);
-  const accounts = new AccountRegistry(problems);
-  let checked = 0;
-  for (const row of table.rows) {
-    if (++checked % PROGRESS_EVERY === 0) options.onProgress?.(checked, table.rows.length);
-    const reader = new RowReader(table.file, row, problems);
-    if (collector.readRow(reader, columns, settings, '') === 'duplicate') continue;
-    const accountId = reader.text(found.account_id);
-    const nameText = reader.text(found.account_name);
-    const parentText = reader.text(found.parent_id);
-    if (accountId === undefined || accounts.repeats(accountId, nameText, parentText)) continue;
-    const name = sourced(reader, found.account_name, nameText);
-    const parentId = sourced(reader, found.parent_id, parentText);
-    if (name || parentId) {
-      accounts.add({ id: accountId, ...(name && { name }), ...(parentId && { parentId }) });
-    }
-  }
-  options.onProgress?.(checked, table.rows.length);
+/**
+ * A canonical contract-line file read and checked a batch of rows at a time, so that an import
+ * can store each batch before it reads the next. Its columns are found, and missing ones
+ * reported, when it is made.
+ */
+export class LineFileReader {
+  /** Header read for each field. */
+  readonly columns: ResolvedColumns<LineField>;
+  private readonly lineColumns: LineColumns;
+  private readonly settings: LineSettings;
+  private readonly collector: LineCollector;
+  private readonly accounts: AccountRegistry;
 
-  return {
-    file: table.file,
-    lines: collector.lines,
-    assignments: collector.assignments,
-    segments: collector.segments,
-    fxRates: [],
-    accountDrafts: accounts.list(),
-    ...(found.line_id && { lineIdHeader: found.line_id.header }),
-    uniqueLineIds: collector.idsAreUnique,
-    summary: buildSummary({
+  constructor(
+    readonly table: Table,
+    private readonly options: ReadOptions,
+    private readonly endDate: EndDateConvention,
+    private readonly problems: ProblemList,
+  ) {
+    const found = resolveColumns(
       table,
-      preset: 'canonical',
-      fileKind: 'contract-lines',
+      lineSpecs(options.currency === undefined),
+      options.columns ?? {},
+      problems,
+    );
+    this.columns = found;
+    this.lineColumns = {
+      id: found.line_id,
+      accountId: found.account_id,
+      contractId: found.contract_id,
+      product: found.product,
+      kind: found.kind,
+      amount: found.amount,
+      period: found.billing_period,
+      currency: found.currency,
+      start: found.start_date,
+      end: found.end_date,
+      quantity: found.quantity,
+      renews: found.renews,
+      signed: found.signed_date,
+      owner: found.owner,
+      segment: found.segment,
+      region: found.region,
+      subRegion: found.sub_region,
+    };
+    this.settings = {
       endDate,
-      columns: found,
-      duplicateRows: collector.duplicateRows,
-      counts: collector.counts,
-      accounts: accounts.size,
-      assignments: collector.assignments.length,
-      segments: collector.segments.length,
-      fxRates: 0,
-    }),
-  };
+      currency: options.currency,
+      endHeader: found.end_date?.header ?? 'end_date',
+    };
+    this.collector = new LineCollector(table);
+    this.accounts = new AccountRegistry(problems);
+  }
+
+  /**
+   * Reads the rows, yielding the records of every `batchRows` rows and then those of the rest.
+   * Rows with problems give no records. Call it once.
+   */
+  *batches(batchRows: number): Generator<LineBatch> {
+    const { table, options, collector, accounts } = this;
+    const found = this.columns;
+    let checked = 0;
+    for (const row of table.rows) {
+      if (checked > 0 && checked % batchRows === 0) yield collector.takeBatch();
+      if (++checked % PROGRESS_EVERY === 0) options.onProgress?.(checked, table.rows.length);
+      const reader = new RowReader(table.file, row, this.problems);
+      if (collector.readRow(reader, this.lineColumns, this.settings, '') === 'duplicate') continue;
+      const accountId = reader.text(found.account_id);
+      const nameText = reader.text(found.account_name);
+      const parentText = reader.text(found.parent_id);
+      if (accountId === undefined || accounts.repeats(accountId, nameText, parentText)) continue;
+      const name = sourced(reader, found.account_name, nameText);
+      const parentId = sourced(reader, found.parent_id, parentText);
+      if (name || parentId) {
+        accounts.add({ id: accountId, ...(name && { name }), ...(parentId && { parentId }) });
+      }
+    }
+    options.onProgress?.(checked, table.rows.length);
+    yield collector.takeBatch();
+  }
+
+  /**
+   * Returns the file's part once every batch was read: its summary and account drafts, with
+   * `rest` as its records (none when the batches were stored as they came).
+   */
+  part(rest: LineBatch = { lines: [], assignments: [], segments: [] }): FilePart {
+    const { table, collector } = this;
+    const found = this.columns;
+    return {
+      file: table.file,
+      ...rest,
+      fxRates: [],
+      accountDrafts: this.accounts.list(),
+      ...(found.line_id && { lineIdHeader: found.line_id.header }),
+      uniqueLineIds: collector.idsAreUnique,
+      summary: buildSummary({
+        table,
+        preset: 'canonical',
+        fileKind: 'contract-lines',
+        endDate: this.endDate,
+        columns: found,
+        duplicateRows: collector.duplicateRows,
+        counts: collector.counts,
+        accounts: this.accounts.size,
+        assignments: collector.assignmentCount,
+        segments: collector.segmentCount,
+        fxRates: 0,
+      }),
+    };
+  }
 }
 
 /** Yields the rows of a table, skipping and counting rows identical to an earlier row. */

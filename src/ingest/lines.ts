@@ -9,6 +9,7 @@ import type {
   LineKind,
   SegmentSpan,
 } from '../core/model.js';
+import { IdIndex } from '../core/id-index.js';
 import type { EndDateConvention } from './options.js';
 import { quoteValue } from './problems.js';
 import type { RowReader } from './row-reader.js';
@@ -57,17 +58,30 @@ export interface LineSettings {
   readonly endHeader: string;
 }
 
+/** Records that line rows give: the lines, and the owners and segments stated on them. */
+export interface LineBatch {
+  readonly lines: readonly ContractLine[];
+  readonly assignments: readonly Assignment[];
+  readonly segments: readonly SegmentSpan[];
+}
+
 /** Collects the lines of one file, dropping rows that exactly repeat an earlier row with the same id. */
 export class LineCollector {
-  readonly lines: ContractLine[] = [];
-  readonly assignments: Assignment[] = [];
-  readonly segments: SegmentSpan[] = [];
+  /** Records collected since the last `takeBatch`, or since the start. */
+  lines: ContractLine[] = [];
+  assignments: Assignment[] = [];
+  segments: SegmentSpan[] = [];
+  /** Assignments and segments collected in all, those of taken batches included. */
+  assignmentCount = 0;
+  segmentCount = 0;
   readonly counts = new LineCounts();
   duplicateRows = 0;
   /** Set once a line is added whose id was not checked against the earlier rows. */
   private uncheckedIdAdded = false;
-  /** Index in the table of the first row with each id; the row is read again on a repeat. */
-  private readonly rowIndexById = new Map<string, number>();
+  /** Ids read so far, numbered; the first row with an id is read again on a repeat. */
+  private readonly ids = new IdIndex();
+  /** Table index of the first row with each id, by the id's number in `ids`. */
+  private readonly firstRowOfId: number[] = [];
 
   constructor(private readonly table: Table) {}
 
@@ -126,14 +140,24 @@ export class LineCollector {
     return !this.uncheckedIdAdded;
   }
 
+  /** Returns the records collected since the last call, and starts new lists. */
+  takeBatch(): LineBatch {
+    const batch = { lines: this.lines, assignments: this.assignments, segments: this.segments };
+    this.lines = [];
+    this.assignments = [];
+    this.segments = [];
+    return batch;
+  }
+
   /** Returns false when the row must be skipped as a duplicate of an earlier row. */
   private claimId(id: string, reader: RowReader, idColumn: ColumnRef): boolean {
-    const earlierIndex = this.rowIndexById.get(id);
-    if (earlierIndex === undefined) {
-      this.rowIndexById.set(id, reader.row.index);
+    const known = this.ids.size;
+    const number = this.ids.add(id);
+    if (number === known) {
+      this.firstRowOfId.push(reader.row.index);
       return true;
     }
-    const earlier = this.table.rows.get(earlierIndex);
+    const earlier = this.table.rows.get(this.firstRowOfId[number] ?? 0);
     const differing = reader.row.cells.findIndex((cell, index) => cell !== earlier.cells[index]);
     if (differing < 0) {
       this.duplicateRows += 1;
@@ -155,6 +179,7 @@ export class LineCollector {
     this.counts.count(line);
     const { accountId, start: from, end: to, source } = line;
     if (inline.owner !== undefined) {
+      this.assignmentCount += 1;
       this.assignments.push({
         accountId,
         role: INLINE_OWNER_ROLE,
@@ -169,6 +194,7 @@ export class LineCollector {
       inline.region !== undefined ||
       inline.subRegion !== undefined
     ) {
+      this.segmentCount += 1;
       this.segments.push({
         accountId,
         ...(inline.segment !== undefined && { segment: inline.segment }),

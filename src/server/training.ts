@@ -258,7 +258,7 @@ export function registerTrainingRoutes(app: OpenAPIHono, options: TrainingRouteO
     })
     .openapi('TrainingSession');
 
-  /** The state everyone sees; the solution and each person's grade only once revealed. */
+  /** Builds the state shown to everyone, with the solution and each person's grade once revealed. */
   async function sessionView(session: TrainingSession, token: string | undefined) {
     const exercise = exercisesOf(session)[session.currentIndex];
     const participants = await store.participants(session);

@@ -7,12 +7,11 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
   ImportOptionsError,
-  readBuffers,
+  stageBuffers,
   type ReadOptions,
   type RowProblem,
 } from '../ingest/index.js';
 import {
-  byFileAndRow,
   currentUser,
   importSettings,
   type FileOutcome,
@@ -106,40 +105,23 @@ export async function importFiles(
   });
   const changed = inputs.filter((input) => !unchanged.includes(input));
   if (changed.length === 0) return { stored, unchanged, outcomes: [], rejected: [] };
-  const read = await readBuffers(
+  const reading = await stageBuffers(
     changed.map((input) => ({ data: input.data, fileName: input.path })),
-    {
-      ...readOptions,
-      // Rows with problems are collected here and reported with the workspace's own checks.
-      skipInvalid: true,
-      onProgress: (done, total) => onProgress?.('checking', done, total),
-    },
+    { ...readOptions, onProgress: (done, total) => onProgress?.('checking', done, total) },
   );
-  const importedFiles: ImportedFile[] = changed.map((input, index) => {
-    const summary = read.summaries[index];
-    if (summary === undefined) throw new Error(`no summary for ${input.path}`);
-    return {
-      path: input.path,
-      source: input.source,
-      checksum: input.checksum,
-      fileName: input.path,
-      summary,
-      rejected: new Set(
-        read.rejected
-          .filter((problem) => problem.file === input.path)
-          .map((problem) => problem.row),
-      ).size,
-    };
+  const files: ImportedFile[] = changed.map((input, index) => {
+    const records = reading.files[index];
+    if (records === undefined) throw new Error(`${input.path} was not read`);
+    return { path: input.path, source: input.source, checksum: input.checksum, records };
   });
   const recorded: Record<string, unknown> = { ...readOptions };
   delete recorded['onProgress'];
   const result = await workspace.store({
-    files: importedFiles,
-    dataset: read.dataset,
+    files,
+    reading,
     preset: readOptions.preset,
     options: recorded,
     user: currentUser(),
-    rowProblems: read.rejected,
     ...(readOptions.skipInvalid === true ? { skipInvalid: true } : {}),
     onProgress: (done, total) => onProgress?.('storing', done, total),
   });
@@ -147,6 +129,6 @@ export async function importFiles(
     stored,
     unchanged,
     outcomes: result.files,
-    rejected: [...read.rejected, ...result.rejected].sort(byFileAndRow),
+    rejected: result.rejected,
   };
 }

@@ -3,7 +3,7 @@
  * COPY on the way in, COPY output on the way out. Dates are stored as SQL dates, amounts and rates
  * as exact numerics, so a stored figure reads back bit for bit.
  */
-import { formatDay, parseDay, type Day } from '../core/dates.js';
+import { formatDay, type Day } from '../core/dates.js';
 import { formatDecimal, parseDecimal, type Decimal } from '../core/money.js';
 import type {
   Account,
@@ -14,6 +14,7 @@ import type {
   LineKind,
   SegmentSpan,
 } from '../core/model.js';
+import type { CopyRows } from './copy-rows.js';
 import { csvField, StoreError } from './driver.js';
 
 export const LINE_COLUMNS = [
@@ -125,51 +126,50 @@ function quoted(value: string, what: string): string {
   return value.includes('"') ? `"${value.replaceAll('"', '""')}"` : `"${value}"`;
 }
 
-function optionalQuoted(value: string | undefined, what: string): string {
-  return value === undefined ? '' : quoted(value, what);
-}
-
-/** Writes a contract line as a CSV row for COPY, field by field because imports write millions. */
-export function lineRow(line: ContractLine, owner: Owner): string {
-  const source = line.source;
-  return (
-    quoted(line.id, 'line id') +
-    ',' +
-    quoted(line.accountId, 'account id') +
-    ',' +
-    optionalQuoted(line.contractId, 'contract id') +
-    ',' +
-    optionalQuoted(line.product, 'product') +
-    ',' +
-    line.kind +
-    ',' +
-    (line.kindSource ?? '') +
-    ',' +
-    formatDecimal(line.amount) +
-    ',' +
-    line.period.unit +
-    ',' +
-    String(line.period.count) +
-    ',' +
-    line.currency +
-    ',' +
-    dayText(line.start) +
-    ',' +
-    (line.end === null ? '' : dayText(line.end)) +
-    ',' +
-    (line.quantity === undefined ? '' : String(line.quantity)) +
-    ',' +
-    optionalQuoted(line.renews, 'renewed line id') +
-    ',' +
-    (line.signed === undefined ? '' : dayText(line.signed)) +
-    ',' +
-    (source === undefined ? ',' : `${quoted(source.file, 'file name')},${source.row}`) +
-    ',' +
-    owner.quotedSource +
-    ',' +
-    String(owner.importId) +
-    '\n'
-  );
+/** Writes a contract line as a COPY row, field by field because imports write millions. */
+export function writeLine(out: CopyRows, line: ContractLine, owner: Owner): void {
+  out.quoted(line.id, 'line id');
+  out.comma();
+  out.quoted(line.accountId, 'account id');
+  out.comma();
+  if (line.contractId !== undefined) out.quoted(line.contractId, 'contract id');
+  out.comma();
+  if (line.product !== undefined) out.quoted(line.product, 'product');
+  out.comma();
+  out.plain(line.kind);
+  out.comma();
+  if (line.kindSource !== undefined) out.plain(line.kindSource);
+  out.comma();
+  out.plain(formatDecimal(line.amount));
+  out.comma();
+  out.plain(line.period.unit);
+  out.comma();
+  out.plain(String(line.period.count));
+  out.comma();
+  out.plain(line.currency);
+  out.comma();
+  out.plain(dayText(line.start));
+  out.comma();
+  if (line.end !== null) out.plain(dayText(line.end));
+  out.comma();
+  if (line.quantity !== undefined) out.plain(String(line.quantity));
+  out.comma();
+  if (line.renews !== undefined) out.quoted(line.renews, 'renewed line id');
+  out.comma();
+  if (line.signed !== undefined) out.plain(dayText(line.signed));
+  out.comma();
+  if (line.source !== undefined) {
+    out.quoted(line.source.file, 'file name');
+    out.comma();
+    out.plain(String(line.source.row));
+  } else {
+    out.comma();
+  }
+  out.comma();
+  out.plain(owner.quotedSource);
+  out.comma();
+  out.plain(String(owner.importId));
+  out.endRow();
 }
 
 export function accountRow(account: Account, owner: Owner): string {
@@ -228,10 +228,35 @@ export function fxRow(rate: FxRate, owner: Owner): string {
 }
 
 type Fields = readonly (string | null)[];
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Columns of SQL type date, read back as day numbers. */
+const DATE_COLUMNS = new Set(['start_date', 'end_date', 'signed_date', 'valid_from', 'valid_to']);
+
+/**
+ * Returns the SELECT list that reads `columns` back in order, with dates as day numbers (days
+ * since 1970-01-01, the engine's `Day`), so no date text is written or parsed.
+ */
+export function selectList(columns: readonly string[], prefix = ''): string {
+  return columns
+    .map((column) =>
+      DATE_COLUMNS.has(column)
+        ? `(${prefix}${column} - DATE '1970-01-01') AS ${column}`
+        : `${prefix}${column}`,
+    )
+    .join(', ');
+}
+
+/** Returns the SELECT list that reads lines back in `lineFromFields` order; see `selectList`. */
+export function lineSelectList(prefix = ''): string {
+  return selectList(LINE_COLUMNS, prefix);
+}
 
 function readDay(value: string | null | undefined): Day {
-  const parsed = value === null || value === undefined ? undefined : parseDay(value);
-  if (parsed === undefined) throw new StoreError(`stored date ${String(value)} cannot be read`);
+  const parsed = value === null || value === undefined || value === '' ? NaN : Number(value);
+  if (!Number.isInteger(parsed)) {
+    throw new StoreError(`stored day number ${String(value)} cannot be read`);
+  }
   return parsed;
 }
 
@@ -239,34 +264,38 @@ function readOptionalDay(value: string | null | undefined): Day | null {
   return value === null || value === undefined ? null : readDay(value);
 }
 
+/**
+ * Amounts already read, by their text. A million lines share a few thousand amounts, and
+ * decimals are never changed, so lines can share one object each.
+ */
+const decimalsRead = new Map<string, Decimal>();
+
 function readDecimal(value: string | null | undefined): Decimal {
+  const known = value === null || value === undefined ? undefined : decimalsRead.get(value);
+  if (known !== undefined) return known;
   const parsed = value === null || value === undefined ? undefined : parseDecimal(value);
   if (parsed === undefined) throw new StoreError(`stored amount ${String(value)} cannot be read`);
+  if (decimalsRead.size < 100_000) decimalsRead.set(value as string, parsed);
   return parsed;
 }
 
-function optional<K extends string, V>(key: K, value: V | null | undefined): Partial<Record<K, V>> {
-  return value === null || value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+/** Billing periods by unit and count; like decimals, lines share them. */
+const periodsRead = new Map<string, BillingPeriod>();
+
+function readPeriod(unit: string | null | undefined, count: string | null | undefined) {
+  const key = `${unit ?? ''} ${count ?? ''}`;
+  let period = periodsRead.get(key);
+  if (period === undefined) {
+    period = { unit: unit as BillingPeriod['unit'], count: Number(count) };
+    periodsRead.set(key, period);
+  }
+  return period;
 }
 
-function sourceRef(file: string | null | undefined, rowText: string | null | undefined) {
-  if (file === null || file === undefined) return {};
-  return { source: { file, row: rowText === null || rowText === undefined ? 0 : Number(rowText) } };
+function sourceOf(file: string | null | undefined, rowText: string | null | undefined) {
+  if (file === null || file === undefined) return undefined;
+  return { file, row: rowText === null || rowText === undefined ? 0 : Number(rowText) };
 }
-
-/**
- * Returns the SELECT list that reads lines back in `lineFromFields` order, with dates as day numbers
- * (days since 1970-01-01, the engine's `Day`), so no date text is written or parsed.
- */
-export function lineSelectList(prefix = ''): string {
-  return LINE_COLUMNS.map((column) =>
-    column === 'start_date' || column === 'end_date' || column === 'signed_date'
-      ? `(${prefix}${column} - DATE '1970-01-01') AS ${column}`
-      : `${prefix}${column}`,
-  ).join(', ');
-}
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Builds a line from fields read with `lineSelectList`, directly because reads cover every line. */
 export function lineFromFields(f: Fields): ContractLine {
@@ -277,7 +306,7 @@ export function lineFromFields(f: Fields): ContractLine {
     accountId: f[1] ?? '',
     kind: f[4] as LineKind,
     amount: readDecimal(f[6]),
-    period: { unit: f[7] as BillingPeriod['unit'], count: Number(f[8]) },
+    period: readPeriod(f[7], f[8]),
     currency: f[9] ?? '',
     start: Number(start),
     end: f[11] === null || f[11] === undefined ? null : Number(f[11]),
@@ -288,57 +317,61 @@ export function lineFromFields(f: Fields): ContractLine {
   if (f[12] !== null && f[12] !== undefined) line.quantity = Number(f[12]);
   if (f[13] !== null && f[13] !== undefined) line.renews = f[13];
   if (f[14] !== null && f[14] !== undefined) line.signed = Number(f[14]);
-  if (f[15] !== null && f[15] !== undefined) {
-    line.source = { file: f[15], row: f[16] === null || f[16] === undefined ? 0 : Number(f[16]) };
-  }
+  const source = sourceOf(f[15], f[16]);
+  if (source !== undefined) line.source = source;
   return line;
 }
 
 export function accountFromFields(f: Fields): Account {
-  return {
-    id: f[0] ?? '',
-    ...optional('name', f[1]),
-    ...optional('parentId', f[2]),
-    ...optional('currency', f[3]),
-    ...optional(
-      'attributes',
-      f[4] === null ? null : (JSON.parse(f[4] ?? '{}') as Readonly<Record<string, string>>),
-    ),
-  };
+  const account: Mutable<Account> = { id: f[0] ?? '' };
+  if (f[1] !== null && f[1] !== undefined) account.name = f[1];
+  if (f[2] !== null && f[2] !== undefined) account.parentId = f[2];
+  if (f[3] !== null && f[3] !== undefined) account.currency = f[3];
+  if (f[4] !== null && f[4] !== undefined) {
+    account.attributes = JSON.parse(f[4]) as Readonly<Record<string, string>>;
+  }
+  return account;
 }
 
+/** Builds an assignment from fields read with `selectList(ASSIGNMENT_COLUMNS)`. */
 export function assignmentFromFields(f: Fields): Assignment {
-  return {
+  const assignment: Mutable<Assignment> = {
     accountId: f[0] ?? '',
     role: f[1] ?? '',
     person: f[2] ?? '',
     from: readDay(f[3]),
     to: readOptionalDay(f[4]),
-    ...sourceRef(f[5], f[6]),
   };
+  const source = sourceOf(f[5], f[6]);
+  if (source !== undefined) assignment.source = source;
+  return assignment;
 }
 
+/** Builds a segment span from fields read with `selectList(SEGMENT_COLUMNS)`. */
 export function segmentFromFields(f: Fields): SegmentSpan {
-  return {
-    accountId: f[0] ?? '',
-    ...optional('segment', f[1]),
-    ...optional('region', f[2]),
-    ...optional('subRegion', f[3]),
-    from: readDay(f[4]),
-    to: readOptionalDay(f[5]),
-    ...sourceRef(f[6], f[7]),
-  };
+  const span: Mutable<SegmentSpan> = { accountId: f[0] ?? '', from: 0, to: null };
+  if (f[1] !== null && f[1] !== undefined) span.segment = f[1];
+  if (f[2] !== null && f[2] !== undefined) span.region = f[2];
+  if (f[3] !== null && f[3] !== undefined) span.subRegion = f[3];
+  span.from = readDay(f[4]);
+  span.to = readOptionalDay(f[5]);
+  const source = sourceOf(f[6], f[7]);
+  if (source !== undefined) span.source = source;
+  return span;
 }
 
+/** Builds an FX rate from fields read with `selectList(FX_COLUMNS)`. */
 export function fxFromFields(f: Fields): FxRate {
-  return {
+  const rate: Mutable<FxRate> = {
     currency: f[0] ?? '',
     rate: readDecimal(f[1]),
     from: readDay(f[2]),
     to: readOptionalDay(f[3]),
     kind: f[4] as FxRate['kind'],
-    ...sourceRef(f[5], f[6]),
   };
+  const source = sourceOf(f[5], f[6]);
+  if (source !== undefined) rate.source = source;
+  return rate;
 }
 
 /**

@@ -15,10 +15,15 @@ export interface Queryable {
   /** Runs one statement with `$1`-style parameters and returns its rows. */
   query<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
   /**
-   * Loads rows with COPY: `rows` yields chunks of CSV text (no header), each a whole number of
-   * rows, in the column order given.
+   * Loads rows with COPY: `rows` yields chunks of CSV text (no header) or its UTF-8 bytes, each a
+   * whole number of rows, in the column order given. Chunks are requested as the database takes them, so a
+   * producer that builds each chunk on request never holds more than a few.
    */
-  copyIn(table: string, columns: readonly string[], rows: Iterable<string>): Promise<void>;
+  copyIn(
+    table: string,
+    columns: readonly string[],
+    rows: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>,
+  ): Promise<void>;
   /** Runs `COPY (query) TO` and returns the rows as CSV text without a header. */
   copyOut(query: string): Promise<string>;
 }

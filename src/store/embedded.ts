@@ -81,24 +81,108 @@ function takeLock(folder: string): () => void {
   throw new StoreError(`cannot take the lock ${lockPath}; remove it if no nrr process is running`);
 }
 
+/** The calls of the database's Emscripten file system that `CopyOutDevice` makes. */
+interface DeviceFiles {
+  makedev(major: number, minor: number): number;
+  registerDevice(device: number, operations: object): void;
+  mkdev(path: string, device: number): void;
+  unlink(path: string): void;
+}
+
+/**
+ * A character device of the database's file system that keeps what COPY TO writes to it in
+ * memory, in a buffer that doubles as it fills. Each read writes to a path of its own, so reads
+ * queued at once (one outside a transaction, one inside it) never mix their rows. PGlite's own
+ * `/dev/blob` returns a Blob of one part per row, and at a million lines assembling and decoding
+ * those parts took about 2 s. A file of the in-memory file system grows by an eighth at a time
+ * past 1 MiB, and a profile showed 1.4 s of copying for one.
+ */
+class CopyOutDevice {
+  private readonly fs: DeviceFiles;
+  private readonly device: number;
+  /** Output of each read under way, by its path. */
+  private readonly outputs = new Map<string, Output>();
+  private reads = 0;
+
+  constructor(instance: PGlite) {
+    this.fs = (instance.Module as unknown as { FS: DeviceFiles }).FS;
+    // PGlite registers /dev/blob as device 64.
+    this.device = this.fs.makedev(65, 0);
+    this.fs.registerDevice(this.device, {
+      open: () => undefined,
+      close: () => undefined,
+      write: (stream: { path?: string }, buffer: Uint8Array, offset: number, length: number) => {
+        const output = this.outputs.get(stream.path ?? '');
+        if (output === undefined) throw new StoreError(`nothing reads ${String(stream.path)}`);
+        output.append(buffer.subarray(offset, offset + length));
+        return length;
+      },
+    });
+  }
+
+  /** Runs `copy` with a path to write to, and returns what it wrote there as text. */
+  async read(copy: (path: string) => Promise<unknown>): Promise<string> {
+    const path = `/dev/nrr-copy-out-${++this.reads}`;
+    const output = new Output();
+    this.outputs.set(path, output);
+    this.fs.mkdev(path, this.device);
+    try {
+      await copy(path);
+      return output.text();
+    } finally {
+      this.outputs.delete(path);
+      this.fs.unlink(path);
+    }
+  }
+}
+
+/** Bytes written to a `CopyOutDevice` path. */
+class Output {
+  private bytes = new Uint8Array(1 << 16);
+  private length = 0;
+
+  append(chunk: Uint8Array): void {
+    const needed = this.length + chunk.length;
+    if (needed > this.bytes.length) {
+      const larger = new Uint8Array(Math.max(needed, this.bytes.length * 2));
+      larger.set(this.bytes.subarray(0, this.length));
+      this.bytes = larger;
+    }
+    this.bytes.set(chunk, this.length);
+    this.length = needed;
+  }
+
+  text(): string {
+    return Buffer.from(this.bytes.buffer, 0, this.length).toString('utf8');
+  }
+}
+
 class EmbeddedQueries implements Queryable {
-  constructor(private readonly target: PGlite | Transaction) {}
+  constructor(
+    private readonly target: PGlite | Transaction,
+    protected readonly device: CopyOutDevice,
+  ) {}
 
   async query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
     const result = await this.target.query<T>(sql, [...params], { parsers: TEXT_PARSERS });
     return result.rows;
   }
 
-  async copyIn(table: string, columns: readonly string[], rows: Iterable<string>): Promise<void> {
+  async copyIn(
+    table: string,
+    columns: readonly string[],
+    rows: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>,
+  ): Promise<void> {
     const statement = copyInStatement(table, columns, `'/dev/blob'`);
-    for (const chunk of rows) {
+    for await (const chunk of rows) {
       await this.target.query(statement, [], { blob: new Blob([chunk]) });
     }
   }
 
-  async copyOut(query: string): Promise<string> {
-    const result = await this.target.query(`COPY (${query}) TO '/dev/blob' WITH (FORMAT csv)`);
-    return result.blob === undefined ? '' : await result.blob.text();
+  copyOut(query: string): Promise<string> {
+    return this.device.read((path) =>
+      this.target.query(`COPY (${query}) TO '${path}' WITH (FORMAT csv)`),
+    );
   }
 }
 
@@ -110,11 +194,11 @@ class EmbeddedDatabase extends EmbeddedQueries implements Database {
     readonly location: string,
     private readonly release: () => void,
   ) {
-    super(db);
+    super(db, new CopyOutDevice(db));
   }
 
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.db.transaction((tx) => work(new EmbeddedQueries(tx)));
+    return this.db.transaction((tx) => work(new EmbeddedQueries(tx, this.device)));
   }
 
   async close(): Promise<void> {

@@ -41,7 +41,11 @@ class ServerQueries implements Queryable {
     return result.rows;
   }
 
-  async copyIn(table: string, columns: readonly string[], rows: Iterable<string>): Promise<void> {
+  async copyIn(
+    table: string,
+    columns: readonly string[],
+    rows: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>,
+  ): Promise<void> {
     await this.withClient(async (client) => {
       const stream = client.query(copyFrom(copyInStatement(table, columns, 'STDIN')));
       await pipeline(Readable.from(rows), stream);

@@ -188,17 +188,17 @@ export class TrainingStore {
     );
   }
 
-  /** The answers of a session, for one exercise or all, in the order they arrived. */
+  /** Lists the answers of a session, for one exercise or all, in the order they arrived. */
   async answers(session: TrainingSession, exerciseIndex?: number): Promise<StoredAnswer[]> {
     return answersIn(this.db, 'a.session_id = $1', [session.id], exerciseIndex);
   }
 
-  /** Every stored answer of one person across sessions, oldest first. */
+  /** Lists every stored answer of one person across sessions, oldest first. */
   async answersOf(name: string): Promise<StoredAnswer[]> {
     return answersIn(this.db, 'p.name = $1', [name]);
   }
 
-  /** Every stored answer in the workspace, oldest first. */
+  /** Lists every stored answer in the workspace, oldest first. */
   async allAnswers(): Promise<StoredAnswer[]> {
     return answersIn(this.db, 'true', []);
   }

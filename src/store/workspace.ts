@@ -13,37 +13,24 @@ import type { Dataset, ContractLine, Account } from '../core/model.js';
 import type { Definitions } from '../core/definitions.js';
 import { DEFAULT_DEFINITIONS, validateDefinitions } from '../core/definitions.js';
 import type { UnitArr } from '../core/snapshot.js';
-import type { ImportSummary, RowProblem } from '../ingest/index.js';
-import { ImportError, MAX_PROBLEMS } from '../ingest/index.js';
 import {
   ACCOUNT_COLUMNS,
   accountFromFields,
-  accountRow,
   ASSIGNMENT_COLUMNS,
   assignmentFromFields,
-  assignmentRow,
   FX_COLUMNS,
   fxFromFields,
-  fxRow,
   LINE_COLUMNS,
-  lineContentKey,
   lineFromFields,
-  lineRow,
   lineSelectList,
-  ownerOf,
-  OWNER_COLUMNS,
   SEGMENT_COLUMNS,
   segmentFromFields,
-  segmentRow,
-  type Owner,
+  selectList,
 } from './codec.js';
 import {
-  chunkRows,
-  COPY_CHUNK_ROWS,
-  csvField,
   forEachCopyRow,
   isoTime,
-  parseCopyCsv,
+  quoteIdentifier,
   StoreError,
   type Database,
   type Queryable,
@@ -52,6 +39,25 @@ import { openEmbedded } from './embedded.js';
 import { migrate } from './migrations.js';
 import { ScenarioStore } from './scenarios.js';
 import { openServer } from './server.js';
+import {
+  canonicalJson,
+  missingRates,
+  nowIso,
+  storeImport,
+  type ImportOutcome,
+  type ImportRequest,
+  type LineChanges,
+} from './import.js';
+
+export {
+  byFileAndRow,
+  importSettings,
+  type FileOutcome,
+  type ImportedFile,
+  type ImportOutcome,
+  type ImportRequest,
+  type LineChanges,
+} from './import.js';
 
 /** Folder of the embedded workspace when neither a flag nor NRR_WORKSPACE names one. */
 export const DEFAULT_FOLDER = '.nrr';
@@ -87,67 +93,6 @@ export function currentUser(env: NodeJS.ProcessEnv = process.env): string {
   } catch {
     return 'unknown';
   }
-}
-
-/** One file offered to an import, already read and checked. */
-export interface ImportedFile {
-  /** Path as given, for the record and messages. */
-  readonly path: string;
-  /** The name the file's records are stored under; a later file with this name replaces them. */
-  readonly source: string;
-  /** SHA-256 of the file's bytes, hex. */
-  readonly checksum: string;
-  /** The file name given to the importer: records' `source.file` equals it. */
-  readonly fileName: string;
-  readonly summary: ImportSummary;
-  /** Rows of this file left out with skip-invalid. */
-  readonly rejected: number;
-}
-
-export interface ImportRequest {
-  readonly files: readonly ImportedFile[];
-  readonly dataset: Dataset;
-  readonly preset: string;
-  readonly options: Readonly<Record<string, unknown>>;
-  readonly user: string;
-  /**
-   * Problems the importers found in rows, whose rows are not in `dataset`. Without skip-invalid
-   * they fail the import, together with lines whose currency has no FX rate.
-   */
-  readonly rowProblems?: readonly RowProblem[];
-  /** Store the valid rows and return the rest as rejected, instead of failing. */
-  readonly skipInvalid?: boolean;
-  /** Called as records are written, with the count written and the total. */
-  readonly onProgress?: (written: number, total: number) => void;
-}
-
-export interface LineChanges {
-  readonly added: readonly string[];
-  readonly changed: readonly string[];
-  readonly removed: readonly string[];
-}
-
-export interface FileOutcome {
-  readonly importId: number;
-  readonly path: string;
-  readonly source: string;
-  readonly records: number;
-  readonly added: number;
-  readonly changed: number;
-  readonly removed: number;
-  readonly unchanged: number;
-  /** Lines already stored, with the same content, by another source. */
-  readonly shared: number;
-  readonly rejected: number;
-  readonly changes: LineChanges;
-  /** True when the source held an earlier version of this file. */
-  readonly replaced: boolean;
-}
-
-export interface ImportOutcome {
-  readonly files: readonly FileOutcome[];
-  /** Lines left out with skip-invalid because their currency has no FX rate. */
-  readonly rejected: readonly RowProblem[];
 }
 
 export interface ImportRecord {
@@ -190,42 +135,6 @@ export interface MonthClose {
   readonly lastImportId: number | null;
   readonly closedAt: string;
   readonly closedBy: string;
-}
-
-/** Lines from which an import loads the lines table without its indexes, then rebuilds them. */
-const BULK_LOAD_ROWS = 50_000;
-
-/** Ids listed per kind of change in an import record; the counts are always complete. */
-const CHANGES_LISTED = 200;
-
-function columnList(...groups: readonly (readonly string[])[]): string[] {
-  return groups.flat();
-}
-
-/**
- * Returns, as text, the preset and options that shape what a file's bytes mean: the same bytes read with
- * other settings are a different import. Skipping invalid rows does not change the rows read.
- */
-export function importSettings(preset: string, options: Readonly<Record<string, unknown>>): string {
-  const shaping: Record<string, unknown> = { ...options, preset };
-  delete shaping['skipInvalid'];
-  delete shaping['onProgress'];
-  return canonicalJson(shaping);
-}
-
-/** Sorted keys, so that equal definitions always serialise to the same text. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) =>
-    item !== null && typeof item === 'object' && !Array.isArray(item)
-      ? Object.fromEntries(
-          Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
-        )
-      : item,
-  );
-}
-
-function nowIso(): string {
-  return new Date().toISOString();
 }
 
 export class Workspace {
@@ -284,10 +193,11 @@ export class Workspace {
   }
 
   /**
-   * Stores the records of `request.dataset` in one transaction. Either every file is stored or,
-   * on any error, nothing is.
+   * Stores the files of `request` in one transaction. Either every file is stored or, on any
+   * error, nothing is. Imports run one at a time.
    *
-   * @throws ImportError for lines that conflict with stored ones or lack an FX rate.
+   * @throws ImportError for invalid rows, lines that conflict with stored ones or lack an FX
+   *   rate, and accounts that sources state differently.
    */
   async store(request: ImportRequest): Promise<ImportOutcome> {
     const sources = new Set<string>();
@@ -299,475 +209,95 @@ export class Workspace {
       }
       sources.add(file.source);
     }
-    const lineTotal = request.dataset.lines.length;
     return this.db.transaction(async (tx) => {
       // Imports run one at a time, so two of them never race for the same line ids.
       await tx.query('SELECT pg_advisory_xact_lock(724012)');
-      const rejected = await this.checkCurrencies(tx, request);
-      const skippedLines = new Set(
-        rejected.map((problem) => `${problem.file}\u0000${problem.row}`),
-      );
-      let written = 0;
-      const outcomes: FileOutcome[] = [];
-      const accountFile =
-        request.files.find((file) => file.summary.fileKind === 'accounts') ?? request.files[0];
-      for (const file of request.files) {
-        const startedAt = nowIso();
-        const importId = await this.insertImportRecord(tx, file, request, startedAt);
-        const owner = ownerOf(file.source, importId);
-        const previous = await tx.query<{ import_id: number }>(
-          'SELECT import_id FROM sources WHERE name = $1',
-          [file.source],
-        );
-        const lines = request.dataset.lines.filter(
-          (line) =>
-            line.source?.file === file.fileName &&
-            !skippedLines.has(`${file.fileName}\u0000${line.source.row}`),
-        );
-        const lineResult = await this.storeLines(tx, file, lines, owner, (count) => {
-          written += count;
-          request.onProgress?.(written, lineTotal);
-        });
-        const records =
-          lineResult.stored +
-          (await this.replaceOwned(
-            tx,
-            'assignments',
-            ASSIGNMENT_COLUMNS,
-            request.dataset.assignments.filter(
-              (item) =>
-                item.source?.file === file.fileName &&
-                !skippedLines.has(`${file.fileName}\u0000${item.source.row}`),
-            ),
-            assignmentRow,
-            owner,
-          )) +
-          (await this.replaceOwned(
-            tx,
-            'segment_spans',
-            SEGMENT_COLUMNS,
-            request.dataset.segments.filter(
-              (item) =>
-                item.source?.file === file.fileName &&
-                !skippedLines.has(`${file.fileName}\u0000${item.source.row}`),
-            ),
-            segmentRow,
-            owner,
-          )) +
-          (await this.replaceOwned(
-            tx,
-            'fx_rates',
-            FX_COLUMNS,
-            request.dataset.fxRates.filter(
-              (item) =>
-                item.source?.file === file.fileName &&
-                !skippedLines.has(`${file.fileName}\u0000${item.source.row}`),
-            ),
-            fxRow,
-            owner,
-          )) +
-          (await this.storeAccounts(
-            tx,
-            file,
-            file === accountFile ? request.dataset.accounts : [],
-            owner,
-          ));
-        const fileRejected =
-          file.rejected + rejected.filter((problem) => problem.file === file.fileName).length;
-        const outcome: FileOutcome = {
-          importId,
-          path: file.path,
-          source: file.source,
-          records,
-          ...lineResult.counts,
-          rejected: fileRejected,
-          changes: lineResult.changes,
-          replaced: previous.length > 0,
-        };
-        await tx.query(
-          `UPDATE imports SET records = $2, rejected = $3, added = $4, changed = $5, removed = $6,
-             unchanged = $7, shared = $8, changes = $9, finished_at = $10 WHERE id = $1`,
-          [
-            importId,
-            records,
-            fileRejected,
-            outcome.added,
-            outcome.changed,
-            outcome.removed,
-            outcome.unchanged,
-            outcome.shared,
-            JSON.stringify({
-              added: outcome.changes.added.slice(0, CHANGES_LISTED),
-              changed: outcome.changes.changed.slice(0, CHANGES_LISTED),
-              removed: outcome.changes.removed.slice(0, CHANGES_LISTED),
-            }),
-            nowIso(),
-          ],
-        );
-        await tx.query(
-          `INSERT INTO sources (name, import_id, checksum, settings) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (name) DO UPDATE SET import_id = EXCLUDED.import_id,
-             checksum = EXCLUDED.checksum, settings = EXCLUDED.settings`,
-          [file.source, importId, file.checksum, importSettings(request.preset, request.options)],
-        );
-        outcomes.push(outcome);
-      }
-      await checkWorkspace(tx, (await this.currentDefinitionsIn(tx)).definitions.reportingCurrency);
-      return { files: outcomes, rejected };
+      const reporting = (await this.currentDefinitionsIn(tx)).definitions.reportingCurrency;
+      return storeImport(tx, request, reporting);
     });
   }
 
-  private async insertImportRecord(
-    tx: Queryable,
-    file: ImportedFile,
-    request: ImportRequest,
-    startedAt: string,
-  ): Promise<number> {
-    const rows = await tx.query<{ id: number }>(
-      `INSERT INTO imports (source, file_path, checksum, preset, options, file_kind, rows_read,
-         records, rejected, added, changed, removed, unchanged, shared, changes, summary,
-         imported_by, started_at, finished_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, 0, 0, 0, 0, 0, '{}', $8, $9, $10, $10)
-       RETURNING id`,
-      [
-        file.source,
-        file.path,
-        file.checksum,
-        request.preset,
-        JSON.stringify(request.options),
-        file.summary.fileKind,
-        file.summary.rows,
-        JSON.stringify(file.summary),
-        request.user,
-        startedAt,
-      ],
-    );
-    const id = rows[0]?.id;
-    if (id === undefined) throw new StoreError('the import record was not created');
-    return Number(id);
-  }
-
   /**
-   * Recurring and usage lines whose currency is neither the reporting currency nor covered by any
-   * FX rate, stored or in this import. With skip-invalid they are returned as rejected; otherwise they fail the import.
+   * Reads every stored record back into one dataset for the engine. On a server the supporting
+   * tables are read on other connections while the lines are parsed here.
    */
-  private async checkCurrencies(tx: Queryable, request: ImportRequest): Promise<RowProblem[]> {
-    const reporting = (await this.currentDefinitionsIn(tx)).definitions.reportingCurrency;
-    const stored = await tx.query<{ currency: string }>('SELECT DISTINCT currency FROM fx_rates');
-    const known = new Set([
-      reporting,
-      ...stored.map((row) => row.currency),
-      ...request.dataset.fxRates.map((rate) => rate.currency),
-    ]);
-    const problems: RowProblem[] = [];
-    for (const line of request.dataset.lines) {
-      // One-time fees and trials never count towards ARR, so they need no rate.
-      if (known.has(line.currency) || line.kind === 'one-time' || line.kind === 'trial') continue;
-      const file = request.files.find((candidate) => candidate.fileName === line.source?.file);
-      const problem: RowProblem = {
-        file: line.source?.file ?? file?.path ?? '',
-        row: line.source?.row ?? 0,
-        column: file?.summary.columns['currency'] ?? 'currency',
-        value: line.currency,
-        message: `is a currency with no FX rate to ${reporting} in the workspace; import an FX rate file for it first, or in the same import`,
-      };
-      problems.push(problem);
-    }
-    problems.push(...nulProblems(request));
-    const rowProblems = request.rowProblems ?? [];
-    if (request.skipInvalid !== true && problems.length + rowProblems.length > 0) {
-      const all = [...rowProblems, ...problems].sort(byFileAndRow);
-      throw new ImportError(all.slice(0, MAX_PROBLEMS), Math.max(0, all.length - MAX_PROBLEMS));
-    }
-    return problems;
-  }
-
-  private async storeLines(
-    tx: Queryable,
-    file: ImportedFile,
-    lines: readonly ContractLine[],
-    owner: Owner,
-    onWritten: (count: number) => void,
-  ): Promise<{
-    stored: number;
-    counts: { added: number; changed: number; removed: number; unchanged: number; shared: number };
-    changes: LineChanges;
-  }> {
-    const previous = new Map<string, string>();
-    const ownCount = await tx.query<{ n: number }>(
-      'SELECT count(*)::integer AS n FROM contract_lines WHERE source = $1',
-      [owner.source],
-    );
-    if (Number(ownCount[0]?.n ?? 0) > 0) {
-      const text = await tx.copyOut(
-        `SELECT ${lineSelectList()} FROM contract_lines WHERE source = ${literal(owner.source)}`,
-      );
-      for (const fields of parseCopyCsv(text, LINE_COLUMNS.length)) {
-        const line = lineFromFields(fields);
-        previous.set(line.id, lineContentKey(line));
-      }
-    }
-    const others = await this.otherSourceLines(tx, lines, owner.source);
-    const conflicts: RowProblem[] = [];
-    const toStore: ContractLine[] = [];
-    const added: string[] = [];
-    const changed: string[] = [];
-    let unchanged = 0;
-    let shared = 0;
-    // Content keys are built only where a stored line could match, so a first import skips them.
-    for (const line of lines) {
-      const other = others.get(line.id);
-      if (other !== undefined) {
-        if (other.key === lineContentKey(line)) {
-          // Stored again under this source, so it stays when the other source drops it; reads
-          // keep one copy per line id.
-          shared++;
-          toStore.push(line);
-          continue;
-        }
-        conflicts.push({
-          file: line.source?.file ?? file.path,
-          row: line.source?.row ?? 0,
-          column: file.summary.columns['line_id'] ?? file.summary.columns['line'] ?? 'line_id',
-          value: line.id,
-          message: `is a line id already stored from ${other.source} with different content; correct that file and import it again under its own name, or give this line another id`,
-        });
-        continue;
-      }
-      toStore.push(line);
-      const before = previous.size === 0 ? undefined : previous.get(line.id);
-      if (before === undefined) added.push(line.id);
-      else if (before === lineContentKey(line)) unchanged++;
-      else changed.push(line.id);
-    }
-    if (conflicts.length > 0)
-      throw new ImportError(conflicts.slice(0, 1000), Math.max(0, conflicts.length - 1000));
-    const incoming = new Set(lines.map((line) => line.id));
-    const removed = [...previous.keys()].filter((id) => !incoming.has(id));
-    await tx.query('DELETE FROM contract_lines WHERE source = $1', [owner.source]);
-    // A load larger than what the table keeps is faster without its indexes: they are dropped
-    // and built again once, inside the same transaction, so a failure restores them.
-    const kept = await tx.query<{ n: number }>('SELECT count(*)::integer AS n FROM contract_lines');
-    const bulk = toStore.length >= BULK_LOAD_ROWS && toStore.length > Number(kept[0]?.n ?? 0);
-    if (bulk) {
-      await tx.query('ALTER TABLE contract_lines DROP CONSTRAINT contract_lines_pkey');
-      await tx.query('DROP INDEX contract_lines_source');
-    }
-    const columns = columnList(LINE_COLUMNS, OWNER_COLUMNS);
-    let index = 0;
-    const counted = function* (): Iterable<string> {
-      for (const chunk of chunkRows(toStore, (line) => lineRow(line, owner))) {
-        yield chunk;
-        const count = Math.min(COPY_CHUNK_ROWS, toStore.length - index);
-        index += count;
-        onWritten(count);
-      }
-    };
-    await tx.copyIn('contract_lines', columns, counted());
-    if (bulk) {
-      await tx.query(
-        'ALTER TABLE contract_lines ADD CONSTRAINT contract_lines_pkey PRIMARY KEY (id, source)',
-      );
-      await tx.query('CREATE INDEX contract_lines_source ON contract_lines (source)');
-    }
-    return {
-      stored: toStore.length,
-      counts: {
-        added: added.length,
-        changed: changed.length,
-        removed: removed.length,
-        unchanged,
-        shared,
-      },
-      changes: { added, changed, removed },
-    };
-  }
-
-  /** Stored lines of other sources whose ids occur in `lines`, with their content keys. */
-  private async otherSourceLines(
-    tx: Queryable,
-    lines: readonly ContractLine[],
-    source: string,
-  ): Promise<Map<string, { source: string; key: string }>> {
-    const result = new Map<string, { source: string; key: string }>();
-    const others = await tx.query<{ n: number }>(
-      'SELECT count(*)::integer AS n FROM contract_lines WHERE source <> $1',
-      [source],
-    );
-    if (Number(others[0]?.n ?? 0) === 0 || lines.length === 0) return result;
-    await tx.query(
-      'CREATE TEMPORARY TABLE IF NOT EXISTS incoming_ids (id text PRIMARY KEY) ON COMMIT DROP',
-    );
-    await tx.query('DELETE FROM incoming_ids');
-    const ids = [...new Set(lines.map((line) => line.id))];
-    await tx.copyIn(
-      'incoming_ids',
-      ['id'],
-      chunkRows(ids, (id) => `${csvField(id)}\n`),
-    );
-    const text = await tx.copyOut(
-      `SELECT ${lineSelectList('c.')}, c.source
-       FROM contract_lines c JOIN incoming_ids i ON i.id = c.id
-       WHERE c.source <> ${literal(source)}`,
-    );
-    for (const fields of parseCopyCsv(text, LINE_COLUMNS.length + 1)) {
-      const line = lineFromFields(fields);
-      result.set(line.id, { source: fields[LINE_COLUMNS.length] ?? '', key: lineContentKey(line) });
-    }
-    return result;
-  }
-
-  /** Replaces the records a source stored in `table` with `items`; returns how many were stored. */
-  private async replaceOwned<T>(
-    tx: Queryable,
-    table: string,
-    columns: readonly string[],
-    items: readonly T[],
-    toRow: (item: T, owner: Owner) => string,
-    owner: Owner,
-  ): Promise<number> {
-    await tx.query(`DELETE FROM ${table} WHERE source = $1`, [owner.source]);
-    if (items.length > 0) {
-      await tx.copyIn(
-        table,
-        columnList(columns, OWNER_COLUMNS),
-        chunkRows(items, (item) => toRow(item, owner)),
-      );
-    }
-    return items.length;
-  }
-
-  /**
-   * Stores the accounts a source states. Several sources may state one account, such as an
-   * accounts file and names inline in a line file. Reads merge them, so a field one source states that
-   * another states differently is a problem.
-   */
-  private async storeAccounts(
-    tx: Queryable,
-    file: ImportedFile,
-    accounts: readonly Account[],
-    owner: Owner,
-  ): Promise<number> {
-    await tx.query('DELETE FROM accounts WHERE source = $1', [owner.source]);
-    if (accounts.length === 0) return 0;
-    const stored = parseCopyCsv(
-      await tx.copyOut(`SELECT ${ACCOUNT_COLUMNS.join(', ')}, source FROM accounts`),
-      ACCOUNT_COLUMNS.length + 1,
-    );
-    const statedElsewhere = new Map<string, { account: Account; source: string }[]>();
-    for (const fields of stored) {
-      const account = accountFromFields(fields);
-      const list = statedElsewhere.get(account.id) ?? [];
-      list.push({ account, source: fields[ACCOUNT_COLUMNS.length] ?? '' });
-      statedElsewhere.set(account.id, list);
-    }
-    const problems: RowProblem[] = [];
-    for (const account of accounts) {
-      for (const other of statedElsewhere.get(account.id) ?? []) {
-        for (const [field, label] of [
-          ['name', 'name'],
-          ['parentId', 'parent'],
-          ['currency', 'currency'],
-        ] as const) {
-          const mine = account[field];
-          const theirs = other.account[field];
-          if (mine !== undefined && theirs !== undefined && mine !== theirs) {
-            problems.push({
-              file: file.fileName,
-              row: 0,
-              column: label,
-              value: mine,
-              message: `is the ${label} of account ${JSON.stringify(account.id)} here, but ${other.source} gives ${JSON.stringify(theirs)}; make the files agree, or import the corrected one under its own name`,
-            });
-          }
-        }
-      }
-    }
-    if (problems.length > 0) {
-      throw new ImportError(
-        problems.slice(0, MAX_PROBLEMS),
-        Math.max(0, problems.length - MAX_PROBLEMS),
-      );
-    }
-    await tx.copyIn(
-      'accounts',
-      columnList(ACCOUNT_COLUMNS, OWNER_COLUMNS),
-      chunkRows(accounts, (account) => accountRow(account, owner)),
-    );
-    return accounts.length;
-  }
-
-  /** Reads every stored record back into one dataset for the engine. */
   async loadDataset(onProgress?: (stage: string) => void): Promise<Dataset> {
     onProgress?.('contract lines');
-    const linesText = await this.db.copyOut(`SELECT ${lineSelectList()} FROM contract_lines`);
-    const lines: ContractLine[] = [];
-    // A line stored by several sources (with the same content) is read once.
-    const seen = new Set<string>();
-    forEachCopyRow(linesText, LINE_COLUMNS.length, (fields) => {
-      const id = fields[0] ?? '';
-      if (seen.has(id)) return;
-      seen.add(id);
-      lines.push(lineFromFields(fields));
-    });
-    onProgress?.('accounts, owners, segments and FX rates');
-    /**
-     * Owner, segment and FX records read from several sources (a line file with inline owners
-     * and an owner file, or one file stored under two names) are read back once each.
-     */
-    const read = async <T>(
-      table: string,
-      columns: readonly string[],
-      content: readonly string[],
-      from: (fields: readonly (string | null)[]) => T,
-    ) => {
-      // Only records that several sources state can repeat; one source's rows are read as they are.
-      const sources = await this.db.query<{ n: number }>(
-        `SELECT count(DISTINCT source)::integer AS n FROM ${table}`,
-      );
-      if (Number(sources[0]?.n ?? 0) <= 1) {
-        return parseCopyCsv(
-          await this.db.copyOut(`SELECT ${columns.join(', ')} FROM ${table}`),
-          columns.length,
-        ).map(from);
-      }
-      // Rows come in import order, and a row whose content an earlier row has is skipped here,
-      // because sorting in SQL for DISTINCT costs seconds at a few hundred thousand rows.
-      const text = await this.db.copyOut(
-        `SELECT ${columns.join(', ')} FROM ${table} ORDER BY import_id`,
-      );
-      const positions = content.map((column) => columns.indexOf(column));
-      const seen = new Set<string>();
-      const result: T[] = [];
-      forEachCopyRow(text, columns.length, (fields) => {
-        const key = positions.map((position) => fields[position] ?? '\u0000').join('\u0001');
-        if (seen.has(key)) return;
-        seen.add(key);
-        result.push(from(fields));
-      });
-      return result;
-    };
-    const contentOf = (columns: readonly string[]) =>
-      columns.filter((column) => column !== 'source_file' && column !== 'source_row');
-    return {
-      accounts: mergeAccounts(
-        await read('accounts', ACCOUNT_COLUMNS, ACCOUNT_COLUMNS, accountFromFields),
-      ),
-      lines,
-      assignments: await read(
+    const supporting = Promise.all([
+      this.readOnce('accounts', ACCOUNT_COLUMNS, ACCOUNT_COLUMNS, accountFromFields),
+      this.readOnce(
         'assignments',
         ASSIGNMENT_COLUMNS,
         contentOf(ASSIGNMENT_COLUMNS),
         assignmentFromFields,
       ),
-      segments: await read(
+      this.readOnce(
         'segment_spans',
         SEGMENT_COLUMNS,
         contentOf(SEGMENT_COLUMNS),
         segmentFromFields,
       ),
-      fxRates: await read('fx_rates', FX_COLUMNS, contentOf(FX_COLUMNS), fxFromFields),
-    };
+      this.readOnce('fx_rates', FX_COLUMNS, contentOf(FX_COLUMNS), fxFromFields),
+    ]);
+    // Keeps a rejection from going unhandled while the lines are read; it is raised below.
+    supporting.catch(() => undefined);
+    const severalSources = await this.severalSources('contract_lines');
+    const linesText = await this.db.copyOut(`SELECT ${lineSelectList()} FROM contract_lines`);
+    const lines: ContractLine[] = [];
+    // A line stored by several sources (with the same content) is read once.
+    const seen = severalSources ? new Set<string>() : undefined;
+    forEachCopyRow(linesText, LINE_COLUMNS.length, (fields) => {
+      if (seen !== undefined) {
+        const id = fields[0] ?? '';
+        if (seen.has(id)) return;
+        seen.add(id);
+      }
+      lines.push(lineFromFields(fields));
+    });
+    onProgress?.('accounts, owners, segments and FX rates');
+    const [accounts, assignments, segments, fxRates] = await supporting;
+    return { accounts: mergeAccounts(accounts), lines, assignments, segments, fxRates };
+  }
+
+  /** Returns whether several sources store rows in `table`, from the ends of its `source` index. */
+  private async severalSources(table: string): Promise<boolean> {
+    const rows = await this.db.query<{ first: string | null; last: string | null }>(
+      `SELECT min(source) AS first, max(source) AS last FROM ${quoteIdentifier(table)}`,
+    );
+    return rows[0]?.first !== rows[0]?.last;
+  }
+
+  /**
+   * Reads a table's records, each once. A record that several sources state (a line file with
+   * inline owners and an owner file, or one file stored under two names) is stored once per
+   * source, with the same `content` columns, and its later copies are skipped.
+   */
+  private async readOnce<T>(
+    table: string,
+    columns: readonly string[],
+    content: readonly string[],
+    from: (fields: readonly (string | null)[]) => T,
+  ): Promise<T[]> {
+    const result: T[] = [];
+    if (!(await this.severalSources(table))) {
+      const text = await this.db.copyOut(`SELECT ${selectList(columns)} FROM ${table}`);
+      forEachCopyRow(text, columns.length, (fields) => result.push(from(fields)));
+      return result;
+    }
+    // Rows come in import order, and a row whose content an earlier row has is skipped here,
+    // because sorting in SQL for DISTINCT costs seconds at a few hundred thousand rows.
+    const text = await this.db.copyOut(
+      `SELECT ${selectList(columns)} FROM ${table} ORDER BY import_id`,
+    );
+    const positions = content.map((column) => columns.indexOf(column));
+    const seen = new Set<string>();
+    forEachCopyRow(text, columns.length, (fields) => {
+      const key = positions.map((position) => fields[position] ?? '\u0000').join('\u0001');
+      if (seen.has(key)) return;
+      seen.add(key);
+      result.push(from(fields));
+    });
+    return result;
   }
 
   /**
@@ -987,129 +517,6 @@ export class Workspace {
   }
 }
 
-/** Orders problems by file name, then by row. */
-export function byFileAndRow(a: RowProblem, b: RowProblem): number {
-  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
-  return a.row - b.row;
-}
-
-/** Currencies of stored recurring and usage lines that no stored FX rate converts. */
-async function missingRates(tx: Queryable, reporting: string): Promise<string[]> {
-  const rows = await tx.query<{ currency: string }>(
-    `SELECT DISTINCT c.currency FROM contract_lines c
-     WHERE c.kind IN ('recurring', 'usage') AND c.currency <> $1
-       AND NOT EXISTS (SELECT 1 FROM fx_rates f WHERE f.currency = c.currency)
-     ORDER BY c.currency`,
-    [reporting],
-  );
-  return rows.map((row) => row.currency);
-}
-
-/**
- * Checks what an import leaves behind across all sources, before it commits: every line's
- * currency still has an FX rate, FX rates of one currency and kind do not overlap, and account
- * parents form no cycle. A replaced file can break any of these for records other files stored.
- */
-async function checkWorkspace(tx: Queryable, reporting: string): Promise<void> {
-  const missing = await missingRates(tx, reporting);
-  if (missing.length > 0) {
-    throw new StoreError(
-      `after this import, stored lines in ${missing.join(', ')} would have no FX rate to ${reporting}; keep rates for ${missing.length === 1 ? 'that currency' : 'those currencies'} in the FX rate file, or import one`,
-    );
-  }
-  const overlaps = await tx.query<{
-    currency: string;
-    kind: string;
-    a_from: string;
-    a_source: string;
-    b_from: string;
-    b_source: string;
-  }>(
-    `SELECT a.currency, a.kind, a.valid_from AS a_from, a.source AS a_source,
-            b.valid_from AS b_from, b.source AS b_source
-     FROM fx_rates a JOIN fx_rates b
-       ON a.currency = b.currency AND a.kind = b.kind AND a.ctid < b.ctid
-      AND a.valid_from < coalesce(b.valid_to, 'infinity'::date)
-      AND b.valid_from < coalesce(a.valid_to, 'infinity'::date)
-      AND NOT (a.valid_from = b.valid_from AND a.valid_to IS NOT DISTINCT FROM b.valid_to
-               AND a.rate = b.rate)
-     LIMIT 1`,
-  );
-  const overlap = overlaps[0];
-  if (overlap !== undefined) {
-    throw new StoreError(
-      `${overlap.kind} FX rates for ${overlap.currency} overlap: one from ${overlap.a_from} (${overlap.a_source}) and one from ${overlap.b_from} (${overlap.b_source}); end one before the other starts`,
-    );
-  }
-  const parents = await tx.query<{ id: string; parent_id: string; source: string }>(
-    'SELECT DISTINCT id, parent_id, source FROM accounts WHERE parent_id IS NOT NULL',
-  );
-  const parentOf = new Map(parents.map((row) => [row.id, row]));
-  for (const start of parentOf.keys()) {
-    const path = [start];
-    let current = parentOf.get(start)?.parent_id;
-    while (current !== undefined && path.length <= parentOf.size) {
-      if (current === start) {
-        const sources = [...new Set(path.map((id) => parentOf.get(id)?.source ?? ''))];
-        throw new StoreError(
-          `account parents would form a cycle ${[...path, start].join(' → ')} (from ${sources.join(', ')}); give one of these accounts another parent`,
-        );
-      }
-      path.push(current);
-      current = parentOf.get(current)?.parent_id;
-    }
-  }
-}
-
-/** Text fields that PostgreSQL cannot store because they contain a NUL character. */
-function nulProblems(request: ImportRequest): RowProblem[] {
-  const problems: RowProblem[] = [];
-  const fileOf = new Map(request.files.map((file) => [file.fileName, file]));
-  const check = (
-    value: string | undefined,
-    source: { file: string; row: number } | undefined,
-    columns: readonly string[],
-  ) => {
-    if (value === undefined || !value.includes('\u0000')) return;
-    const summary = source === undefined ? undefined : fileOf.get(source.file)?.summary;
-    const column =
-      columns.map((name) => summary?.columns[name]).find((header) => header !== undefined) ??
-      columns[0] ??
-      '';
-    problems.push({
-      file: source?.file ?? '',
-      row: source?.row ?? 0,
-      column,
-      value,
-      message: 'contains a NUL character, which cannot be stored; remove it from the file',
-    });
-  };
-  for (const line of request.dataset.lines) {
-    check(line.id, line.source, ['line_id', 'line']);
-    check(line.accountId, line.source, ['account_id', 'customer']);
-    check(line.contractId, line.source, ['contract_id']);
-    check(line.product, line.source, ['product']);
-    check(line.renews, line.source, ['renews']);
-  }
-  for (const assignment of request.dataset.assignments) {
-    check(assignment.role, assignment.source, ['role']);
-    check(assignment.person, assignment.source, ['person', 'owner']);
-    check(assignment.accountId, assignment.source, ['account_id', 'customer']);
-  }
-  for (const span of request.dataset.segments) {
-    check(span.segment, span.source, ['segment']);
-    check(span.region, span.source, ['region']);
-    check(span.subRegion, span.source, ['sub_region']);
-    check(span.accountId, span.source, ['account_id', 'customer']);
-  }
-  for (const account of request.dataset.accounts) {
-    check(account.id, undefined, ['account_id']);
-    check(account.name, undefined, ['account_name']);
-    check(account.parentId, undefined, ['parent_id']);
-  }
-  return problems;
-}
-
 /** Merges the accounts into one per id, with the fields any source states (imports keep them consistent). */
 function mergeAccounts(accounts: readonly Account[]): Account[] {
   const merged = new Map<string, Account>();
@@ -1120,8 +527,7 @@ function mergeAccounts(accounts: readonly Account[]): Account[] {
   return [...merged.values()];
 }
 
-/** Quotes a string literal for the few statements (COPY) that cannot take parameters. */
-function literal(value: string): string {
-  if (value.includes('\u0000')) throw new StoreError('a name contains a NUL character');
-  return `'${value.replaceAll("'", "''")}'`;
+/** Returns the columns that make up a record's content: all but where it was read from. */
+function contentOf(columns: readonly string[]): string[] {
+  return columns.filter((column) => column !== 'source_file' && column !== 'source_row');
 }

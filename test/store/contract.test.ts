@@ -334,6 +334,68 @@ describe.each(DRIVERS)('workspace on the %s driver', (driver) => {
     );
   });
 
+  test('bulk load restores keys and indexes', async () => {
+    const schema = () =>
+      workspace.db.query<{ name: string; definition: string }>(
+        `SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint
+         WHERE conrelid IN ('contract_lines'::regclass, 'assignments'::regclass)
+         UNION ALL SELECT indexname, indexdef FROM pg_indexes
+         WHERE tablename IN ('contract_lines', 'assignments')
+         ORDER BY name, definition`,
+      );
+    const before = await schema();
+    // More rows than an import loads with the keys and indexes in place.
+    const rows: string[] = [];
+    for (let index = 0; index < 60_000; index++) {
+      rows.push(
+        `B${index},A${index % 997},Platform,recurring,10.00,month,USD,2024-01-01,,,Dana,Growth,EMEA`,
+      );
+    }
+    const run = await importFiles(
+      workspace,
+      [input('bulk.csv', lines(...rows)), input('fx.csv', FX)],
+      CANONICAL,
+    );
+    expect(run.outcomes[0]).toMatchObject({ added: 60_000 });
+    expect(await schema()).toEqual(before);
+    const counts = await workspace.counts();
+    expect(counts['contract_lines']).toBe(60_000);
+    expect(counts['assignments']).toBe(60_000);
+    // More lines than are stored, so a bulk load again. The rate overlapping the stored one
+    // fails the workspace check after the lines are loaded, which rolls the dropped keys and
+    // indexes back with them.
+    rows.push('B60000,A1,Platform,recurring,10.00,month,USD,2024-01-01,,,Dana,Growth,EMEA');
+    const overlapping = 'currency,rate,from_date,to_date,kind\nEUR,2.00,2024-06-01,,plan\n';
+    await expect(
+      importFiles(
+        workspace,
+        [input('bulk2.csv', lines(...rows.map((row) => `X${row}`))), input('fx2.csv', overlapping)],
+        CANONICAL,
+      ),
+    ).rejects.toThrow(/plan FX rates for EUR overlap/);
+    expect(await schema()).toEqual(before);
+    expect(await workspace.counts()).toEqual(counts);
+  });
+
+  test('line id repeated across import files', async () => {
+    const other = lines(
+      'L1,A1,Platform,recurring,999.00,month,USD,2024-01-01,2024-12-31,,Dana,Growth,EMEA',
+    );
+    const error = await importFiles(
+      workspace,
+      [input('lines.csv', BASE), input('other.csv', other), input('fx.csv', FX)],
+      CANONICAL,
+    ).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ImportError);
+    expect((error as ImportError).problems).toEqual([
+      expect.objectContaining({ file: 'other.csv', row: 2, column: 'line_id', value: 'L1' }),
+    ]);
+    expect((error as ImportError).problems[0]?.message).toContain(
+      'already used in lines.csv row 2',
+    );
+    expect((await workspace.counts())['imports']).toBe(0);
+  });
+
   test('a NUL character is a row problem naming its column', async () => {
     const text = lines('N1,A1,Pro\u0000duct,recurring,100,month,USD,2024-01-01,,,Dana,Growth,EMEA');
     const error = await importFiles(workspace, [input('nul.csv', text)], CANONICAL).catch(
@@ -342,6 +404,24 @@ describe.each(DRIVERS)('workspace on the %s driver', (driver) => {
     expect((error as ImportError).problems).toEqual([
       expect.objectContaining({ file: 'nul.csv', row: 2, column: 'product' }),
     ]);
+  });
+
+  test('concurrent COPY reads keep their rows', async () => {
+    const { db } = workspace;
+    const outside = db.copyOut("SELECT 'outside', generate_series(1, 50000)");
+    const inside = db.transaction((tx) =>
+      Promise.all([
+        tx.copyOut("SELECT 'inside', generate_series(1, 3)"),
+        tx.copyOut("SELECT 'second', 1"),
+      ]),
+    );
+    const [many, [few, one]] = await Promise.all([outside, inside]);
+    const rows = many.split('\n').filter((row) => row !== '');
+    expect(rows).toHaveLength(50_000);
+    expect(rows.every((row) => row.startsWith('outside,'))).toBe(true);
+    expect(few).toBe('inside,1\ninside,2\ninside,3\n');
+    expect(one).toBe('second,1\n');
+    expect(await db.copyOut('SELECT 1 WHERE false')).toBe('');
   });
 
   test('definitions versions are stored once per content and one is current', async () => {

@@ -125,7 +125,7 @@ function Solution({ state }: { readonly state: SessionState }) {
   );
 }
 
-/** The facilitator's screen; the key travels only in this browser's session storage. */
+/** Renders the facilitator's screen; the key stays in this browser tab's session storage. */
 export function Facilitate() {
   const route = useRoute();
   const code = route.params.get('code');
@@ -304,7 +304,7 @@ export function Facilitate() {
   );
 }
 
-/** The participant's screen; the token stays in this browser's session storage. */
+/** Renders the participant's screen; the token stays in this browser tab's session storage. */
 export function Join() {
   const route = useRoute();
   const code = route.params.get('code');

@@ -1,0 +1,252 @@
+/**
+ * Reading the files of a workspace import a batch of records at a time. Contract-line files of
+ * the canonical preset are read and checked row by row as the import stores them, so a million
+ * lines are never all in memory at once. Other files, and the files of other presets, are read
+ * whole before the import starts and handed over in one batch each.
+ */
+import type { Account, Assignment, ContractLine, FxRate, SegmentSpan } from '../core/model.js';
+import { AccountRegistry } from './accounts.js';
+import { isCanonicalLineFile, LineFileReader, stageCanonicalFile } from './canonical.js';
+import { validateReadOptions, type ReadOptions } from './options.js';
+import type { FilePart } from './part.js';
+import { ImportError, ProblemList, type RowProblem } from './problems.js';
+import { loadSource, parseSource, readParts, readSources, type Source } from './sources.js';
+import type { FileKind, ImportSummary } from './summary.js';
+
+/**
+ * Rows of a contract-line file read and checked before their records are handed over: few
+ * enough that the records are garbage by the next young-generation collection.
+ */
+export const BATCH_ROWS = 2_000;
+
+/** Records read from some rows of one file. */
+export interface RecordBatch {
+  readonly lines: readonly ContractLine[];
+  readonly assignments: readonly Assignment[];
+  readonly segments: readonly SegmentSpan[];
+  readonly fxRates: readonly FxRate[];
+}
+
+/** One file of an import, whose records are read in batches. */
+export interface StagedFile {
+  /** The file as records and problems name it. */
+  readonly fileName: string;
+  readonly fileKind: FileKind;
+  /** Data rows of the file, for progress. */
+  readonly rows: number;
+  /** Header read for each field, keyed as in the summary. */
+  readonly columns: Readonly<Record<string, string>>;
+  /**
+   * Yields the file's records. Rows with problems give none, and a line whose id an earlier
+   * file of the import already used is reported and left out. Call it once.
+   */
+  batches(): Iterable<RecordBatch>;
+  /** The file's summary, complete once `batches` has been read to the end. */
+  summary(): ImportSummary;
+}
+
+/** The files of one import, read with the same options. */
+export interface StagedImport {
+  /** One per input, in the order given. */
+  readonly files: readonly StagedFile[];
+  /** Number of problems found so far. */
+  readonly problemCount: number;
+  /**
+   * Merges the accounts that the files state, once every file's batches were read, and returns
+   * them with every problem found in rows (each names a row left out).
+   */
+  finish(): { accounts: Account[]; problems: readonly RowProblem[] };
+}
+
+/**
+ * Starts reading files for an import, as `readBuffers` reads them. Options are checked and each
+ * file is decoded, parsed and recognised now, and files other than canonical contract lines are
+ * read whole.
+ *
+ * @throws ImportOptionsError for invalid options.
+ * @throws ImportError when a file cannot be read as a whole (its encoding, its CSV quoting, a
+ *   missing or repeated column), listing the problems of every row as well.
+ */
+export async function stageBuffers(
+  inputs: readonly { readonly data: Buffer; readonly fileName: string }[],
+  options: ReadOptions,
+): Promise<StagedImport> {
+  validateReadOptions(options);
+  // Every problem is kept: each names a row that the import leaves out or fails on.
+  const problems = new ProblemList(Infinity);
+  const sources: Source[] = [];
+  for (const { data, fileName } of inputs) sources.push(await loadSource(data, fileName, problems));
+  const files =
+    options.preset === 'canonical'
+      ? stageCanonical(sources, options, problems)
+      : readParts(sources, options, problems).map(wholeFile);
+  if (files === undefined || files.length !== inputs.length || hasFileProblem(problems)) {
+    // Reading every file whole lists all problems, as reading without a workspace does.
+    readSources(sources, { ...options, skipInvalid: false }, new ProblemList());
+    problems.throwIfAny();
+    throw new Error('a file of the import could not be read, but no problem was reported');
+  }
+  return new Staging(files, problems);
+}
+
+/** Returns whether a problem concerns a whole file (its header, encoding or layout), not a row. */
+function hasFileProblem(problems: ProblemList): boolean {
+  return problems.problems.some((problem) => problem.row <= 1);
+}
+
+/** A staged file and the account drafts it states, available once its batches were read. */
+interface FileStage extends StagedFile {
+  readonly lineIdHeader: string | undefined;
+  /** Whether the reader made sure that no two of the file's lines share an id. */
+  readonly uniqueLineIds: boolean;
+  /** Whether the file may give contract lines. */
+  readonly givesLines: boolean;
+  accountDrafts(): FilePart['accountDrafts'];
+}
+
+/** Stages canonical files; undefined when one of them cannot be parsed or recognised. */
+function stageCanonical(
+  sources: readonly Source[],
+  options: ReadOptions,
+  problems: ProblemList,
+): FileStage[] | undefined {
+  const tables = [];
+  for (const source of sources) {
+    const parsed = parseSource(source, options, problems);
+    if (parsed === undefined) return undefined;
+    tables.push(parsed.table);
+  }
+  const supportRows = tables
+    .filter((table) => !isCanonicalLineFile(table, options))
+    .reduce((total, table) => total + table.rows.length, 0);
+  // Contract-line rows report their progress as the import stores them.
+  const { onProgress, ...quiet } = options;
+  const files: FileStage[] = [];
+  let rowsRead = 0;
+  for (const table of tables) {
+    const staged = stageCanonicalFile(table, quiet, problems);
+    if (staged === undefined) return undefined;
+    if (staged instanceof LineFileReader) {
+      files.push(lineFile(staged));
+      continue;
+    }
+    files.push(wholeFile(staged));
+    rowsRead += table.rows.length;
+    onProgress?.(rowsRead, supportRows);
+  }
+  return files;
+}
+
+function lineFile(reader: LineFileReader): FileStage {
+  const columns: Record<string, string> = {};
+  for (const [field, column] of Object.entries(reader.columns)) columns[field] = column.header;
+  let part: FilePart | undefined;
+  const finished = () => (part ??= reader.part());
+  return {
+    fileName: reader.table.file,
+    fileKind: 'contract-lines',
+    rows: reader.table.rows.length,
+    columns,
+    lineIdHeader: reader.columns.line_id?.header,
+    uniqueLineIds: true,
+    givesLines: true,
+    *batches() {
+      for (const batch of reader.batches(BATCH_ROWS)) yield { ...batch, fxRates: [] };
+    },
+    summary: () => finished().summary,
+    accountDrafts: () => finished().accountDrafts,
+  };
+}
+
+function wholeFile(part: FilePart): FileStage {
+  return {
+    fileName: part.file,
+    fileKind: part.summary.fileKind,
+    rows: part.summary.rows,
+    columns: part.summary.columns,
+    lineIdHeader: part.lineIdHeader,
+    uniqueLineIds: part.uniqueLineIds === true,
+    givesLines: part.lines.length > 0,
+    batches: () => [part],
+    summary: () => part.summary,
+    accountDrafts: () => part.accountDrafts,
+  };
+}
+
+class Staging implements StagedImport {
+  readonly files: readonly StagedFile[];
+
+  constructor(
+    private readonly stages: readonly FileStage[],
+    private readonly problems: ProblemList,
+  ) {
+    const lineFiles = stages.filter((stage) => stage.givesLines);
+    // One file whose reader checked its ids needs no check across files.
+    const checkIds =
+      lineFiles.length > 1 || (lineFiles.length === 1 && lineFiles[0]?.uniqueLineIds !== true);
+    const ids = checkIds ? new LineIdsAcrossFiles(problems) : undefined;
+    this.files = stages.map((stage) =>
+      ids === undefined ? stage : { ...stage, batches: () => ids.filter(stage) },
+    );
+  }
+
+  get problemCount(): number {
+    return this.problems.count;
+  }
+
+  finish(): { accounts: Account[]; problems: readonly RowProblem[] } {
+    const registry = new AccountRegistry(this.problems);
+    for (const stage of this.stages) {
+      for (const draft of stage.accountDrafts()) registry.add(draft);
+    }
+    const accounts = registry.accounts();
+    if (hasFileProblem(this.problems)) {
+      throw new ImportError([...this.problems.problems], 0);
+    }
+    return { accounts, problems: this.problems.problems };
+  }
+}
+
+/**
+ * Reports a line whose id a line read before it, in this file or an earlier one, already has,
+ * and leaves it out. Each id is kept with where it was first read, as one number.
+ */
+class LineIdsAcrossFiles {
+  /** File names by number, in the order their first line was read. */
+  private readonly fileNames: string[] = [];
+  /** Row × `MAX_FILES` + file number of each id's first line. */
+  private readonly firstRead = new Map<string, number>();
+
+  constructor(private readonly problems: ProblemList) {}
+
+  *filter(stage: FileStage): Generator<RecordBatch> {
+    let fileNumber = this.fileNames.indexOf(stage.fileName);
+    if (fileNumber < 0) fileNumber = this.fileNames.push(stage.fileName) - 1;
+    if (fileNumber >= MAX_FILES) throw new Error(`an import reads at most ${MAX_FILES} files`);
+    for (const batch of stage.batches()) {
+      const kept = batch.lines.filter((line) => this.claim(line, fileNumber, stage));
+      yield kept.length === batch.lines.length ? batch : { ...batch, lines: kept };
+    }
+  }
+
+  private claim(line: ContractLine, fileNumber: number, stage: FileStage): boolean {
+    const row = line.source?.row ?? 0;
+    const earlier = this.firstRead.get(line.id);
+    if (earlier === undefined) {
+      this.firstRead.set(line.id, row * MAX_FILES + fileNumber);
+      return true;
+    }
+    const earlierFile = this.fileNames[earlier % MAX_FILES] ?? '';
+    this.problems.add({
+      file: stage.fileName,
+      row,
+      column: stage.lineIdHeader ?? 'line_id',
+      value: line.id,
+      message: `is a line id already used in ${earlierFile} row ${Math.floor(earlier / MAX_FILES)}; give each line its own id across all files`,
+    });
+    return false;
+  }
+}
+
+/** Files one import may read: file numbers fit in the low digits of `LineIdsAcrossFiles` keys. */
+const MAX_FILES = 1024;
