@@ -55,8 +55,8 @@ export interface AppOptions {
 }
 
 /**
- * The dashboard that `npm run build` writes to dist/web under the package's root, found from this
- * module whether it runs compiled (dist/src/server) or from its source (src/server).
+ * Finds the dashboard that `npm run build` writes to dist/web under the package's root, whether
+ * this module runs compiled (dist/src/server) or from its source (src/server).
  */
 function builtWebRoot(): string {
   let folder = path.dirname(fileURLToPath(import.meta.url));
@@ -130,7 +130,7 @@ const FilterQuery = z.object({
     }),
 });
 
-/** The filters of a request as the core names their dimensions. */
+/** Returns the filters of a request keyed by the core's dimension names. */
 function filtersOf(query: z.infer<typeof FilterQuery>): BookFilters {
   const filters: BookFilters = {};
   if (query.csm !== undefined) filters.csm = query.csm;
@@ -140,7 +140,7 @@ function filtersOf(query: z.infer<typeof FilterQuery>): BookFilters {
   return filters;
 }
 
-/** The name of a dimension's filter parameter. */
+/** Returns the name of a dimension's filter parameter. */
 function filterParameter(dimension: Dimension): string {
   return dimension === 'sub-region' ? 'subRegion' : dimension;
 }
@@ -247,7 +247,7 @@ function describeIssue(issue: z.core.$ZodIssue | undefined): string {
     return `must be one of ${issue.values.map((value) => String(value)).join(', ')}`;
   }
   if (issue.code === 'invalid_type') {
-    // zod leaves the input out of issues, so its message says what was received.
+    // zod leaves the input out of issues, so its message is the only record of what was received.
     const received = /received (\w+)/.exec(issue.message)?.[1];
     if (received === 'undefined') return 'is missing';
     if (received === 'array' && issue.expected !== 'array') return 'is given more than once';
@@ -268,6 +268,12 @@ function describeIssue(issue: z.core.$ZodIssue | undefined): string {
   if (issue.code === 'invalid_union') return 'is missing or not a file';
   return issue.message;
 }
+
+/** Statuses of engine errors that are not 422, an input the data cannot answer. */
+const ENGINE_ERROR_STATUS: Partial<Record<EngineError['code'], ContentfulStatusCode>> = {
+  'unknown-account': 404,
+  'invalid-filter': 400,
+};
 
 /** Turns a thrown error into the JSON error body and its status. */
 function errorBody(error: unknown): {
@@ -308,7 +314,7 @@ function errorBody(error: unknown): {
     };
   if (error instanceof EngineError) {
     return {
-      status: error.code === 'unknown-account' ? 404 : error.code === 'invalid-filter' ? 400 : 422,
+      status: ENGINE_ERROR_STATUS[error.code] ?? 422,
       code: error.code,
       message: error.message,
       field: error.code === 'unknown-account' ? 'id' : null,
@@ -490,8 +496,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
   }
 
   /**
-   * The book a request narrows to: `by` and `key` name it, and filters narrow it further. With
-   * filters alone, the first of them names the book. Without either, the whole company.
+   * Selects the book a request narrows to: `by` and `key` name it, and filters narrow it further.
+   * With filters alone, the first of them names the book. Without either, it returns undefined.
    */
   function selectBook(
     analysis: Analysis,
@@ -1191,7 +1197,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   if (existsSync(path.join(webRoot, 'index.html'))) {
     app.use('/assets/*', serveStatic({ root: webRoot }));
     app.get('*', async (c, next) => {
-      // The API's unknown routes answer JSON; a missing file is a 404, not the dashboard page.
+      // Unknown API routes return JSON, and a missing file is a 404 rather than the dashboard page.
       if (c.req.path === '/api' || c.req.path.startsWith('/api/')) return next();
       if (c.req.path.startsWith('/assets/') || /\.[A-Za-z0-9]+$/.test(c.req.path)) {
         return c.text('not found\n', 404);

@@ -279,7 +279,7 @@ describe.skipIf(!available)('dashboard in chromium', () => {
     await page.goBack();
     await page.getByTestId('team-table').waitFor();
 
-    // The export holds the rows shown, with exact amounts.
+    // The export contains the rows shown, with exact amounts.
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByTestId('team-table').getByTestId('export-csv').click(),

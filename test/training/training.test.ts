@@ -217,7 +217,7 @@ describe('exercise ids', () => {
 });
 
 describe('worksheet', () => {
-  /** The text drawn on the pages: pdfkit writes each run as a hex string before TJ. */
+  /** Extracts the text drawn on the pages: pdfkit writes each run as a hex string before TJ. */
   function drawnText(pdf: Buffer): string {
     return [...pdf.toString('latin1').matchAll(/<([0-9a-f]+)>/g)]
       .map((match) => Buffer.from(match[1] as string, 'hex').toString('latin1'))

@@ -86,7 +86,7 @@ export class ApiError extends Error {
     super(message);
   }
 
-  /** True when the workspace holds no contract lines yet. */
+  /** Whether the workspace contains no contract lines yet. */
   get empty(): boolean {
     return this.code === 'store-error' && /no contract lines yet/.test(this.message);
   }
@@ -108,7 +108,12 @@ export async function request<T>(pathname: string, init?: RequestInit): Promise<
     response = await fetch(pathname, init);
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
-    throw new ApiError(0, 'network', 'the server did not answer; is `nrr serve` running?', null);
+    throw new ApiError(
+      0,
+      'network',
+      'the server did not respond; check that `nrr serve` is running',
+      null,
+    );
   }
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {

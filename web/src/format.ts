@@ -1,5 +1,5 @@
 /**
- * How the dashboard writes figures. Money arrives in integer minor units of the reporting
+ * Formatting of figures for display. Money arrives in integer minor units of the reporting
  * currency and ratios as fractions; this is the one place where either is rounded for display.
  */
 
@@ -44,7 +44,7 @@ export function formatAmount(minor: number, currency: string): string {
   return grouping.format(wholeUnits(minor, currency));
 }
 
-/** A compact amount for chart axes, e.g. "1.2M". */
+/** Formats a compact amount for chart axes, e.g. "1.2M". */
 export function formatCompact(minor: number, currency: string): string {
   const whole = wholeUnits(minor, currency);
   return new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 }).format(
@@ -62,18 +62,18 @@ export function exactDecimal(minor: number, currency: string): string {
     : `${sign}${text.slice(0, -digits)}.${text.slice(-digits)}`;
 }
 
-/** A ratio as a percentage with one decimal, e.g. "104.3%", or "n/a" without a denominator. */
+/** Formats a ratio as a percentage with one decimal, e.g. "104.3%", or "n/a" without one. */
 export function formatPercent(ratio: number | null): string {
   if (ratio === null || !Number.isFinite(ratio)) return 'n/a';
   return `${(Math.round(ratio * 1000) / 10).toFixed(1)}%`;
 }
 
-/** A ratio of two sums, or null when the denominator is zero. */
+/** Divides two sums, returning null when the denominator is zero. */
 export function ratio(numerator: number, denominator: number): number | null {
   return denominator === 0 ? null : numerator / denominator;
 }
 
-/** A count with thousands separators. */
+/** Formats a count with thousands separators. */
 export function formatCount(count: number): string {
   return grouping.format(count);
 }

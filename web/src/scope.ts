@@ -16,7 +16,7 @@ export function useScope(): Scope {
   return useContext(ScopeContext);
 }
 
-/** A link to a view with the shared scope added. */
+/** Builds a link to a view with the shared scope added. */
 export function scopedHref(
   scope: Scope,
   path: string,
@@ -25,7 +25,7 @@ export function scopedHref(
   return href(path, { ...params, asOf: scope.asOf, definitions: scope.definitions });
 }
 
-/** The scope as API query parameters. */
+/** Returns the scope as API query parameters. */
 export function scopeQuery(scope: Scope): Record<string, string | undefined> {
   return { asOf: scope.asOf, definitions: scope.definitions };
 }

@@ -1,4 +1,4 @@
-/** What a view shows while it loads, when it fails and when there is nothing to show. */
+/** Views for loading, failure and empty data. */
 import type { ReactNode } from 'react';
 import type { ApiError, Loadable } from '../api.js';
 

@@ -4,7 +4,7 @@ import { exactDecimal, formatAmount } from '../format.js';
 import { scopedHref } from '../scope.js';
 import type { Scope } from '../scope.js';
 
-/** The account id, linked to the account's page on the same date. */
+/** Builds the account id column, linked to the account's page on the same date. */
 export function accountColumn<Row extends { readonly account: string }>(scope: Scope): Column<Row> {
   return {
     key: 'account',
@@ -27,7 +27,7 @@ export function nameColumn<Row extends { readonly name: string | null }>(): Colu
   };
 }
 
-/** An amount in minor units, shown in whole units and exported as an exact decimal. */
+/** Builds an amount column: minor units shown in whole units, exported as an exact decimal. */
 export function moneyColumn<Row>(
   key: string,
   label: string,
@@ -44,7 +44,7 @@ export function moneyColumn<Row>(
   };
 }
 
-/** A text column sorted and exported as shown. */
+/** Builds a text column, sorted and exported as shown. */
 export function textColumn<Row>(
   key: string,
   label: string,

@@ -41,7 +41,7 @@ const FILTERS = {
   timing: RENEWAL_TIMINGS,
 } as const;
 
-/** The first and last day of the three months from the as-of month, as a default period. */
+/** Returns the three months after the as-of month, as the default period. */
 function defaultPeriod(asOf: string | undefined): { from: string; to: string } {
   const start = asOf === undefined ? new Date() : new Date(`${asOf}T00:00:00Z`);
   const from = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));

@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'react';
 import { request } from '../api.js';
 import { ApiError } from '../api.js';
+import { LevelOptions } from '../components/LevelOptions.js';
 import { navigate, useRoute, withParams } from '../router.js';
 
 /** How often both screens ask for the session's state. */
@@ -55,6 +56,11 @@ interface Results {
 function field(data: FormData, name: string): string {
   const value = data.get(name);
   return typeof value === 'string' ? value : '';
+}
+
+/** Marks a revealed answer right or wrong. */
+function verdict(correct: boolean): string {
+  return correct ? ' (right)' : ' (wrong)';
 }
 
 function message(error: unknown): string {
@@ -199,10 +205,7 @@ export function Facilitate() {
           <label>
             Level
             <select name="level" defaultValue="2">
-              <option value="">All levels</option>
-              <option value="1">1: name the movement</option>
-              <option value="2">2: compute NRR or GRR</option>
-              <option value="3">3: judge a renewal</option>
+              <LevelOptions />
             </select>
           </label>
           <label>
@@ -284,7 +287,7 @@ export function Facilitate() {
             {(results?.answers ?? []).map((entry) => (
               <li key={entry.participant}>
                 <strong>{entry.participant}</strong>: {entry.response}
-                {state.revealed ? (entry.correct ? ' (right)' : ' (wrong)') : ''}
+                {state.revealed ? verdict(entry.correct) : ''}
                 {entry.explanation === '' ? null : <div className="muted">{entry.explanation}</div>}
               </li>
             ))}

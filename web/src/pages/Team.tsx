@@ -15,7 +15,7 @@ interface Filters {
   readonly region: string | undefined;
 }
 
-/** A link to the accounts behind one CSM's figure, with the page's filters. */
+/** Builds a link to the accounts behind one CSM's figure, with the page's filters. */
 function accountsLink(scope: Scope, filters: Filters, csm: string, set: 'active' | 'cohort') {
   return scopedHref(scope, '/accounts', {
     set,
@@ -91,7 +91,7 @@ function columns(scope: Scope, filters: Filters, currency: string): Column<Group
   ];
 }
 
-/** The books of a report, with the selected one kept even when the data has no such book. */
+/** Lists the books of a report, keeping the selected one even when the data has no such book. */
 function keysOf(report: { state: string; data?: Report }, selected: string | undefined): string[] {
   const keys =
     report.state === 'ready' ? (report.data?.groups ?? []).map((group) => group.key) : [];

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { apiPath, request, useApi } from '../api.js';
 import { ApiError } from '../api.js';
+import { LevelOptions } from '../components/LevelOptions.js';
 import { Loaded } from '../components/States.js';
 import { navigate, useRoute, withParams } from '../router.js';
 
@@ -51,10 +52,7 @@ export function Train() {
             value={level ?? ''}
             onChange={(event) => navigate(withParams(route, { level: event.target.value }))}
           >
-            <option value="">All levels</option>
-            <option value="1">1: name the movement</option>
-            <option value="2">2: compute NRR or GRR</option>
-            <option value="3">3: judge a renewal</option>
+            <LevelOptions />
           </select>
         </label>
         <label>
