@@ -5,8 +5,13 @@ import { defaultAsOf } from '../core/as-of.js';
 import { parseDay } from '../core/dates.js';
 import type { Day } from '../core/dates.js';
 import type { Dimension } from '../core/groups.js';
-import { choiceToText, runScenario, SCENARIO_OUTCOMES } from '../core/scenarios.js';
-import type { ScenarioChoice, ScenarioOutcome } from '../core/scenarios.js';
+import {
+  choiceToText,
+  parseMinorAmount,
+  runScenario,
+  SCENARIO_OUTCOMES,
+} from '../core/scenarios.js';
+import type { RampStep, ScenarioChoice, ScenarioOutcome } from '../core/scenarios.js';
 import { EngineError } from '../core/errors.js';
 import { currentUser } from '../store/workspace.js';
 import { table } from './format.js';
@@ -16,69 +21,157 @@ import { renderScenarioTable } from './scenario-view.js';
 import { addWorkspaceOption, withWorkspace, type WorkspaceFlags } from './workspace.js';
 
 const CHOICE_FORMAT =
-  'account=ID date=YYYY-MM-DD outcome=flat|uplift|downgrade|churn [bp=N] [effective=YYYY-MM-DD] [term=MONTHS]';
+  'account=ID date=YYYY-MM-DD outcome=flat|uplift|downgrade|churn [bp=N] [effective=YYYY-MM-DD | late=DAYS] [term=MONTHS] [addon=AMOUNT] [steps=MONTH:PERCENT%|MONTH:AMOUNT,...] [arr=AMOUNT account-name=NAME csm=NAME segment=NAME region=NAME]';
+
+const CHOICE_KEYS = [
+  'account',
+  'date',
+  'outcome',
+  'bp',
+  'effective',
+  'late',
+  'term',
+  'addon',
+  'steps',
+  'arr',
+  'account-name',
+  'csm',
+  'segment',
+  'region',
+];
+
+/** Keys that describe a renewal that is not in the data; `arr` marks one. */
+const DESCRIBED_KEYS = ['account-name', 'csm', 'segment', 'region'] as const;
+
+/** Fails a --choice value; choices are read once the reporting currency is known. */
+function choiceError(message: string): EngineError {
+  return new EngineError('invalid-scenario', `--choice: ${message}`);
+}
+
+/** Splits a choice into key=value pairs; a value in double quotes may contain spaces. */
+function choiceFields(text: string): Map<string, string> {
+  if ((text.match(/"/g) ?? []).length % 2 === 1) {
+    throw choiceError(`the choice "${text}" has a quote that is not closed`);
+  }
+  const fields = new Map<string, string>();
+  for (const pair of text.trim().match(/(?:[^\s"]+|"[^"]*")+/g) ?? []) {
+    const split = pair.indexOf('=');
+    const key = split < 0 ? pair : pair.slice(0, split);
+    const value = split < 0 ? '' : pair.slice(split + 1).replace(/^"(.*)"$/, '$1');
+    if (split <= 0 || value === '' || (!value.includes(' ') && value.includes('='))) {
+      throw choiceError(`"${pair}" is not key=value; write ${CHOICE_FORMAT}`);
+    }
+    if (fields.has(key)) throw choiceError(`the choice gives ${key} twice`);
+    fields.set(key, value);
+  }
+  const unknown = [...fields.keys()].find((key) => !CHOICE_KEYS.includes(key));
+  if (unknown !== undefined) {
+    throw choiceError(`unknown key "${unknown}"; write ${CHOICE_FORMAT}`);
+  }
+  return fields;
+}
+
+function count(key: string, value: string): number {
+  if (!/^\d{1,6}$/.test(value)) {
+    throw choiceError(`${key} "${value}" must be a whole number`);
+  }
+  return Number(value);
+}
+
+function amount(key: string, value: string, currency: string): number {
+  const minor = parseMinorAmount(value, currency);
+  if (typeof minor === 'string') throw choiceError(`${key} ${minor}`);
+  return minor;
+}
+
+/** Parses `steps=12:10%,24:1500`: months into the term, each with a percentage or an amount. */
+function parseSteps(value: string, currency: string): RampStep[] {
+  return value.split(',').map((item) => {
+    const match = /^(\d{1,3}):(.+)$/.exec(item.trim());
+    if (match === null) {
+      throw choiceError(
+        `ramp step "${item}" must be MONTH:PERCENT% or MONTH:AMOUNT, such as 12:10% or 24:1500`,
+      );
+    }
+    const month = Number(match[1]);
+    const size = match[2] as string;
+    if (!size.endsWith('%')) return { month, amount: amount(`ramp step ${item}`, size, currency) };
+    const percent = /^(\d{1,4})(?:\.(\d{1,2}))?%$/.exec(size);
+    if (percent === null) {
+      throw choiceError(
+        `ramp step "${item}" needs a percentage with at most 2 decimals, such as 10% or 7.5%`,
+      );
+    }
+    const basisPoints = Number(percent[1]) * 100 + Number((percent[2] ?? '').padEnd(2, '0'));
+    return { month, basisPoints };
+  });
+}
 
 /**
  * Parses one `--choice` value: space-separated key=value pairs naming the renewal (its account
  * and renewal date), the outcome, the basis points of an uplift or downgrade, and optionally the
- * first day and months of the renewed term.
+ * first day or the days late, the months of the renewed term, an add-on, ramp steps, and the
+ * description of a renewal that is not in the data. Amounts are decimals in `currency`.
  */
-export function parseChoice(text: string): ScenarioChoice {
-  const fields = new Map<string, string>();
-  for (const pair of text.trim().split(/\s+/)) {
-    const [key, value, extra] = pair.split('=');
-    if (key === undefined || value === undefined || value === '' || extra !== undefined) {
-      throw new InvalidArgumentError(`"${pair}" is not key=value; write ${CHOICE_FORMAT}`);
-    }
-    fields.set(key, value);
-  }
-  const unknown = [...fields.keys()].find(
-    (key) => !['account', 'date', 'outcome', 'bp', 'effective', 'term'].includes(key),
-  );
-  if (unknown !== undefined) {
-    throw new InvalidArgumentError(`unknown key "${unknown}"; write ${CHOICE_FORMAT}`);
-  }
+export function parseChoice(text: string, currency: string): ScenarioChoice {
+  const fields = choiceFields(text);
   const required = (key: string): string => {
     const value = fields.get(key);
     if (value === undefined) {
-      throw new InvalidArgumentError(`the choice has no ${key}; write ${CHOICE_FORMAT}`);
+      throw choiceError(`the choice has no ${key}; write ${CHOICE_FORMAT}`);
     }
     return value;
   };
   const date = (key: string, value: string): Day => {
     const day = parseDay(value);
     if (day === undefined) {
-      throw new InvalidArgumentError(`${key} "${value}" is not a valid date; use YYYY-MM-DD`);
+      throw choiceError(`${key} "${value}" is not a valid date; use YYYY-MM-DD`);
     }
     return day;
   };
-  const count = (key: string, value: string): number => {
-    if (!/^\d{1,6}$/.test(value)) {
-      throw new InvalidArgumentError(`${key} "${value}" must be a whole number`);
-    }
-    return Number(value);
-  };
   const outcome = required('outcome');
   if (!(SCENARIO_OUTCOMES as readonly string[]).includes(outcome)) {
-    throw new InvalidArgumentError(
-      `outcome "${outcome}" must be one of ${SCENARIO_OUTCOMES.join(', ')}`,
+    throw choiceError(`outcome "${outcome}" must be one of ${SCENARIO_OUTCOMES.join(', ')}`);
+  }
+  const optional = <T>(key: string, read: (value: string) => T): T | undefined => {
+    const value = fields.get(key);
+    return value === undefined ? undefined : read(value);
+  };
+  const arr = optional('arr', (value) => amount('arr', value, currency));
+  const describedKey = DESCRIBED_KEYS.find((key) => fields.has(key));
+  if (arr === undefined && describedKey !== undefined) {
+    throw choiceError(
+      `${describedKey} describes a renewal that is not in the data, which also needs arr=AMOUNT, its current ARR`,
     );
   }
-  const bp = fields.get('bp');
-  const effective = fields.get('effective');
-  const term = fields.get('term');
-  return {
+  const choice: ScenarioChoice = {
     account: required('account'),
     renewalDate: date('date', required('date')),
     outcome: outcome as ScenarioOutcome,
-    ...(bp === undefined ? {} : { basisPoints: count('bp', bp) }),
-    ...(effective === undefined ? {} : { effective: date('effective', effective) }),
-    ...(term === undefined ? {} : { termMonths: count('term', term) }),
+    basisPoints: optional('bp', (value) => count('bp', value)),
+    effective: optional('effective', (value) => date('effective', value)),
+    lateDays: optional('late', (value) => count('late', value)),
+    termMonths: optional('term', (value) => count('term', value)),
+    addOn: optional('addon', (value) => amount('addon', value, currency)),
+    steps: optional('steps', (value) => parseSteps(value, currency)),
+    synthetic:
+      arr === undefined
+        ? undefined
+        : {
+            name: fields.get('account-name') ?? required('account'),
+            csm: required('csm'),
+            segment: required('segment'),
+            region: required('region'),
+            arr,
+          },
   };
+  return Object.fromEntries(
+    Object.entries(choice).filter(([, value]) => value !== undefined),
+  ) as unknown as ScenarioChoice;
 }
 
-function collectChoice(value: string, previous: ScenarioChoice[] | undefined): ScenarioChoice[] {
-  return [...(previous ?? []), parseChoice(value)];
+function collectChoice(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function dimensionsOption(text: string): Dimension[] {
@@ -93,7 +186,7 @@ function dimensionsOption(text: string): Dimension[] {
 
 interface RunFlags extends InputFlags {
   name?: string;
-  choice?: ScenarioChoice[];
+  choice?: string[];
   asOf?: Day;
   by: Dimension[];
   format: 'table' | 'json';
@@ -109,7 +202,7 @@ function registerRun(scenario: Command): void {
     .option('--name <name>', 'a scenario stored in the workspace with nrr scenario save')
     .option(
       '--choice <choice>',
-      `an outcome for one open renewal (repeatable): ${CHOICE_FORMAT}; bp is basis points of the ARR up for renewal (700 = 7%)`,
+      `an outcome for one open renewal (repeatable): ${CHOICE_FORMAT}; bp is basis points of the ARR up for renewal (700 = 7%), late is days after the renewal date, amounts are decimals in the reporting currency, and arr with the account's name and books describes a renewal that is not in the data`,
       collectChoice,
     )
     .option(
@@ -135,14 +228,18 @@ function registerRun(scenario: Command): void {
           : await withWorkspace(flags, (workspace) =>
               workspace.scenarios.get(flags.name as string),
             );
-      const choices = [...(stored?.choices ?? []), ...(flags.choice ?? [])];
+      const input = await loadInput(files, flags);
+      const currency = input.definitions.reportingCurrency;
+      const choices = [
+        ...(stored?.choices ?? []),
+        ...(flags.choice ?? []).map((text) => parseChoice(text, currency)),
+      ];
       if (choices.length === 0) {
         throw new EngineError(
           'invalid-scenario',
           'no choices to apply; pass --name of a stored scenario, or one --choice or more',
         );
       }
-      const input = await loadInput(files, flags);
       announceInput(input, flags.format);
       const asOf = flags.asOf ?? defaultAsOf(input.dataset, today());
       const name = flags.name ?? '(unsaved)';
@@ -169,7 +266,7 @@ function registerRun(scenario: Command): void {
 }
 
 interface SaveFlags extends WorkspaceFlags {
-  choice?: ScenarioChoice[];
+  choice?: string[];
 }
 
 function registerStoreCommands(scenario: Command): void {
@@ -183,12 +280,14 @@ function registerStoreCommands(scenario: Command): void {
       collectChoice,
     );
   addWorkspaceOption(save).action(async (name: string, flags: SaveFlags) => {
-    const choices = flags.choice ?? [];
-    const { created } = await withWorkspace(flags, (workspace) =>
-      workspace.scenarios.save({ name, choices }, currentUser()),
-    );
+    const texts = flags.choice ?? [];
+    const { created } = await withWorkspace(flags, async (workspace) => {
+      const { definitions } = await workspace.currentDefinitions();
+      const choices = texts.map((text) => parseChoice(text, definitions.reportingCurrency));
+      return workspace.scenarios.save({ name, choices }, currentUser());
+    });
     process.stdout.write(
-      `${created ? 'Stored' : 'Replaced'} scenario "${name}" with ${choices.length} choices; run it with nrr scenario run --name "${name}"\n`,
+      `${created ? 'Stored' : 'Replaced'} scenario "${name}" with ${texts.length} choices; run it with nrr scenario run --name "${name}"\n`,
     );
   });
 

@@ -5,7 +5,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Dimension } from '../core/groups.js';
-import { choiceFromText, choiceToText, runScenario, SCENARIO_OUTCOMES } from '../core/scenarios.js';
+import {
+  choiceFromText,
+  choiceToText,
+  MAX_LATE_DAYS,
+  MAX_TERM_MONTHS,
+  runScenario,
+  SCENARIO_OUTCOMES,
+} from '../core/scenarios.js';
 import { StoreError } from '../store/driver.js';
 import type { StoredScenario } from '../store/scenarios.js';
 import type { Workspace } from '../store/workspace.js';
@@ -29,7 +36,27 @@ const StoredSchema = z
         outcome: z.enum(SCENARIO_OUTCOMES),
         basisPoints: z.number().optional(),
         effective: z.string().optional(),
+        lateDays: z.number().optional(),
         termMonths: z.number().optional(),
+        addOn: z.number().optional(),
+        steps: z
+          .array(
+            z.object({
+              month: z.number(),
+              basisPoints: z.number().optional(),
+              amount: z.number().optional(),
+            }),
+          )
+          .optional(),
+        synthetic: z
+          .object({
+            name: z.string(),
+            csm: z.string(),
+            segment: z.string(),
+            region: z.string(),
+            arr: z.number(),
+          })
+          .optional(),
       }),
     ),
     createdAt: z.string(),
@@ -63,6 +90,8 @@ export function registerScenarioRoutes(app: OpenAPIHono, context: ScenarioRouteC
       .min(1)
       .openapi({ param: { name: 'name', in: 'path' }, example: 'Q1 risks' }),
   });
+  const whole = z.number().int('must be a whole number').max(Number.MAX_SAFE_INTEGER);
+  const text = z.string().trim().min(1, 'must not be empty');
   const ChoiceSchema = z.object({
     account: z.string().min(1, 'must name an account'),
     renewalDate: dateText,
@@ -74,7 +103,48 @@ export function registerScenarioRoutes(app: OpenAPIHono, context: ScenarioRouteC
       .optional()
       .openapi({ description: 'change of ARR for uplift or downgrade; 700 is 7%' }),
     effective: dateText.optional(),
-    termMonths: z.number().int('must be a whole number').min(1).max(120).optional(),
+    lateDays: z
+      .number()
+      .int('must be a whole number')
+      .min(1)
+      .max(MAX_LATE_DAYS)
+      .optional()
+      .openapi({ description: 'days after the renewal date that the renewed term starts' }),
+    termMonths: z.number().int('must be a whole number').min(1).max(MAX_TERM_MONTHS).optional(),
+    addOn: whole.min(1).optional().openapi({
+      description:
+        'ARR added with the renewal, co-termed, in minor units of the reporting currency',
+    }),
+    steps: z
+      .array(
+        z.object({
+          month: z
+            .number()
+            .int('must be a whole number')
+            .min(1)
+            .max(MAX_TERM_MONTHS - 1),
+          basisPoints: whole.min(1).optional(),
+          amount: whole.min(1).optional(),
+        }),
+      )
+      .optional()
+      .openapi({
+        description:
+          'ramp steps: months into the term, each with basis points of the ARR before it or an amount in minor units',
+      }),
+    synthetic: z
+      .object({
+        name: text,
+        csm: text,
+        segment: text,
+        region: text,
+        arr: whole.min(1),
+      })
+      .optional()
+      .openapi({
+        description:
+          'a renewal that is not in the data: its account name, CSM, segment, region and ARR in minor units',
+      }),
   });
 
   /** Reads a stored scenario; a missing one is a 404 error whose field is the name. */

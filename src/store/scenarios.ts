@@ -1,8 +1,10 @@
 /**
  * Named renewal scenarios stored in a workspace: the choices of each, written as JSON with dates
- * as text, and who saved it when.
+ * as text, and who saved it when. Each choice is checked on its own when saved, and against the
+ * data only when it runs. Fields added later are optional, so older scenarios still load.
  */
-import { choiceFromText, choiceToText } from '../core/scenarios.js';
+import { formatDay } from '../core/dates.js';
+import { checkChoice, choiceFromText, choiceToText } from '../core/scenarios.js';
 import type { Scenario, ScenarioChoiceText } from '../core/scenarios.js';
 import type { Database } from './driver.js';
 import { isoTime, StoreError } from './driver.js';
@@ -33,6 +35,9 @@ export class ScenarioStore {
   /** Stores a scenario under its name, replacing one of that name; returns whether it is new. */
   async save(scenario: Scenario, user: string): Promise<{ created: boolean }> {
     checkScenarioName(scenario.name);
+    for (const choice of scenario.choices) {
+      checkChoice(choice, `the choice for ${choice.account} on ${formatDay(choice.renewalDate)}`);
+    }
     const choices = JSON.stringify(scenario.choices.map(choiceToText));
     const now = new Date().toISOString();
     const rows = await this.db.query<{ created: boolean }>(

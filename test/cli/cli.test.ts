@@ -417,7 +417,40 @@ describe('nrr scenario run', () => {
     );
   });
 
+  test('add-on, ramp steps and late start', () => {
+    const result = runOn(
+      'account=A1 date=2026-01-01 outcome=flat late=20 term=36 addon=1200.50 steps=12:10%,24:1500',
+    );
+    expect(result.status).toBe(0);
+    // 15,600.00 + 1,200.50 = 16,800.50; × 1.10 = 18,480.55; + 1,500 = 19,980.55
+    expect(result.stdout).toContain(
+      'renews flat at 15600.00 USD, with an add-on of 1200.50 USD co-termed with it: 15600.00 USD + 1200.50 USD = 16800.50 USD, from 2026-01-21 for 36 months. It steps up at month 12 (2027-01-21, FY2027) 16800.50 × (1 + 10.00%) = 18480.55 USD',
+    );
+    expect(result.stdout).toContain('18480.55 + 1500.00 = 19980.55 USD');
+    expect(result.stdout).toContain('It starts 20 days late, inside the 60-day grace window');
+  });
+
+  test('a renewal described by hand, with quoted names', () => {
+    const result = runOn(
+      'account=NEW1 date=2026-05-01 outcome=churn arr=9000 account-name="Oak Street Bakery" csm="Dana Reyes" segment=SMB region=EMEA',
+    );
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(
+      'NEW1 (Oak Street Bakery; CSM Dana Reyes, SMB, EMEA) is not in the data. The baseline and the scenario both hold it at 9000.00 USD of ARR',
+    );
+    expect(result.stdout).toContain('NEW1 (not in the data)');
+  });
+
   test.each([
+    ['account=A1 date=2026-01-01 outcome=flat addon=12.345', 'has more decimals than USD has (2)'],
+    ['account=A1 date=2026-01-01 outcome=flat addon=-5', 'is not an amount above 0'],
+    [
+      'account=A1 date=2026-01-01 outcome=flat steps=12-10%',
+      'must be MONTH:PERCENT% or MONTH:AMOUNT',
+    ],
+    ['account=A1 date=2026-01-01 outcome=flat csm=Kai', 'also needs arr=AMOUNT'],
+    ['account=A1 date=2026-01-01 outcome=flat csm="Kai', 'has a quote that is not closed'],
+    ['account=A1 date=2026-01-01 outcome=flat late=5 effective=2026-01-06', 'not both'],
     ['account=A1 date=2026-13-01 outcome=flat', 'date "2026-13-01" is not a valid date'],
     ['account=A1 outcome=flat', 'the choice has no date'],
     ['account=A1 date=2026-01-01 outcome=lost', 'outcome "lost" must be one of'],

@@ -677,12 +677,120 @@ describe('scenarios', () => {
     expect(((await json(gone))['error'] as Record<string, unknown>)['field']).toBe('name');
   });
 
+  test('new choice fields reopen and run as the engine does', async () => {
+    const early = {
+      account: 'A1',
+      renewalDate: '2026-01-01',
+      outcome: 'uplift',
+      basisPoints: 500,
+      effective: '2025-12-01',
+      termMonths: 36,
+      addOn: 120_050,
+      steps: [
+        { month: 12, basisPoints: 1000 },
+        { month: 24, amount: 150_000 },
+      ],
+    };
+    const described = {
+      account: 'NEW1',
+      renewalDate: '2026-05-01',
+      outcome: 'flat',
+      lateDays: 75,
+      synthetic: {
+        name: 'Oak Street',
+        csm: 'Dana Reyes',
+        segment: 'SMB',
+        region: 'EMEA',
+        arr: 900_000,
+      },
+    };
+    const created = await put('ramps', { choices: [early, described] });
+    expect(created.status).toBe(201);
+    const reopened = await json(await app.request('/api/scenarios/ramps'));
+    expect(reopened['choices']).toEqual([early, described]);
+
+    const response = await app.request('/api/scenarios/ramps/result?asOf=2025-12-31&definitions=1');
+    expect(response.status).toBe(200);
+    const stored = await workspace.scenarios.get('ramps');
+    const expected = runScenario(
+      await workspace.loadDataset(),
+      DEFAULT_DEFINITIONS,
+      dayFromCivil(2025, 12, 31),
+      { name: 'ramps', choices: stored.choices },
+    );
+    const body = await json(response);
+    expect(body).toEqual(
+      JSON.parse(
+        JSON.stringify({
+          ...expected,
+          definitions: { ...expected.definitions, workspaceVersion: 1 },
+        }),
+      ),
+    );
+    // A1: 15,600 × 1.05 = 16,380, + 1,200.50 add-on = 17,580.50 from 2025-12-01
+    expect((body['choices'] as Record<string, unknown>[])[0]).toMatchObject({
+      scenarioArr: 1_758_050,
+      timing: 'early',
+      daysFromRenewalDate: -31,
+    });
+    // NEW1 starts 75 days after 2026-05-01, past the 60-day grace window
+    expect((body['choices'] as Record<string, unknown>[])[1]).toMatchObject({
+      timing: 'late-after-grace',
+      synthetic: { name: 'Oak Street', arr: 900_000 },
+    });
+    await app.request('/api/scenarios/ramps', { method: 'DELETE' });
+  });
+
+  test('a scenario stored before the new fields still loads', async () => {
+    await workspace.db.query(
+      `INSERT INTO scenarios (name, choices, created_at, created_by, updated_at, updated_by)
+       VALUES ('older', $1, now(), 'tester', now(), 'tester')`,
+      [
+        JSON.stringify([
+          { account: 'A1', renewalDate: '2026-01-01', outcome: 'flat', termMonths: 24 },
+        ]),
+      ],
+    );
+    const older = await app.request('/api/scenarios/older');
+    expect(older.status).toBe(200);
+    expect((await json(older))['choices']).toEqual([
+      { account: 'A1', renewalDate: '2026-01-01', outcome: 'flat', termMonths: 24 },
+    ]);
+    const result = await app.request('/api/scenarios/older/result?asOf=2025-12-31');
+    expect(result.status).toBe(200);
+    await app.request('/api/scenarios/older', { method: 'DELETE' });
+  });
+
+  test('rejects a choice that contradicts itself', async () => {
+    const response = await put('both', {
+      choices: [{ ...uplift, lateDays: 10, effective: '2026-01-11' }],
+    });
+    expect(response.status).toBe(422);
+    expect(((await json(response))['error'] as Record<string, unknown>)['message']).toContain(
+      'give either effective or lateDays, not both',
+    );
+  });
+
   test.each([
     [{ choices: [] }, 'choices'],
     [{ choices: [{ ...uplift, outcome: 'lost' }] }, 'choices.0.outcome'],
     [{ choices: [{ ...uplift, renewalDate: '2026-02-30' }] }, 'choices.0.renewalDate'],
     [{ choices: [{ ...uplift, basisPoints: 7.5 }] }, 'choices.0.basisPoints'],
     [{ choices: [{ ...uplift, termMonths: 0 }] }, 'choices.0.termMonths'],
+    [{ choices: [{ ...uplift, addOn: 12.5 }] }, 'choices.0.addOn'],
+    [{ choices: [{ ...uplift, lateDays: 0 }] }, 'choices.0.lateDays'],
+    [{ choices: [{ ...uplift, steps: [{ month: 0, amount: 100 }] }] }, 'choices.0.steps.0.month'],
+    [
+      {
+        choices: [
+          {
+            ...uplift,
+            synthetic: { name: 'Oak', csm: ' ', segment: 'SMB', region: 'EMEA', arr: 100 },
+          },
+        ],
+      },
+      'choices.0.synthetic.csm',
+    ],
   ])('rejects the body %j', async (body, field) => {
     const response = await put('bad', body);
     expect(response.status).toBe(400);

@@ -449,6 +449,20 @@ describe.each(DRIVERS)('workspace on the %s driver', (driver) => {
         effective: dayFromCivil(2026, 4, 15),
         termMonths: 24,
       },
+      {
+        account: 'N1',
+        renewalDate: dayFromCivil(2026, 6, 1),
+        outcome: 'downgrade',
+        basisPoints: 250,
+        lateDays: 45,
+        termMonths: 36,
+        addOn: 150_050,
+        steps: [
+          { month: 12, basisPoints: 800 },
+          { month: 24, amount: 200_000 },
+        ],
+        synthetic: { name: 'Oak Street', csm: 'Kai', segment: 'SMB', region: 'EMEA', arr: 900_000 },
+      },
     ];
     expect(await workspace.scenarios.save({ name: 'Q1 risks', choices }, 'tester')).toEqual({
       created: true,
