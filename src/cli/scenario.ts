@@ -8,6 +8,7 @@ import type { Dimension } from '../core/groups.js';
 import {
   choiceToText,
   parseMinorAmount,
+  parseRampSteps,
   runScenario,
   SCENARIO_OUTCOMES,
 } from '../core/scenarios.js';
@@ -84,27 +85,10 @@ function amount(key: string, value: string, currency: string): number {
   return minor;
 }
 
-/** Parses `steps=12:10%,24:1500`: months into the term, each with a percentage or an amount. */
 function parseSteps(value: string, currency: string): RampStep[] {
-  return value.split(',').map((item) => {
-    const match = /^(\d{1,3}):(.+)$/.exec(item.trim());
-    if (match === null) {
-      throw choiceError(
-        `ramp step "${item}" must be MONTH:PERCENT% or MONTH:AMOUNT, such as 12:10% or 24:1500`,
-      );
-    }
-    const month = Number(match[1]);
-    const size = match[2] as string;
-    if (!size.endsWith('%')) return { month, amount: amount(`ramp step ${item}`, size, currency) };
-    const percent = /^(\d{1,4})(?:\.(\d{1,2}))?%$/.exec(size);
-    if (percent === null) {
-      throw choiceError(
-        `ramp step "${item}" needs a percentage with at most 2 decimals, such as 10% or 7.5%`,
-      );
-    }
-    const basisPoints = Number(percent[1]) * 100 + Number((percent[2] ?? '').padEnd(2, '0'));
-    return { month, basisPoints };
-  });
+  const steps = parseRampSteps(value, currency);
+  if (typeof steps === 'string') throw choiceError(steps);
+  return steps;
 }
 
 /**

@@ -200,6 +200,38 @@ export function parseMinorAmount(text: string, currency: string): number | strin
   return Number(minor);
 }
 
+/**
+ * Reads ramp steps written as `12:10%,24:1500`: months into the term, each with a percentage
+ * (at most 2 decimals) or an amount of ARR in `currency`. Returns an error message instead when
+ * one is not in that form.
+ */
+export function parseRampSteps(text: string, currency: string): RampStep[] | string {
+  const steps: RampStep[] = [];
+  for (const item of text.split(',')) {
+    const match = /^(\d{1,3}):(.+)$/.exec(item.trim());
+    if (match === null) {
+      return `ramp step "${item}" must be MONTH:PERCENT% or MONTH:AMOUNT, such as 12:10% or 24:1500`;
+    }
+    const month = Number(match[1]);
+    const size = (match[2] as string).trim();
+    if (!size.endsWith('%')) {
+      const amount = parseMinorAmount(size, currency);
+      if (typeof amount === 'string') return `ramp step "${item}": ${amount}`;
+      steps.push({ month, amount });
+      continue;
+    }
+    const percent = /^(\d{1,4})(?:\.(\d{1,2}))?%$/.exec(size);
+    if (percent === null) {
+      return `ramp step "${item}" needs a percentage with at most 2 decimals, such as 10% or 7.5%`;
+    }
+    steps.push({
+      month,
+      basisPoints: Number(percent[1]) * 100 + Number((percent[2] ?? '').padEnd(2, '0')),
+    });
+  }
+  return steps;
+}
+
 function reject(name: string, message: string): never {
   throw new EngineError('invalid-scenario', `${name}: ${message}`);
 }

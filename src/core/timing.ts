@@ -69,6 +69,8 @@ export interface MovedRenewal {
 
 export interface TimingReport {
   window: { start: string; end: string };
+  /** Reporting currency of every amount, in its minor units. */
+  currency: string;
   /** The renewals due in the period, by timing; those not renewed have no timing. */
   byTiming: TimingClass[];
   /** Effects of early starts and of late starts on the window. */
@@ -252,6 +254,7 @@ export function buildTimingReport(
   const scope = bookFilters(filter);
   return {
     window: { start: formatDay(analysis.windowStart), end: formatDay(analysis.asOf) },
+    currency: analysis.definitions.reportingCurrency,
     byTiming,
     effects: {
       early: timingEffect(analysis, dataset, scoped, scope, 'early'),

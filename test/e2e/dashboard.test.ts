@@ -411,6 +411,127 @@ describe.skipIf(!available)('dashboard in chromium', () => {
     await again.close();
   });
 
+  test('the scenario lab takes an add-on, a ramp and a renewal not in the data', async () => {
+    const page = await wide.newPage();
+    await open(page, `/scenarios?asOf=${AS_OF}`, 'open-renewals');
+    const first = page.getByTestId('open-renewals').locator('tbody tr').first();
+    await first.locator('select[name="outcome"]').selectOption('flat');
+    await first.locator('input[name="term"]').fill('36');
+    await first.locator('input[name="addon"]').fill('50000');
+    await first.locator('input[name="steps"]').fill('12:10%');
+
+    const describe = page.getByTestId('describe-renewal');
+    await describe.locator('input[name="described-account"]').fill('NEW-1');
+    await describe.locator('input[name="described-name"]').fill('Oak Street');
+    await describe.locator('input[name="described-csm"]').fill('Kai Ito');
+    await describe.locator('input[name="described-segment"]').fill('SMB');
+    await describe.locator('input[name="described-region"]').fill('EMEA');
+    await describe.locator('input[name="described-arr"]').fill('9000');
+    await describe.locator('input[name="described-renewalDate"]').fill('2026-05-01');
+    await describe.getByRole('button', { name: 'Add renewal' }).click();
+    const described = page.locator('tr[data-described="yes"]');
+    await described.waitFor();
+    await described.locator('select[name="outcome"]').selectOption('uplift');
+    await described.locator('input[name="percent"]').fill('5');
+
+    await page.locator('input[name="name"]').fill('Add-on first');
+    await page.getByRole('button', { name: 'Save and compare' }).click();
+    await page.getByTestId('scenario-result').waitFor({ timeout: 60_000 });
+    const company = page.getByTestId('scenario-2026').locator('tr[data-book="Company"] td');
+    const baseline = Number(await company.nth(0).getAttribute('data-value'));
+    const scenario = Number(await company.nth(1).getAttribute('data-value'));
+    // The add-on of 50,000 and the 5% uplift on 9,000 raise the year's ending ARR.
+    expect(scenario).toBeGreaterThan(baseline);
+    const steps = (await page.getByTestId('scenario-steps').textContent()) ?? '';
+    expect(steps).toContain('with an add-on of 50000.00 USD co-termed with it');
+    expect(steps).toContain('It steps up at month 12');
+    expect(steps).toContain('NEW-1 (Oak Street; CSM Kai Ito, SMB, EMEA) is not in the data.');
+    const result = await api<{ windows: { company: { scenario: { nrr: number } } }[] }>(
+      `/api/scenarios/${encodeURIComponent('Add-on first')}/result?asOf=${AS_OF}`,
+    );
+    expect(scenario).toBe(result.windows[0]?.company.scenario.nrr);
+    await shoot(page, 'scenarios-add-on');
+
+    // A fresh page reopens the same choices, typed fields included, and the same result.
+    const again = await wide.newPage();
+    await open(again, `/scenarios?asOf=${AS_OF}`, 'saved-scenarios');
+    await again.getByRole('button', { name: 'Open Add-on first' }).click();
+    await again.getByTestId('scenario-result').waitFor({ timeout: 60_000 });
+    const row = again
+      .getByTestId('open-renewals')
+      .locator('tbody tr:not([data-described])')
+      .first();
+    expect(await row.locator('input[name="addon"]').inputValue()).toBe('50000.00');
+    expect(await row.locator('input[name="steps"]').inputValue()).toBe('12:10%');
+    expect(await row.locator('input[name="term"]').inputValue()).toBe('36');
+    const reopenedRow = again.locator('tr[data-described="yes"]');
+    expect(await reopenedRow.locator('input[name="percent"]').inputValue()).toBe('5');
+    const reopened = again.getByTestId('scenario-2026').locator('tr[data-book="Company"] td');
+    expect(Number(await reopened.nth(1).getAttribute('data-value'))).toBe(scenario);
+    await page.close();
+    await again.close();
+  });
+
+  test('the timing page shows the API effects and their accounts', async () => {
+    const query = `asOf=${AS_OF}&from=2025-01-01&to=2025-12-31`;
+    interface Effect {
+      shiftedRenewals: number;
+      arrAtEnd: number;
+      actual: { nrr: number | null };
+      accounts: { account: string }[];
+    }
+    const timing = await api<{
+      byTiming: { timing: string; renewals: number }[];
+      effects: { early: Effect; late: Effect };
+    }>(`/api/renewals/timing?${query}`);
+    const page = await wide.newPage();
+    await open(page, `/timing?${query}`, 'timing-classes');
+    for (const kind of ['early', 'late'] as const) {
+      const effect = timing.effects[kind];
+      expect(await page.getByTestId(`effect-${kind}-arr`).getAttribute('data-value')).toBe(
+        String(effect.arrAtEnd),
+      );
+      expect(await page.getByTestId(`effect-${kind}-nrr`).getAttribute('data-value')).toBe(
+        String(effect.actual.nrr ?? ''),
+      );
+      expect(await page.getByTestId(`effect-${kind}`).getAttribute('data-renewals')).toBe(
+        String(effect.shiftedRenewals),
+      );
+    }
+    for (const entry of timing.byTiming) {
+      const cell = page.locator(
+        `[data-testid="timing-classes"] tr[data-row="${entry.timing}"] td[data-column="renewals"] span`,
+      );
+      expect(await cell.getAttribute('data-value')).toBe(String(entry.renewals));
+    }
+    const behind = timing.effects.early.accounts.length + timing.effects.late.accounts.length;
+    expect(behind).toBeGreaterThan(0);
+    const rows = page.locator('[data-testid="timing-accounts"] tbody tr');
+    expect(await rows.count()).toBe(behind);
+    await shoot(page, 'timing');
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('timing-accounts').getByTestId('export-csv').click(),
+    ]);
+    const saved = path.join(files, 'timing.csv');
+    await download.saveAs(saved);
+    const lines = readFileSync(saved, 'utf8').trimEnd().split('\r\n');
+    expect(lines[0]).toBe('Timing,Account,Renewal dates,ARR moved at start,ARR moved at end');
+    expect(lines.length - 1).toBe(behind);
+
+    // Each account leads to its page.
+    await rows.first().locator('td[data-column="account"] a').click();
+    await page.getByTestId('account-arr-end').waitFor();
+
+    // A period that ends before it starts shows the API's error; a quiet period is empty.
+    await open(page, `/timing?asOf=${AS_OF}&from=2025-06-01&to=2025-01-01`, 'error');
+    expect(await page.getByTestId('error').textContent()).toContain('from');
+    await open(page, `/timing?asOf=${AS_OF}&from=2019-01-01&to=2019-01-31`, 'empty');
+    await page.close();
+    await screenshots('timing', `/timing?${query}`, 'timing-classes');
+  });
+
   test('the checks page shows a book behind, its actions and an alert to acknowledge', async () => {
     // A company target of 150% for 2025 leaves the company behind its glide path.
     const stored = await fetch(`${company.base}/api/targets`, {

@@ -14,6 +14,7 @@ import { Renewals } from './pages/Renewals.js';
 import { Scenarios } from './pages/Scenarios.js';
 import { Facilitate, Join } from './pages/Session.js';
 import { Team } from './pages/Team.js';
+import { Timing } from './pages/Timing.js';
 import { Train } from './pages/Train.js';
 import { navigate, useRoute, withParams } from './router.js';
 import type { Route } from './router.js';
@@ -26,6 +27,7 @@ const PAGES = [
   { path: '/cohorts', label: 'Cohorts' },
   { path: '/compare', label: 'Both ways' },
   { path: '/renewals', label: 'Renewals' },
+  { path: '/timing', label: 'Timing' },
   { path: '/scenarios', label: 'Scenarios' },
   { path: '/checks', label: 'Checks' },
   { path: '/accounts', label: 'Accounts' },
@@ -45,6 +47,7 @@ function View({ route }: { readonly route: Route }) {
   if (path === '/train') return <Train />;
   if (path === '/compare') return <Compare />;
   if (path === '/renewals') return <Renewals />;
+  if (path === '/timing') return <Timing />;
   if (path === '/scenarios') return <Scenarios />;
   if (path === '/checks') return <Checks />;
   if (path === '/session') return <Facilitate />;

@@ -138,6 +138,14 @@ function RenewalsView({
         {formatPercent(renewalRates.grossRenewalRate)}, net{' '}
         {formatPercent(renewalRates.netRenewalRate)}.
       </p>
+      <p>
+        <a
+          href={scopedHref(scope, '/timing', { from: data.period.from, to: data.period.to })}
+          data-testid="timing-link"
+        >
+          What early and late renewals in this period did to ARR and NRR
+        </a>
+      </p>
       <div className="calendar" data-testid="calendar">
         {[...months.entries()].map(([month, list]) => (
           <section className="panel" key={month} data-month={month}>

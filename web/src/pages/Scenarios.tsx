@@ -3,10 +3,12 @@
  * and GRR against the baseline for this fiscal year and the next, with the arithmetic in words.
  */
 import { useEffect, useState } from 'react';
+import { parseMinorAmount, parseRampSteps } from '../../../src/core/scenario-choices.js';
+import type { RampStep, ScenarioChoiceText } from '../../../src/core/scenario-choices.js';
 import { apiPath, request, useApi } from '../api.js';
 import { ApiError } from '../api.js';
 import { Loaded } from '../components/States.js';
-import { formatAmount, formatPercent } from '../format.js';
+import { exactDecimal, formatAmount, formatPercent } from '../format.js';
 import { useScope } from '../scope.js';
 
 interface OpenRenewal {
@@ -16,14 +18,16 @@ interface OpenRenewal {
   arrUpForRenewal: number;
   csm: string;
   status: string;
+  /** Set on a renewal described on this page, which is not in the data. */
+  described?: boolean;
 }
 
-interface Choice {
-  account: string;
-  renewalDate: string;
-  outcome: 'flat' | 'uplift' | 'downgrade' | 'churn';
-  basisPoints?: number;
-  effective?: string;
+type Choice = ScenarioChoiceText;
+
+/** The add-on and ramp steps as typed, read into the choice when it is saved. */
+interface Typed {
+  addOn?: string;
+  steps?: string;
 }
 
 interface Figures {
@@ -42,6 +46,57 @@ interface ScenarioResult {
     books: Record<string, { key: string; baseline: Figures; scenario: Figures }[]>;
   }[];
   explanation: string[];
+}
+
+function keyOf(renewal: { account: string; renewalDate: string }): string {
+  return `${renewal.account}:${renewal.renewalDate}`;
+}
+
+/** Writes ramp steps back in the form the field takes: 12:10%,24:1500. */
+function stepsText(steps: readonly RampStep[], currency: string): string {
+  return steps
+    .map((step) =>
+      step.basisPoints === undefined
+        ? `${step.month}:${exactDecimal(step.amount ?? 0, currency)}`
+        : `${step.month}:${step.basisPoints / 100}%`,
+    )
+    .join(',');
+}
+
+/** Reads the typed add-on and ramp steps into the choices; a message names the first that is invalid. */
+function readChoices(
+  choices: Record<string, Choice>,
+  typed: Record<string, Typed>,
+  currency: string,
+): Choice[] | string {
+  const read: Choice[] = [];
+  for (const [key, choice] of Object.entries(choices)) {
+    const text = typed[key] ?? {};
+    const next: Choice = { ...choice };
+    delete next.addOn;
+    delete next.steps;
+    // Fields left from an earlier outcome would make the choice invalid.
+    if (choice.outcome !== 'uplift' && choice.outcome !== 'downgrade') delete next.basisPoints;
+    if (choice.outcome === 'churn') {
+      delete next.effective;
+      delete next.lateDays;
+      delete next.termMonths;
+    }
+    const addOnText = text.addOn?.trim() ?? '';
+    if (addOnText !== '' && choice.outcome !== 'churn') {
+      const addOn = parseMinorAmount(addOnText, currency);
+      if (typeof addOn === 'string') return `Add-on of ${choice.account}: ${addOn}`;
+      next.addOn = addOn;
+    }
+    const stepText = text.steps?.trim() ?? '';
+    if (stepText !== '' && choice.outcome !== 'churn') {
+      const steps = parseRampSteps(stepText, currency);
+      if (typeof steps === 'string') return `Ramp steps of ${choice.account}: ${steps}`;
+      next.steps = steps;
+    }
+    read.push(next);
+  }
+  return read;
 }
 
 function message(error: unknown): string {
@@ -65,10 +120,13 @@ export function Scenarios() {
   const [version, setVersion] = useState(0);
   const saved = useApi<{ scenarios: { name: string }[] }>(`/api/scenarios?seen=${version}`);
   const [choices, setChoices] = useState<Record<string, Choice>>({});
+  const [typed, setTyped] = useState<Record<string, Typed>>({});
+  const [described, setDescribed] = useState<OpenRenewal[]>([]);
   const [name, setName] = useState('');
   const [result, setResult] = useState<ScenarioResult | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [opened, setOpened] = useState<string | null>(null);
+  const currency = open.state === 'ready' ? open.data.currency : null;
 
   const run = async (scenario: string) => {
     setFailure(null);
@@ -89,11 +147,16 @@ export function Scenarios() {
 
   const save = async () => {
     setFailure(null);
+    const read = readChoices(choices, typed, currency ?? 'USD');
+    if (typeof read === 'string') {
+      setFailure(read);
+      return;
+    }
     try {
       await request(`/api/scenarios/${encodeURIComponent(name.trim())}`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ choices: Object.values(choices) }),
+        body: JSON.stringify({ choices: read }),
       });
       setVersion((value) => value + 1);
       await run(name.trim());
@@ -103,15 +166,27 @@ export function Scenarios() {
   };
 
   useEffect(() => {
-    if (opened === null) return;
+    if (opened === null || currency === null) return;
     request<{ name: string; choices: Choice[] }>(
       `/api/scenarios/${encodeURIComponent(opened)}`,
     ).then(
       (scenario) => {
         setName(scenario.name);
-        setChoices(
+        setChoices(Object.fromEntries(scenario.choices.map((choice) => [keyOf(choice), choice])));
+        setTyped(
           Object.fromEntries(
-            scenario.choices.map((choice) => [`${choice.account}:${choice.renewalDate}`, choice]),
+            scenario.choices.map((choice) => [
+              keyOf(choice),
+              {
+                addOn: choice.addOn === undefined ? '' : exactDecimal(choice.addOn, currency),
+                steps: stepsText(choice.steps ?? [], currency),
+              },
+            ]),
+          ),
+        );
+        setDescribed(
+          scenario.choices.flatMap((choice) =>
+            choice.synthetic === undefined ? [] : [describedRow(choice)],
           ),
         );
         void run(scenario.name);
@@ -119,10 +194,13 @@ export function Scenarios() {
       (error: unknown) => setFailure(message(error)),
     );
     // run reads the scope, which the page's address fixes for its lifetime.
-  }, [opened]);
+  }, [opened, currency]);
 
   const setChoice = (renewal: OpenRenewal, change: Partial<Choice> | null) => {
-    const key = `${renewal.account}:${renewal.renewalDate}`;
+    const key = keyOf(renewal);
+    if (change === null && renewal.described === true) {
+      setDescribed((old) => old.filter((row) => keyOf(row) !== key));
+    }
     setChoices((old) => {
       const next = { ...old };
       if (change === null) delete next[key];
@@ -136,6 +214,16 @@ export function Scenarios() {
         };
       return next;
     });
+  };
+  const setText = (renewal: OpenRenewal, change: Typed) =>
+    setTyped((old) => ({ ...old, [keyOf(renewal)]: { ...old[keyOf(renewal)], ...change } }));
+
+  const describe = (choice: Choice) => {
+    setDescribed((old) => [
+      ...old.filter((row) => keyOf(row) !== keyOf(choice)),
+      describedRow(choice),
+    ]);
+    setChoices((old) => ({ ...old, [keyOf(choice)]: choice }));
   };
 
   return (
@@ -172,11 +260,16 @@ export function Scenarios() {
       </section>
       <section className="panel" aria-labelledby="choices-title">
         <h2 id="choices-title">Open renewals in the next twelve months</h2>
+        <p className="muted">
+          Late counts days after the renewal date (past the grace window it is churn, then a
+          reactivation). The add-on is ARR added with the renewal, co-termed with it. Ramp steps are
+          months into the term with a percentage or an amount, such as 12:10%,24:1500.
+        </p>
         <Loaded value={open} what="the open renewals">
           {(data) => (
             <div className="table-block">
               <div className="table-scroll">
-                <table data-testid="open-renewals">
+                <table data-testid="open-renewals" className="choice-table">
                   <thead>
                     <tr>
                       <th scope="col">Renewal date</th>
@@ -188,86 +281,31 @@ export function Scenarios() {
                       <th scope="col">Outcome</th>
                       <th scope="col">Change (%)</th>
                       <th scope="col">Effective</th>
+                      <th scope="col">Late (days)</th>
+                      <th scope="col">Term (months)</th>
+                      <th scope="col">Add-on ({data.currency})</th>
+                      <th scope="col">Ramp steps</th>
                     </tr>
                   </thead>
                   <tbody>
-                    {data.renewals.slice(0, 50).map((renewal) => {
-                      const key = `${renewal.account}:${renewal.renewalDate}`;
-                      const choice = choices[key];
-                      return (
-                        <tr key={key} data-row={key}>
-                          <td>{renewal.renewalDate}</td>
-                          <td>{renewal.accountName ?? renewal.account}</td>
-                          <td>{renewal.csm}</td>
-                          <td className="numeric">
-                            {formatAmount(renewal.arrUpForRenewal, data.currency)}
-                          </td>
-                          <td>
-                            <select
-                              name="outcome"
-                              value={choice?.outcome ?? ''}
-                              onChange={(event) =>
-                                setChoice(
-                                  renewal,
-                                  event.target.value === ''
-                                    ? null
-                                    : { outcome: event.target.value as Choice['outcome'] },
-                                )
-                              }
-                            >
-                              <option value="">baseline (flat, on time)</option>
-                              <option value="flat">flat</option>
-                              <option value="uplift">uplift</option>
-                              <option value="downgrade">downgrade</option>
-                              <option value="churn">churn</option>
-                            </select>
-                          </td>
-                          <td>
-                            <input
-                              name="percent"
-                              type="number"
-                              min={0}
-                              max={100}
-                              step={0.5}
-                              disabled={
-                                choice === undefined ||
-                                (choice.outcome !== 'uplift' && choice.outcome !== 'downgrade')
-                              }
-                              value={
-                                choice?.basisPoints === undefined ? '' : choice.basisPoints / 100
-                              }
-                              onChange={(event) =>
-                                setChoice(renewal, {
-                                  basisPoints: Math.round(Number(event.target.value) * 100),
-                                })
-                              }
-                            />
-                          </td>
-                          <td>
-                            <input
-                              name="effective"
-                              type="date"
-                              disabled={choice === undefined || choice.outcome === 'churn'}
-                              value={choice?.effective ?? ''}
-                              onChange={(event) =>
-                                setChoice(
-                                  renewal,
-                                  event.target.value === ''
-                                    ? { effective: undefined }
-                                    : { effective: event.target.value },
-                                )
-                              }
-                            />
-                          </td>
-                        </tr>
-                      );
-                    })}
+                    {[...described, ...data.renewals.slice(0, 50)].map((renewal) => (
+                      <ChoiceRow
+                        key={keyOf(renewal)}
+                        renewal={renewal}
+                        currency={data.currency}
+                        choice={choices[keyOf(renewal)]}
+                        typed={typed[keyOf(renewal)] ?? {}}
+                        onChoice={(change) => setChoice(renewal, change)}
+                        onText={(change) => setText(renewal, change)}
+                      />
+                    ))}
                   </tbody>
                 </table>
               </div>
             </div>
           )}
         </Loaded>
+        {currency === null ? null : <DescribeForm currency={currency} onAdd={describe} />}
         <form
           className="filters"
           onSubmit={(event) => {
@@ -297,6 +335,231 @@ export function Scenarios() {
       </section>
       {result === null ? null : <ResultView result={result} />}
     </>
+  );
+}
+
+/** The row of a renewal described by hand, as the table shows it. */
+function describedRow(choice: Choice): OpenRenewal {
+  return {
+    account: choice.account,
+    accountName: choice.synthetic?.name ?? null,
+    renewalDate: choice.renewalDate,
+    arrUpForRenewal: choice.synthetic?.arr ?? 0,
+    csm: choice.synthetic?.csm ?? '',
+    status: 'upcoming',
+    described: true,
+  };
+}
+
+function ChoiceRow({
+  renewal,
+  currency,
+  choice,
+  typed,
+  onChoice,
+  onText,
+}: {
+  readonly renewal: OpenRenewal;
+  readonly currency: string;
+  readonly choice: Choice | undefined;
+  readonly typed: Typed;
+  readonly onChoice: (change: Partial<Choice> | null) => void;
+  readonly onText: (change: Typed) => void;
+}) {
+  const renews = choice !== undefined && choice.outcome !== 'churn';
+  const whole = (text: string): number | undefined =>
+    text === '' ? undefined : Math.round(Number(text));
+  return (
+    <tr data-row={keyOf(renewal)} data-described={renewal.described === true ? 'yes' : undefined}>
+      <td>{renewal.renewalDate}</td>
+      <td>
+        {renewal.accountName ?? renewal.account}
+        {renewal.described === true ? <span className="muted"> (not in the data)</span> : null}
+      </td>
+      <td>{renewal.csm}</td>
+      <td className="numeric">{formatAmount(renewal.arrUpForRenewal, currency)}</td>
+      <td>
+        <select
+          name="outcome"
+          value={choice?.outcome ?? ''}
+          onChange={(event) =>
+            onChoice(
+              event.target.value === ''
+                ? null
+                : { outcome: event.target.value as Choice['outcome'] },
+            )
+          }
+        >
+          <option value="">
+            {renewal.described === true ? 'remove this renewal' : 'baseline (flat, on time)'}
+          </option>
+          <option value="flat">flat</option>
+          <option value="uplift">uplift</option>
+          <option value="downgrade">downgrade</option>
+          <option value="churn">churn</option>
+        </select>
+      </td>
+      <td>
+        <input
+          name="percent"
+          type="number"
+          min={0}
+          max={100}
+          step={0.5}
+          disabled={
+            choice === undefined || (choice.outcome !== 'uplift' && choice.outcome !== 'downgrade')
+          }
+          value={choice?.basisPoints === undefined ? '' : choice.basisPoints / 100}
+          onChange={(event) =>
+            onChoice({ basisPoints: Math.round(Number(event.target.value) * 100) })
+          }
+        />
+      </td>
+      <td>
+        <input
+          name="effective"
+          type="date"
+          disabled={!renews || choice.lateDays !== undefined}
+          value={choice?.effective ?? ''}
+          onChange={(event) =>
+            onChoice({ effective: event.target.value === '' ? undefined : event.target.value })
+          }
+        />
+      </td>
+      <td>
+        <input
+          name="late"
+          type="number"
+          min={1}
+          step={1}
+          disabled={!renews || choice.effective !== undefined}
+          value={choice?.lateDays ?? ''}
+          onChange={(event) => onChoice({ lateDays: whole(event.target.value) })}
+        />
+      </td>
+      <td>
+        <input
+          name="term"
+          type="number"
+          min={1}
+          max={120}
+          step={1}
+          placeholder="12"
+          disabled={!renews}
+          value={choice?.termMonths ?? ''}
+          onChange={(event) => onChoice({ termMonths: whole(event.target.value) })}
+        />
+      </td>
+      <td>
+        <input
+          name="addon"
+          inputMode="decimal"
+          disabled={!renews}
+          value={typed.addOn ?? ''}
+          onChange={(event) => onText({ addOn: event.target.value })}
+        />
+      </td>
+      <td>
+        <input
+          name="steps"
+          placeholder="12:10%,24:1500"
+          disabled={!renews}
+          value={typed.steps ?? ''}
+          onChange={(event) => onText({ steps: event.target.value })}
+        />
+      </td>
+    </tr>
+  );
+}
+
+const DESCRIBE_FIELDS = [
+  ['account', 'Account id'],
+  ['name', 'Account name'],
+  ['csm', 'CSM'],
+  ['segment', 'Segment'],
+  ['region', 'Region'],
+] as const;
+
+/** Describes a renewal that is not in the data; it joins the table with a flat outcome. */
+function DescribeForm({
+  currency,
+  onAdd,
+}: {
+  readonly currency: string;
+  readonly onAdd: (choice: Choice) => void;
+}) {
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const [problem, setProblem] = useState<string | null>(null);
+  const value = (key: string): string => (fields[key] ?? '').trim();
+  const add = () => {
+    const arr = parseMinorAmount(value('arr'), currency);
+    if (typeof arr === 'string') {
+      setProblem(`Current ARR ${arr}`);
+      return;
+    }
+    setProblem(null);
+    onAdd({
+      account: value('account'),
+      renewalDate: value('renewalDate'),
+      outcome: 'flat',
+      synthetic: {
+        name: value('name'),
+        csm: value('csm'),
+        segment: value('segment'),
+        region: value('region'),
+        arr,
+      },
+    });
+    setFields({});
+  };
+  return (
+    <form
+      className="filters"
+      data-testid="describe-renewal"
+      onSubmit={(event) => {
+        event.preventDefault();
+        add();
+      }}
+    >
+      <strong>A renewal not in the data:</strong>
+      {DESCRIBE_FIELDS.map(([key, label]) => (
+        <label key={key}>
+          {label}
+          <input
+            name={`described-${key}`}
+            required
+            value={fields[key] ?? ''}
+            onChange={(event) => setFields({ ...fields, [key]: event.target.value })}
+          />
+        </label>
+      ))}
+      <label>
+        Current ARR ({currency})
+        <input
+          name="described-arr"
+          required
+          inputMode="decimal"
+          value={fields['arr'] ?? ''}
+          onChange={(event) => setFields({ ...fields, arr: event.target.value })}
+        />
+      </label>
+      <label>
+        Renewal date
+        <input
+          name="described-renewalDate"
+          type="date"
+          required
+          value={fields['renewalDate'] ?? ''}
+          onChange={(event) => setFields({ ...fields, renewalDate: event.target.value })}
+        />
+      </label>
+      <button type="submit">Add renewal</button>
+      {problem === null ? null : (
+        <p role="alert" className="failed">
+          {problem}
+        </p>
+      )}
+    </form>
   );
 }
 
