@@ -1,6 +1,6 @@
 /**
- * Choices of the scenario lab: the outcome chosen for one open renewal, or for a renewal described
- * by hand, with its timing, add-on and ramp steps; their JSON form and their checks.
+ * Choices of the scenario lab, with their JSON form and their checks. A choice sets the outcome of
+ * one open renewal, or of a renewal described by hand, with its timing, add-on and ramp steps.
  */
 import { formatDay, parseDay } from './dates.js';
 import type { Day } from './dates.js';
@@ -175,7 +175,7 @@ export function choiceFromText(text: ScenarioChoiceText): ScenarioChoice {
   };
 }
 
-/** The first day of a choice's renewed term: `effective`, the renewal date plus `lateDays`, or the renewal date. */
+/** Returns the first day of the renewed term: `effective`, else the renewal date plus `lateDays`. */
 export function effectiveDayOf(choice: ScenarioChoice): Day {
   if (choice.effective !== undefined) return choice.effective;
   return choice.renewalDate + (choice.lateDays ?? 0);

@@ -114,7 +114,7 @@ function lineOf(chain: Chain, id: string, contractId: string, segment: Segment):
 
 /**
  * Writes the lines that renew a renewal's lines. Each line's ARR changes by the basis points,
- * rounded once to the minor unit of its currency, from the effective day for the term; the add-on
+ * rounded once to the minor unit of its currency, from the effective day for the term. The add-on
  * and amount steps are lines of their own in the reporting currency, in the same contract. Each
  * ramp step in basis points starts a new line of the same contract. Flat renewals of a year each
  * follow until one ends past the horizon.
@@ -123,14 +123,14 @@ export function renewalLines(
   analysis: Analysis,
   renewal: Renewal,
   terms: RenewalTerms,
-  taken: Set<string>,
+  usedIds: Set<string>,
 ): ContractLine[] {
   const written: ContractLine[] = [];
   const claim = (id: string): string => {
-    if (taken.has(id)) {
+    if (usedIds.has(id)) {
       throw new EngineError('invalid-scenario', `line id ${id} is already in the data; rename it`);
     }
-    taken.add(id);
+    usedIds.add(id);
     return id;
   };
   for (const chain of firstTermChains(analysis, renewal, terms)) {
@@ -157,8 +157,8 @@ export function renewalLines(
 }
 
 /**
- * The first day of the current term of a renewal described by hand: the first day of the fiscal
- * year before the one in progress, or 12 months before the renewal date when that is earlier. The
+ * Returns the first day of the current term of a renewal described by hand: the first day of the
+ * fiscal year before the one in progress, or 12 months before the renewal date when earlier. The
  * account then has its ARR on the day before each window the lab shows, so it is in the cohort of
  * the baseline and of the scenario alike.
  */
@@ -170,9 +170,9 @@ export function syntheticStart(choice: ScenarioChoice, firstYearStart: Day): Day
 }
 
 /**
- * Adds the renewals described by hand to the data: for each, an account with its name, its CSM
- * and its segment and region from the start of its term, and one line of its ARR in the reporting
- * currency that ends on the renewal date.
+ * Adds the renewals described by hand to the data. Each becomes an account with its name, and its
+ * CSM, segment and region from the start of its term. One line of its ARR in the reporting
+ * currency ends on the renewal date.
  */
 export function withSynthetic(
   dataset: Dataset,

@@ -96,7 +96,7 @@ function timingText(choice: AppliedChoice, definitions: Definitions): string {
   return ` It starts ${days} days late, past the ${definitions.graceDays}-day grace window (a start by ${lastLate} would have counted as late), so the bridge shows churn of ${amountText(choice.arrUpForRenewal, currency)} in the month of ${choice.renewalDate} and then a reactivation of ${amountText(choice.scenarioArr, currency)} on ${effective}.`;
 }
 
-/** The steps of one choice: the renewal described by hand, if it is one, then its outcome. */
+/** Describes one choice: the renewal described by hand, if it is one, then its outcome. */
 export function choiceSteps(choice: AppliedChoice, definitions: Definitions): string[] {
   const currency = definitions.reportingCurrency;
   const described = syntheticStep(choice, currency);

@@ -174,6 +174,38 @@ describe.each(DRIVERS)('workspace commands on the %s driver', (driver) => {
     expect(result.choices[0]?.scenarioArr).toBe(1_669_200);
     expect(result.windows.map((window) => window.year)).toEqual([2026, 2027]);
 
+    // The new keys are stored in minor units of the workspace's reporting currency, USD.
+    const ramp =
+      'account=A1 date=2026-01-01 outcome=flat term=36 addon=1200.50 steps=12:7.5%,24:900';
+    expect(nrr('scenario', 'save', 'A1 ramp', '--choice', ramp).status).toBe(0);
+    const stored = JSON.parse(nrr('scenario', 'list', '--format', 'json').stdout) as {
+      name: string;
+      choices: unknown[];
+    }[];
+    expect(stored.find((item) => item.name === 'A1 ramp')?.choices).toEqual([
+      {
+        account: 'A1',
+        renewalDate: '2026-01-01',
+        outcome: 'flat',
+        termMonths: 36,
+        addOn: 120_050,
+        steps: [
+          { month: 12, basisPoints: 750 },
+          { month: 24, amount: 90_000 },
+        ],
+      },
+    ]);
+    const contradiction = nrr(
+      'scenario',
+      'save',
+      'both',
+      '--choice',
+      'account=A1 date=2026-01-01 outcome=flat late=5 effective=2026-01-06',
+    );
+    expect(contradiction.status).toBe(1);
+    expect(contradiction.stderr).toContain('give either effective or lateDays, not both');
+    expect(nrr('scenario', 'delete', 'A1 ramp').status).toBe(0);
+
     expect(nrr('scenario', 'delete', 'A1 uplift').status).toBe(0);
     const missing = nrr('scenario', 'run', '--name', 'A1 uplift');
     expect(missing.status).toBe(1);
