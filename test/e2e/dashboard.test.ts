@@ -446,10 +446,19 @@ describe.skipIf(!available)('dashboard in chromium', () => {
     expect(steps).toContain('with an add-on of 50000.00 USD co-termed with it');
     expect(steps).toContain('It steps up at month 12');
     expect(steps).toContain('NEW-1 (Oak Street; CSM Kai Ito, SMB, EMEA) is not in the data.');
-    const result = await api<{ windows: { company: { scenario: { nrr: number } } }[] }>(
-      `/api/scenarios/${encodeURIComponent('Add-on first')}/result?asOf=${AS_OF}`,
-    );
+    const result = await api<{
+      windows: { company: { scenario: { nrr: number } } }[];
+      choices: { account: string; renewalDate: string; scenarioArr: number }[];
+    }>(`/api/scenarios/${encodeURIComponent('Add-on first')}/result?asOf=${AS_OF}`);
     expect(scenario).toBe(result.windows[0]?.company.scenario.nrr);
+    const applied = page.getByTestId('scenario-choices').locator('tbody tr');
+    expect(await applied.count()).toBe(result.choices.length);
+    for (const choice of result.choices) {
+      const cell = page.locator(
+        `[data-testid="scenario-choices"] tr[data-row="${choice.account}:${choice.renewalDate}"] td[data-value]`,
+      );
+      expect(await cell.getAttribute('data-value')).toBe(String(choice.scenarioArr));
+    }
     await shoot(page, 'scenarios-add-on');
 
     // A fresh page reopens the same choices, typed fields included, and the same result.

@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'react';
 import { parseMinorAmount, parseRampSteps } from '../../../src/core/scenario-choices.js';
 import type { RampStep, ScenarioChoiceText } from '../../../src/core/scenario-choices.js';
+import type { AppliedChoice } from '../../../src/core/scenarios.js';
 import { apiPath, request, useApi } from '../api.js';
 import { ApiError } from '../api.js';
 import { Loaded } from '../components/States.js';
@@ -39,6 +40,7 @@ interface Figures {
 
 interface ScenarioResult {
   currency: string;
+  choices: AppliedChoice[];
   windows: {
     year: number;
     window: { start: string; end: string };
@@ -573,6 +575,41 @@ function ResultView({ result }: { readonly result: ScenarioResult }) {
   return (
     <section className="panel" data-testid="scenario-result" aria-labelledby="result-title">
       <h2 id="result-title">Baseline and scenario</h2>
+      <table className="bridge-table" data-testid="scenario-choices">
+        <thead>
+          <tr>
+            <th scope="col">Account</th>
+            <th scope="col">Renewal date</th>
+            <th scope="col">Starts</th>
+            <th scope="col">Timing</th>
+            <th scope="col">Up for renewal</th>
+            <th scope="col">Renewed ARR</th>
+            <th scope="col">After ramp steps</th>
+          </tr>
+        </thead>
+        <tbody>
+          {result.choices.map((choice) => (
+            <tr key={keyOf(choice)} data-row={keyOf(choice)}>
+              <th scope="row">
+                {choice.account}
+                {choice.synthetic === null ? '' : ' (not in the data)'}
+              </th>
+              <td>{choice.renewalDate}</td>
+              <td>{choice.effectiveDate ?? 'churn'}</td>
+              <td>{choice.timing ?? ''}</td>
+              <td className="numeric">{formatAmount(choice.arrUpForRenewal, result.currency)}</td>
+              <td className="numeric" data-value={choice.scenarioArr}>
+                {formatAmount(choice.scenarioArr, result.currency)}
+              </td>
+              <td className="numeric">
+                {choice.steps.length === 0
+                  ? ''
+                  : formatAmount(choice.steps.at(-1)?.arr ?? 0, result.currency)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
       {result.windows.map((window) => (
         <div key={window.year}>
           <h3>
