@@ -3,7 +3,10 @@
  * books, so an account moving between two CSMs of one team stays in the team's book.
  */
 
-/** One CSM's place in a team. Each person belongs to at most one team. */
+/**
+ * One CSM's place in a team. Each person belongs to at most one team.
+ * NOTE: membership has no dates, so a CSM who changes team takes their past accounts along.
+ */
 export interface TeamMember {
   /** The CSM, spelt as the owner assignments name them. */
   readonly person: string;
