@@ -86,3 +86,15 @@ export async function listTargets(db: Database, fiscalYear?: number): Promise<St
     importedBy: String(row['imported_by']),
   }));
 }
+
+/** Deletes the target of a scope, book and fiscal year; returns whether one was stored. */
+export async function deleteTarget(
+  db: Database,
+  key: { readonly scope: TargetScope; readonly book: string; readonly fiscalYear: number },
+): Promise<boolean> {
+  const rows = await db.query(
+    'DELETE FROM targets WHERE scope = $1 AND book = $2 AND fiscal_year = $3 RETURNING scope',
+    [key.scope, key.book, key.fiscalYear],
+  );
+  return rows.length > 0;
+}

@@ -851,6 +851,7 @@ describe('GET /api/openapi.json', () => {
       '/api/alerts/{id}/acknowledge',
       '/api/alerts/{id}/resolve',
       '/api/checks',
+      '/api/checks/schedule',
       '/api/cohorts',
       '/api/cohorts/{month}/accounts',
       '/api/compare',
