@@ -78,6 +78,8 @@ function monthDay(month: string): Day {
   return dayFromCivil(year ?? 0, monthNumber ?? 1, 1);
 }
 
+// NOTE: two servers scheduling checks on one PostgreSQL workspace may both run a month; run the
+// schedule in one server only.
 export class CheckSchedule {
   private timer: NodeJS.Timeout | undefined;
   private current: Promise<void> | undefined;
@@ -157,7 +159,7 @@ export class CheckSchedule {
     };
   }
 
-  /** The months to check now: failed ones whose wait is over, then those never checked. */
+  /** Lists the months to check now: failed ones whose wait is over, and those never checked. */
   private async dueMonths(): Promise<string[]> {
     const runs = await listScheduledChecks(this.workspace.db);
     const latest = dueMonth(this.clock.today(), this.settings.checkDay);

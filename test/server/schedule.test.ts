@@ -177,7 +177,7 @@ describe.each(DRIVERS)('check schedule on %s', (driver) => {
   });
 
   test('the retry waits for its delay', async () => {
-    // Several looks at the clock pass while the time stands still.
+    // Several looks at the clock pass while the test keeps the time fixed.
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(runOf(await state(), '2025-06')?.attempts).toBe(1);
   });
