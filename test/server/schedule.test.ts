@@ -15,6 +15,7 @@ import { parseDecimal, type Decimal } from '../../src/core/index.js';
 import { dayFromCivil, type Day } from '../../src/core/dates.js';
 import { createApp } from '../../src/server/app.js';
 import { CheckSchedule, dueMonth, type ScheduleSettings } from '../../src/service/schedule.js';
+import { startScheduledCheck } from '../../src/store/schedule.js';
 import { storeTargets } from '../../src/store/targets.js';
 import { Workspace } from '../../src/store/workspace.js';
 import { DRIVERS, openLocation, type TestLocation } from '../store/databases.js';
@@ -226,6 +227,21 @@ describe.each(DRIVERS)('check schedule on %s', (driver) => {
     ]);
     expect(current.nextRun).toEqual({ month: '2025-09', due: '2025-10-05' });
     expect(existsSync(alertsFile)).toBe(true);
+  });
+
+  test('a run cut off by a stop is retried', async () => {
+    await shutDown();
+    // A server that stopped while checking August left the month running.
+    await startScheduledCheck(workspace.db, '2025-08', now);
+    await serve();
+    const interrupted = await state();
+    const august = runOf(interrupted, '2025-08');
+    expect(august?.state).toBe('failed');
+    expect(august?.error).toBe('the server stopped during the check');
+    now = new Date(now.getTime() + RETRY_MS);
+    const retried = await waitFor((s) => runOf(s, '2025-08')?.state === 'succeeded');
+    // The first attempt, the one cut off, and the retry.
+    expect(runOf(retried, '2025-08')?.attempts).toBe(3);
   });
 });
 
