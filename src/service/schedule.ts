@@ -204,8 +204,8 @@ export class CheckSchedule {
 
   private async runMonth(month: string): Promise<void> {
     const { db } = this.workspace;
-    this.runningMonth = month;
     await startScheduledCheck(db, month, this.clock.now());
+    this.runningMonth = month;
     this.logger.info({ month }, 'scheduled check started');
     try {
       const outcome = await this.serialise(async () => {
