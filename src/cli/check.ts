@@ -34,7 +34,7 @@ import { addDefinitionOptions, integerOption, today, type DefinitionFlags } from
 import { addWorkspaceOption, withWorkspace, type WorkspaceFlags } from './workspace.js';
 
 /** Percentage of an account's ARR lost in a month that raises an alert unless a flag sets it. */
-const DEFAULT_CONTRACTION_THRESHOLD = parseDecimal('20') as Decimal;
+export const DEFAULT_CONTRACTION_THRESHOLD = parseDecimal('20') as Decimal;
 
 /** Exit code of `nrr check` when a book is behind its target. */
 export const BEHIND_EXIT_CODE = 2;
@@ -68,24 +68,24 @@ function webhookOption(text: string): string {
   return text;
 }
 
-interface CheckFlags extends WorkspaceFlags, DefinitionFlags {
-  month: string;
+/** The flags that set what a check alerts on and where it delivers the alerts. */
+export interface DeliveryFlags {
   webhook?: string;
   alertsFile?: string;
   contractionThreshold?: Decimal;
   maxAttempts: number;
   retryDelay: number;
   timeout: number;
+}
+
+interface CheckFlags extends WorkspaceFlags, DefinitionFlags, DeliveryFlags {
+  month: string;
   format: 'table' | 'json';
 }
 
-export function registerCheckCommands(program: Command): void {
-  const check = program
-    .command('check')
-    .description(
-      `compare each book's fiscal-year-to-date and trailing NRR and GRR with its target and glide path at a month end, store and deliver alerts; exits with ${BEHIND_EXIT_CODE} when a book is behind target`,
-    )
-    .requiredOption('--month <YYYY-MM>', 'the month whose last day is checked', monthOption)
+/** Adds the alert and delivery flags that `nrr check` and `nrr serve --check-day` share. */
+export function addDeliveryOptions(command: Command): Command {
+  return command
     .option(
       '--webhook <url>',
       'POST the alerts to this URL as a Slack-compatible JSON payload',
@@ -114,10 +114,19 @@ export function registerCheckCommands(program: Command): void {
       'time allowed for one webhook request in milliseconds',
       integerOption('--timeout', 1, 600_000),
       10_000,
-    )
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'),
     );
+}
+
+export function registerCheckCommands(program: Command): void {
+  const check = program
+    .command('check')
+    .description(
+      `compare each book's fiscal-year-to-date and trailing NRR and GRR with its target and glide path at a month end, store and deliver alerts; exits with ${BEHIND_EXIT_CODE} when a book is behind target`,
+    )
+    .requiredOption('--month <YYYY-MM>', 'the month whose last day is checked', monthOption);
+  addDeliveryOptions(check).addOption(
+    new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'),
+  );
   addWorkspaceOption(check);
   addDefinitionOptions(check);
   check.action(async (flags: CheckFlags) => {

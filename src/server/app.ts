@@ -38,7 +38,10 @@ import { registerCheckRoutes } from './checks.js';
 import { Jobs } from './jobs.js';
 import { registerRenewalRoutes, type RequestInput } from './renewal-routes.js';
 import { registerScenarioRoutes } from './scenario-routes.js';
+import type { CheckSchedule } from '../service/schedule.js';
 import { ServerState } from './state.js';
+import { registerScheduleRoutes } from './schedule-routes.js';
+import { registerTeamRoutes } from './team-routes.js';
 import { registerTrainingRoutes } from './training.js';
 
 export interface AppOptions {
@@ -52,6 +55,8 @@ export interface AppOptions {
   readonly maxUploadBytes?: number;
   /** Folder of the built dashboard; the one built beside the server unless given. */
   readonly webRoot?: string;
+  /** The monthly check schedule the server runs, whose state the API shows. */
+  readonly schedule?: CheckSchedule;
 }
 
 /**
@@ -1181,6 +1186,9 @@ export function createApp(options: AppOptions): OpenAPIHono {
     user: options.user,
     serialise: (work) => state.serialise(work),
   });
+  registerTeamRoutes(app, options.workspace);
+  options.schedule?.useSerialiser((work) => state.serialise(work));
+  registerScheduleRoutes(app, options.schedule);
 
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',

@@ -13,7 +13,7 @@ import { checkJson, monthEndOf, runMonthlyCheck } from '../service/checks.js';
 import { whiteSpaceReport } from '../service/whitespace.js';
 import { ALERT_STATES, getAlert, listAlerts, setAlertState } from '../store/alerts.js';
 import { StoreError } from '../store/driver.js';
-import { listTargets, storeTargets } from '../store/targets.js';
+import { deleteTarget, listTargets, storeTargets } from '../store/targets.js';
 import type { Workspace } from '../store/workspace.js';
 import { ApiError } from './errors.js';
 
@@ -52,9 +52,9 @@ const PercentText = z
 const TargetSchema = z
   .object({
     scope: z.enum(TARGET_SCOPES as [string, ...string[]]),
-    book: z
-      .string()
-      .openapi({ description: 'the CSM, segment, region or sub-region; "" for company' }),
+    book: z.string().openapi({
+      description: 'the CSM, segment, region, sub-region or team; "" for company',
+    }),
     fiscalYear: z.number().int().min(1900).max(2999),
     nrrTarget: PercentText,
     grrTarget: PercentText,
@@ -180,13 +180,19 @@ export function registerCheckRoutes(app: OpenAPIHono, options: CheckRouteOptions
             `${field}.nrrTarget`,
           );
         }
-        if (target.grrTarget !== null && Number(target.grrTarget) > 100) {
-          throw new ApiError(
-            400,
-            'invalid-parameter',
-            `${field}.grrTarget must be at most 100`,
-            `${field}.grrTarget`,
-          );
+        for (const [name, max] of [
+          ['nrrTarget', 1000],
+          ['grrTarget', 100],
+        ] as const) {
+          const value = target[name];
+          if (value !== null && !(Number(value) > 0 && Number(value) <= max)) {
+            throw new ApiError(
+              400,
+              'invalid-parameter',
+              `${field}.${name} ${value} is out of range; give a percentage above 0 and at most ${max}`,
+              `${field}.${name}`,
+            );
+          }
         }
         if ((target.scope === 'company') !== (target.book === '')) {
           throw new ApiError(
@@ -206,6 +212,54 @@ export function registerCheckRoutes(app: OpenAPIHono, options: CheckRouteOptions
       }
       const outcome = await options.serialise(() => storeTargets(db, parsed, 'api', options.user));
       return c.json(outcome, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/api/targets',
+      summary: 'Delete the target of a scope, book and fiscal year',
+      request: {
+        query: z.object({
+          scope: z
+            .enum(TARGET_SCOPES as [string, ...string[]])
+            .openapi({ param: { name: 'scope', in: 'query' } }),
+          book: z
+            .string()
+            .optional()
+            .openapi({ param: { name: 'book', in: 'query' }, description: 'blank for company' }),
+          fiscalYear: z
+            .string()
+            .regex(/^\d{4}$/, 'must be a fiscal year such as 2026')
+            .openapi({ param: { name: 'fiscalYear', in: 'query' } }),
+        }),
+      },
+      responses: {
+        200: {
+          content: { 'application/json': { schema: z.object({ deleted: z.number() }) } },
+          description: 'the target was deleted',
+        },
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const key = {
+        scope: query.scope as Target['scope'],
+        book: query.book ?? '',
+        fiscalYear: Number(query.fiscalYear),
+      };
+      const deleted = await options.serialise(() => deleteTarget(db, key));
+      if (!deleted) {
+        throw new ApiError(
+          404,
+          'not-found',
+          `no ${key.scope} target${key.book === '' ? '' : ` for ${JSON.stringify(key.book)}`} is stored for fiscal year ${key.fiscalYear}; GET /api/targets lists the stored ones`,
+          'book',
+        );
+      }
+      return c.json({ deleted: 1 }, 200);
     },
   );
 

@@ -72,7 +72,7 @@ export async function listTargets(db: Database, fiscalYear?: number): Promise<St
      FROM targets
      WHERE $1::integer IS NULL OR fiscal_year = $1::integer
      ORDER BY fiscal_year, CASE scope WHEN 'company' THEN 0 WHEN 'region' THEN 1
-       WHEN 'sub-region' THEN 2 WHEN 'segment' THEN 3 ELSE 4 END, book`,
+       WHEN 'sub-region' THEN 2 WHEN 'segment' THEN 3 WHEN 'team' THEN 4 ELSE 5 END, book`,
     [fiscalYear ?? null],
   );
   return rows.map((row) => ({
@@ -85,4 +85,16 @@ export async function listTargets(db: Database, fiscalYear?: number): Promise<St
     importedAt: String(row['imported_iso']),
     importedBy: String(row['imported_by']),
   }));
+}
+
+/** Deletes the target of a scope, book and fiscal year; returns whether one was stored. */
+export async function deleteTarget(
+  db: Database,
+  key: { readonly scope: TargetScope; readonly book: string; readonly fiscalYear: number },
+): Promise<boolean> {
+  const rows = await db.query(
+    'DELETE FROM targets WHERE scope = $1 AND book = $2 AND fiscal_year = $3 RETURNING scope',
+    [key.scope, key.book, key.fiscalYear],
+  );
+  return rows.length > 0;
 }

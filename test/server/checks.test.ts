@@ -108,6 +108,56 @@ describe('targets API', () => {
     );
   });
 
+  test.each([
+    ['nrrTarget', '0', null],
+    ['nrrTarget', '1001', null],
+    ['grrTarget', null, '100.5'],
+  ])('out of range %s rejected', async (field, nrrTarget, grrTarget) => {
+    const response = await post('/api/targets', {
+      targets: [{ scope: 'csm', book: 'Ben', fiscalYear: 2030, nrrTarget, grrTarget }],
+    });
+    expect(response.status).toBe(400);
+    const body = (await json(response))['error'] as Record<string, unknown>;
+    expect(body['field']).toBe(`targets.0.${field}`);
+    expect(body['message']).toContain('is out of range');
+    const listed = await json(await app.request('/api/targets?fiscalYear=2030'));
+    expect(listed['targets']).toEqual([]);
+  });
+
+  test('team target stored and deleted', async () => {
+    const stored = await post('/api/targets', {
+      targets: [
+        { scope: 'team', book: 'North', fiscalYear: 2031, nrrTarget: '104', grrTarget: null },
+      ],
+    });
+    expect(stored.status).toBe(200);
+    const deleted = await app.request('/api/targets?scope=team&book=North&fiscalYear=2031', {
+      method: 'DELETE',
+    });
+    expect(deleted.status).toBe(200);
+    expect(await json(deleted)).toEqual({ deleted: 1 });
+    const listed = await json(await app.request('/api/targets?fiscalYear=2031'));
+    expect(listed['targets']).toEqual([]);
+  });
+
+  test('deleting a missing target is 404', async () => {
+    const response = await app.request('/api/targets?scope=csm&book=Nobody&fiscalYear=2025', {
+      method: 'DELETE',
+    });
+    expect(response.status).toBe(404);
+    const body = (await json(response))['error'] as Record<string, unknown>;
+    expect(body['code']).toBe('not-found');
+    expect(body['message']).toContain('"Nobody"');
+  });
+
+  test('delete with a bad scope is 400', async () => {
+    const response = await app.request('/api/targets?scope=division&book=X&fiscalYear=2025', {
+      method: 'DELETE',
+    });
+    expect(response.status).toBe(400);
+    expect(((await json(response))['error'] as Record<string, unknown>)['field']).toBe('scope');
+  });
+
   test('bad fiscal year query rejected', async () => {
     const response = await app.request('/api/targets?fiscalYear=20x5');
     expect(response.status).toBe(400);

@@ -13,6 +13,7 @@ import { Progress } from './pages/Progress.js';
 import { Renewals } from './pages/Renewals.js';
 import { Scenarios } from './pages/Scenarios.js';
 import { Facilitate, Join } from './pages/Session.js';
+import { Targets } from './pages/Targets.js';
 import { Team } from './pages/Team.js';
 import { Timing } from './pages/Timing.js';
 import { Train } from './pages/Train.js';
@@ -50,6 +51,7 @@ function View({ route }: { readonly route: Route }) {
   if (path === '/timing') return <Timing />;
   if (path === '/scenarios') return <Scenarios />;
   if (path === '/checks') return <Checks />;
+  if (path === '/targets') return <Targets />;
   if (path === '/session') return <Facilitate />;
   if (path === '/progress') return <Progress />;
   if (path === '/join') return <Join />;

@@ -2,7 +2,7 @@
  * Monthly checks: run the check for a month, see each book against its target and glide path,
  * the ranked ways to close the gap, and the alerts to acknowledge or resolve.
  */
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { request, useApi } from '../api.js';
 import { ApiError } from '../api.js';
 import { Chart } from '../components/Chart.js';
@@ -48,6 +48,76 @@ interface CheckResult {
   currency: string;
   behind: boolean;
   books: Book[];
+}
+
+interface Team {
+  team: string;
+  manager: string;
+  members: string[];
+}
+
+/** Identifies a book across scopes: a CSM and a team may share a name. */
+function bookKey(book: { scope: string; book: string }): string {
+  return `${book.scope}:${book.book}`;
+}
+
+function bookLabel(book: { scope: string; book: string }, managers: Map<string, string>): string {
+  if (book.scope === 'company') return 'Company';
+  const manager = book.scope === 'team' ? managers.get(book.book) : undefined;
+  return `${book.scope} ${book.book}${manager === undefined ? '' : ` (manager ${manager})`}`;
+}
+
+interface ScheduledRun {
+  month: string;
+  state: 'running' | 'succeeded' | 'failed';
+  attempts: number;
+  startedAt: string;
+  finishedAt: string | null;
+  error: string | null;
+  behindBooks: number | null;
+  alerts: number | null;
+}
+
+interface Schedule {
+  enabled: boolean;
+  checkDay: number | null;
+  running: string | null;
+  lastRun: ScheduledRun | null;
+  nextRun: { month: string; due: string } | null;
+}
+
+/** How often the page reads the schedule's state again, in milliseconds. */
+const SCHEDULE_REFRESH_MS = 30_000;
+
+function ScheduleState({ schedule }: { readonly schedule: Schedule }) {
+  if (!schedule.enabled) {
+    return (
+      <p className="muted">
+        The server does not run the check on its own; start it with{' '}
+        <code>nrr serve --check-day N</code> to check each month on day N of the next.
+      </p>
+    );
+  }
+  const last = schedule.lastRun;
+  return (
+    <ul>
+      <li>
+        Runs on day {schedule.checkDay} of each month for the month before.
+        {schedule.running === null ? '' : ` Checking ${schedule.running} now.`}
+      </li>
+      <li data-state={last?.state ?? 'none'} data-testid="schedule-last">
+        {last === null
+          ? 'No month has been checked yet.'
+          : `Last run: ${last.month}, ${last.state} (attempt ${last.attempts}, started ${last.startedAt})${last.state === 'succeeded' ? `, ${last.behindBooks ?? 0} books behind, ${last.alerts ?? 0} alerts` : ''}.`}
+        {last?.error == null ? null : <span className="failed"> Error: {last.error}</span>}
+      </li>
+      <li data-testid="schedule-next">
+        {schedule.nextRun === null
+          ? 'No run is due.'
+          : `Next run: ${schedule.nextRun.month}, due ${schedule.nextRun.due}.`}
+      </li>
+    </ul>
+  );
 }
 
 interface Alert {
@@ -112,6 +182,20 @@ export function Checks() {
   const [failure, setFailure] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
   const alerts = useApi<{ alerts: Alert[] }>(`/api/alerts?state=open&seen=${version}`);
+  const teams = useApi<{ teams: Team[] }>('/api/teams');
+  const [scheduleVersion, setScheduleVersion] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => setScheduleVersion((value) => value + 1), SCHEDULE_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, []);
+  const schedule = useApi<Schedule>(`/api/checks/schedule?seen=${scheduleVersion}`);
+  const managers = useMemo(
+    () =>
+      new Map(
+        (teams.state === 'ready' ? teams.data.teams : []).map((team) => [team.team, team.manager]),
+      ),
+    [teams],
+  );
 
   const run = async () => {
     setFailure(null);
@@ -122,9 +206,8 @@ export function Checks() {
         body: JSON.stringify({ month }),
       });
       setResult(checked);
-      setSelected(
-        checked.books.find((book) => book.behind)?.book ?? checked.books[0]?.book ?? null,
-      );
+      const first = checked.books.find((book) => book.behind) ?? checked.books[0];
+      setSelected(first === undefined ? null : bookKey(first));
       setVersion((value) => value + 1);
     } catch (error) {
       setFailure(message(error));
@@ -140,7 +223,7 @@ export function Checks() {
     }
   };
 
-  const book = result?.books.find((candidate) => candidate.book === selected);
+  const book = result?.books.find((candidate) => bookKey(candidate) === selected);
   const position = book?.plan.nrr ?? book?.plan.grr ?? null;
   const option = useMemo(
     () => (position === null || result === null ? null : glideOption(position, result.currency)),
@@ -154,9 +237,16 @@ export function Checks() {
         <p className="muted">
           Each book&apos;s fiscal-year-to-date NRR against its target and against a glide path built
           from the renewal calendar, the ARR it still needs and the ways to close the gap. Targets
-          are stored with <code>nrr targets import</code> or <code>POST /api/targets</code>.
+          are set on the <a href={scopedHref(scope, '/targets')}>targets page</a>, with{' '}
+          <code>nrr targets import</code> or with <code>POST /api/targets</code>.
         </p>
       </header>
+      <section className="panel" aria-labelledby="schedule-title" data-testid="schedule">
+        <h2 id="schedule-title">Check schedule</h2>
+        <Loaded value={schedule} what="the check schedule">
+          {(data) => <ScheduleState schedule={data} />}
+        </Loaded>
+      </section>
       <form
         className="filters"
         onSubmit={(event) => {
@@ -200,10 +290,10 @@ export function Checks() {
               </thead>
               <tbody>
                 {result.books.map((entry) => (
-                  <tr key={`${entry.scope}:${entry.book}`} data-row={entry.book}>
+                  <tr key={bookKey(entry)} data-row={entry.book} data-scope={entry.scope}>
                     <th scope="row">
-                      <button type="button" onClick={() => setSelected(entry.book)}>
-                        {entry.scope === 'company' ? 'Company' : `${entry.scope} ${entry.book}`}
+                      <button type="button" onClick={() => setSelected(bookKey(entry))}>
+                        {bookLabel(entry, managers)}
                       </button>
                     </th>
                     <td>{formatPercent(entry.fiscalYearToDate.nrr)}</td>
@@ -231,7 +321,7 @@ export function Checks() {
       {book === undefined || position === null || option === null || result === null ? null : (
         <section className="panel" data-testid="glide" aria-labelledby="glide-title">
           <h2 id="glide-title">
-            {book.scope === 'company' ? 'Company' : book.book}: glide path to {position.target}%
+            {bookLabel(book, managers)}: glide path to {position.target}%
           </h2>
           <Chart
             option={option}
