@@ -9,11 +9,18 @@ import { dayFromCivil, formatDay } from '../core/dates.js';
 import type { Definitions } from '../core/definitions.js';
 import type { Dataset } from '../core/model.js';
 import { buildReport, type Report } from '../core/report.js';
-import { generateCompany, writeCanonicalCsv } from '../generate/index.js';
+import {
+  generateCompany,
+  sampleTeams,
+  writeCanonicalCsv,
+  writeTeamsCsv,
+} from '../generate/index.js';
+import { readTeamsFile } from '../ingest/teams.js';
 import { readInputs } from '../service/import.js';
 import { StoreError } from '../store/driver.js';
 import { processAlive } from '../store/embedded.js';
-import { Workspace } from '../store/workspace.js';
+import { replaceTeamMembers } from '../store/teams.js';
+import { currentUser, Workspace } from '../store/workspace.js';
 import { importInputs } from './import.js';
 import { workspaceDefinitions } from './input.js';
 import { addDefinitionOptions, integerOption } from './options.js';
@@ -80,6 +87,10 @@ export function registerDemoCommand(program: Command): void {
     try {
       const written = writeCanonicalCsv(generated, files).files;
       await importInputs(workspace, readInputs(written, undefined), { preset: 'canonical' });
+      const teamsFile = path.join(files, 'teams.csv');
+      writeTeamsCsv(sampleTeams(generated, flags.seed), teamsFile);
+      const members = await readTeamsFile(readFileSync(teamsFile), 'teams.csv');
+      await replaceTeamMembers(workspace.db, members, 'teams.csv', currentUser());
       ({ definitions, version } = await workspaceDefinitions(workspace, flags));
       dataset = await workspace.loadDataset();
     } finally {

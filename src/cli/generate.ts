@@ -1,10 +1,16 @@
 /** `nrr generate`: write the sample company as canonical CSV files. */
 import type { Command } from 'commander';
-import { generateCompany, writeCanonicalCsv } from '../generate/index.js';
+import {
+  generateCompany,
+  sampleTeams,
+  writeCanonicalCsv,
+  writeTeamsCsv,
+} from '../generate/index.js';
 import { integerOption } from './options.js';
 
 interface GenerateFlags {
   out: string;
+  teams?: string;
   accounts?: number;
   seed?: number;
 }
@@ -16,6 +22,10 @@ export function registerGenerateCommand(program: Command): void {
       'write a generated sample company (accounts, lines, owners, segments, FX rates) as canonical CSV files',
     )
     .requiredOption('--out <folder>', 'folder to write the CSV files into (created when missing)')
+    .option(
+      '--teams <file>',
+      'also write the teams (each CSM with a team per region and its manager) to this CSV file, for nrr teams import',
+    )
     .option(
       '--accounts <count>',
       'number of accounts, up to 500,000 (default 3000)',
@@ -32,6 +42,10 @@ export function registerGenerateCommand(program: Command): void {
         ...(flags.seed === undefined ? {} : { seed: flags.seed }),
       });
       const { files } = writeCanonicalCsv(dataset, flags.out);
+      if (flags.teams !== undefined) {
+        writeTeamsCsv(sampleTeams(dataset, flags.seed), flags.teams);
+        files.push(flags.teams);
+      }
       process.stdout.write(
         `Wrote ${dataset.lines.length} lines for ${dataset.accounts.length} accounts:\n${files.map((file) => `  ${file}`).join('\n')}\n`,
       );

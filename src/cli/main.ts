@@ -19,6 +19,7 @@ import { registerCloseCommands } from './close.js';
 import { registerServeCommand } from './serve.js';
 import { registerTrainCommand } from './train.js';
 import { registerTargetCommands } from './targets.js';
+import { registerTeamCommands } from './teams.js';
 import { registerCheckCommands } from './check.js';
 import { registerWhiteSpaceCommand } from './whitespace.js';
 import { DeliveryError } from '../service/delivery.js';
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerTrainCommand(program);
   registerTargetCommands(program);
+  registerTeamCommands(program);
   registerCheckCommands(program);
   registerWhiteSpaceCommand(program);
   return program;

@@ -18,6 +18,7 @@ import type { Dataset } from './model.js';
 import { groupRetention, grrOf, logoRetentionOf, nrrOf } from './retention.js';
 import type { RetentionFigures } from './retention.js';
 import type { GroupReport } from './report.js';
+import { NO_TEAM, teamOfPerson, type TeamMember } from './teams.js';
 
 /** Values that books must have in other dimensions, such as `{ segment: 'Growth' }`. */
 export type BookFilters = Partial<Record<Dimension, string>>;
@@ -113,6 +114,72 @@ export function filteredBooks(
     const [book, ...rest] = (dimensions.length === 0 ? [key] : JSON.parse(key)) as string[];
     if (rest.every((value, index) => value === wanted[index])) codes.set(book as string, code);
   });
+  return { groups, codes };
+}
+
+/**
+ * Builds an index whose keys are `keyOf` of the keys of `index`, merging the books that map to
+ * one key. A unit that moves between two merged books keeps its code, so it is no transfer.
+ */
+export function mergeGroups(index: GroupIndex, keyOf: (key: string) => string): GroupIndex {
+  const keys: string[] = [];
+  const codeOf = new Map<string, number>();
+  const mapped = index.keys.map((key) => {
+    const merged = keyOf(key);
+    let code = codeOf.get(merged);
+    if (code === undefined) {
+      code = keys.length;
+      keys.push(merged);
+      codeOf.set(merged, code);
+    }
+    return code;
+  });
+  const units = index.unitCodes.length;
+  const unitCodes = new Int32Array(units);
+  const runs = new RunBuilder();
+  for (let unit = 0; unit < units; unit++) {
+    const code = index.unitCodes[unit] as number;
+    if (code >= 0) {
+      unitCodes[unit] = mapped[code] as number;
+      continue;
+    }
+    const firstRun = runs.length;
+    const end = index.runOffsets[-code] as number;
+    for (let run = index.runOffsets[-1 - code] as number; run < end; run++) {
+      runs.push(
+        firstRun,
+        index.runSample[run] as number,
+        mapped[index.runCode[run] as number] as number,
+      );
+    }
+    runs.finishUnit(unitCodes, unit, firstRun);
+  }
+  return runs.toIndex(index.dimension, keys, unitCodes);
+}
+
+/**
+ * Builds the team books: each team's book is the union of its CSMs' books on each day, and the
+ * CSMs that no team lists, unowned accounts included, share the book NO_TEAM. Teams without a
+ * CSM in the data still get a code, with an empty book.
+ */
+export function teamBooks(
+  analysis: Analysis,
+  dataset: Dataset,
+  members: readonly TeamMember[],
+): FilteredBooks {
+  const teamOf = teamOfPerson(members);
+  const csm = groupIndex(analysis, dataset, 'csm');
+  const merged = mergeGroups(csm, (person) => teamOf.get(person) ?? NO_TEAM);
+  const codes = new Map<string, number>(merged.keys.map((key, code) => [key, code]));
+  const extraKeys: string[] = [];
+  for (const member of members) {
+    if (!codes.has(member.team)) {
+      codes.set(member.team, merged.keys.length + extraKeys.length);
+      extraKeys.push(member.team);
+    }
+  }
+  const groups =
+    extraKeys.length === 0 ? merged : { ...merged, keys: [...merged.keys, ...extraKeys] };
   return { groups, codes };
 }
 

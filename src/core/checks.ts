@@ -7,7 +7,7 @@
  */
 import { unitArr } from './analysis.js';
 import type { Analysis } from './analysis.js';
-import { filteredBooks } from './books.js';
+import { filteredBooks, teamBooks, type FilteredBooks } from './books.js';
 import { addMonths, formatDay, formatMonth, monthEnd, monthStart, type Day } from './dates.js';
 import {
   bookPlan,
@@ -16,6 +16,7 @@ import {
   scheduledDrops,
   type BookPlan,
   type BookSelector,
+  type FiscalYear,
 } from './glide.js';
 import { codeAt, groupIndex, type Dimension } from './groups.js';
 import type { Dataset } from './model.js';
@@ -24,6 +25,7 @@ import { unitAccounts } from './prepare.js';
 import { companyRetention, groupRetention, type RetentionFigures } from './retention.js';
 import { lowerBound } from './search.js';
 import { fiscalYearOfDay, type Target, type TargetScope } from './targets.js';
+import type { TeamMember } from './teams.js';
 
 export type AccountEventKind = 'plan' | 'notice';
 
@@ -60,6 +62,8 @@ export interface CheckOptions {
   readonly contractionThreshold: Decimal;
   /** Days ahead in which a renewal without a plan raises an alert: 90 and 180 by default. */
   readonly renewalHorizons?: readonly [number, number];
+  /** The teams whose books team targets name; without it every team book is empty. */
+  readonly teams?: readonly TeamMember[];
 }
 
 /** Retention figures with their ratios. */
@@ -106,6 +110,7 @@ const SCOPE_NAMES: Readonly<Record<TargetScope, string>> = {
   segment: 'Segment',
   region: 'Region',
   'sub-region': 'Sub-region',
+  team: 'Team',
 };
 
 function figures(retention: RetentionFigures): Figures {
@@ -167,46 +172,17 @@ export function runCheck(
       figures(companyRetention(analysis, analysis.windowStartSample, analysis.asOfSample)),
     ),
   );
-  for (const dimension of DIMENSIONS) {
-    const dimensionTargets = yearTargets.filter((target) => target.scope === dimension);
-    if (dimensionTargets.length === 0) continue;
-    const { groups, codes } = filteredBooks(analysis, dataset, dimension);
-    const trailing = groupRetention(
-      analysis,
-      groups,
-      analysis.windowStartSample,
-      analysis.asOfSample,
-    );
-    const keys = new Set([...codes.keys(), ...dimensionTargets.map((target) => target.book)]);
-    for (const key of [...keys].sort()) {
-      const target = dimensionTargets.find((candidate) => candidate.book === key);
-      const code = codes.get(key);
-      if (code === undefined) unknownTargetBooks.push(`${dimension} ${key}`);
-      const selector: BookSelector = { groups, code: code ?? -1 };
-      const plan = bookPlan(analysis, selector, year, {
-        nrr: target?.nrr ?? null,
-        grr: target?.grr ?? null,
-      });
-      const trailingFigures = code === undefined ? undefined : trailing[code];
-      if (plan.cohortAccounts === 0 && target === undefined) continue;
-      books.push(
-        bookCheck(
-          dimension,
-          key,
-          plan,
-          target,
-          figures(
-            trailingFigures ?? {
-              cohortAccounts: 0,
-              retainedAccounts: 0,
-              startArr: 0,
-              endArr: 0,
-              cappedArr: 0,
-            },
-          ),
-        ),
-      );
-    }
+  const scopes: readonly (Dimension | 'team')[] = [...DIMENSIONS, 'team'];
+  for (const scope of scopes) {
+    const scopeTargets = yearTargets.filter((target) => target.scope === scope);
+    if (scopeTargets.length === 0) continue;
+    const scopeBooks =
+      scope === 'team'
+        ? teamBooks(analysis, dataset, options.teams ?? [])
+        : filteredBooks(analysis, dataset, scope);
+    const checked = scopeChecks(analysis, year, scope, scopeBooks, scopeTargets);
+    books.push(...checked.books);
+    unknownTargetBooks.push(...checked.unknown);
   }
 
   const alerts: AlertDraft[] = [];
@@ -225,6 +201,59 @@ export function runCheck(
     unknownEventAccounts,
     unknownTargetBooks,
   };
+}
+
+/**
+ * Checks the books of one scope: each book with a cohort, and each book a target names. Returns
+ * them by key, with the target books that the scope does not have, as `scope book`.
+ */
+function scopeChecks(
+  analysis: Analysis,
+  year: FiscalYear,
+  scope: Dimension | 'team',
+  scopeBooks: FilteredBooks,
+  scopeTargets: readonly Target[],
+): { books: BookCheck[]; unknown: string[] } {
+  const { groups, codes } = scopeBooks;
+  const trailing = groupRetention(
+    analysis,
+    groups,
+    analysis.windowStartSample,
+    analysis.asOfSample,
+  );
+  const books: BookCheck[] = [];
+  const unknown: string[] = [];
+  const keys = new Set([...codes.keys(), ...scopeTargets.map((target) => target.book)]);
+  for (const key of [...keys].sort()) {
+    const target = scopeTargets.find((candidate) => candidate.book === key);
+    const code = codes.get(key);
+    if (code === undefined) unknown.push(`${scope} ${key}`);
+    const selector: BookSelector = { groups, code: code ?? -1 };
+    const plan = bookPlan(analysis, selector, year, {
+      nrr: target?.nrr ?? null,
+      grr: target?.grr ?? null,
+    });
+    const trailingFigures = code === undefined ? undefined : trailing[code];
+    if (plan.cohortAccounts === 0 && target === undefined) continue;
+    books.push(
+      bookCheck(
+        scope,
+        key,
+        plan,
+        target,
+        figures(
+          trailingFigures ?? {
+            cohortAccounts: 0,
+            retainedAccounts: 0,
+            startArr: 0,
+            endArr: 0,
+            cappedArr: 0,
+          },
+        ),
+      ),
+    );
+  }
+  return { books, unknown };
 }
 
 function bookCheck(

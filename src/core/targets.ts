@@ -9,8 +9,11 @@ import { addMonths, civilFromDay, dayFromCivil, type Day } from './dates.js';
 import type { Dimension } from './groups.js';
 import { roundDivide, toMinor, type Decimal, type Minor, type RoundingMode } from './money.js';
 
-/** The reach of a target: the whole company, or the books of one dimension. */
-export type TargetScope = 'company' | Dimension;
+/**
+ * The reach of a target: the whole company, the books of one dimension, or a team's book (the
+ * union of its CSMs' books).
+ */
+export type TargetScope = 'company' | Dimension | 'team';
 
 export const TARGET_SCOPES: readonly TargetScope[] = [
   'company',
@@ -18,6 +21,7 @@ export const TARGET_SCOPES: readonly TargetScope[] = [
   'segment',
   'region',
   'sub-region',
+  'team',
 ];
 
 export interface Target {

@@ -39,6 +39,7 @@ import { Jobs } from './jobs.js';
 import { registerRenewalRoutes, type RequestInput } from './renewal-routes.js';
 import { registerScenarioRoutes } from './scenario-routes.js';
 import { ServerState } from './state.js';
+import { registerTeamRoutes } from './team-routes.js';
 import { registerTrainingRoutes } from './training.js';
 
 export interface AppOptions {
@@ -1181,6 +1182,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     user: options.user,
     serialise: (work) => state.serialise(work),
   });
+  registerTeamRoutes(app, options.workspace);
 
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',

@@ -10,6 +10,7 @@ import { formatDecimal, type Decimal } from '../core/money.js';
 import { listEvents, raiseAlerts, type StoredAlert } from '../store/alerts.js';
 import { StoreError } from '../store/driver.js';
 import { listTargets } from '../store/targets.js';
+import { listTeamMembers } from '../store/teams.js';
 import type { Workspace } from '../store/workspace.js';
 import {
   deliverToFile,
@@ -56,8 +57,10 @@ export async function runMonthlyCheck(
   const analysis = analyse(dataset, request.definitions, monthEndOf(request.month));
   const targets = await listTargets(workspace.db);
   const events = await listEvents(workspace.db);
+  const teams = await listTeamMembers(workspace.db);
   const result = runCheck(analysis, dataset, targets, events, {
     contractionThreshold: request.contractionThreshold,
+    teams,
   });
   const alerts = await raiseAlerts(workspace.db, result.month, result.alerts, request.user);
   const stored = alerts.map((entry) => entry.alert);

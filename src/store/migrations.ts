@@ -255,6 +255,32 @@ CREATE TABLE alert_deliveries (
 );
 `,
   },
+  {
+    version: 5,
+    name: 'teams and the monthly checks the server runs on its own',
+    sql: `
+CREATE TABLE team_members (
+  person text PRIMARY KEY,
+  team text NOT NULL,
+  manager text NOT NULL,
+  source text NOT NULL,
+  imported_at timestamptz NOT NULL,
+  imported_by text NOT NULL
+);
+CREATE INDEX team_members_team ON team_members (team);
+
+CREATE TABLE scheduled_checks (
+  month text PRIMARY KEY,
+  state text NOT NULL,
+  attempts integer NOT NULL,
+  started_at timestamptz NOT NULL,
+  finished_at timestamptz,
+  error text,
+  behind_books integer,
+  alerts integer
+);
+`,
+  },
 ];
 
 /** Brings the schema up to the latest migration, each migration in its own transaction. */

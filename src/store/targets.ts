@@ -72,7 +72,7 @@ export async function listTargets(db: Database, fiscalYear?: number): Promise<St
      FROM targets
      WHERE $1::integer IS NULL OR fiscal_year = $1::integer
      ORDER BY fiscal_year, CASE scope WHEN 'company' THEN 0 WHEN 'region' THEN 1
-       WHEN 'sub-region' THEN 2 WHEN 'segment' THEN 3 ELSE 4 END, book`,
+       WHEN 'sub-region' THEN 2 WHEN 'segment' THEN 3 WHEN 'team' THEN 4 ELSE 5 END, book`,
     [fiscalYear ?? null],
   );
   return rows.map((row) => ({

@@ -71,7 +71,7 @@ describe('targets file', () => {
     const problems = problemsOf(
       [
         HEADER,
-        'team,Alpha,2026,105,',
+        'division,Alpha,2026,105,',
         'csm,,2026,105,',
         'company,Acme,2026,105,',
         'region,EMEA,26,105,',
@@ -84,7 +84,7 @@ describe('targets file', () => {
       ].join('\n'),
     );
     expect(problems).toEqual([
-      'row 2 scope "team": is not a scope; use one of company, csm, segment, region, sub-region',
+      'row 2 scope "division": is not a scope; use one of company, csm, segment, region, sub-region, team',
       'row 3 book "": value is missing; name the csm the target is for',
       'row 4 book "Acme": must be blank for the company scope',
       'row 5 fiscal_year "26": is not a fiscal year; write the calendar year in which the fiscal year ends, from 1900 to 2999',

@@ -865,6 +865,7 @@ describe('GET /api/openapi.json', () => {
       '/api/scenarios/{name}',
       '/api/scenarios/{name}/result',
       '/api/targets',
+      '/api/teams',
       '/api/training/answers',
       '/api/training/exercises',
       '/api/training/progress',

@@ -50,6 +50,23 @@ interface CheckResult {
   books: Book[];
 }
 
+interface Team {
+  team: string;
+  manager: string;
+  members: string[];
+}
+
+/** Identifies a book across scopes: a CSM and a team may share a name. */
+function bookKey(book: { scope: string; book: string }): string {
+  return `${book.scope}:${book.book}`;
+}
+
+function bookLabel(book: { scope: string; book: string }, managers: Map<string, string>): string {
+  if (book.scope === 'company') return 'Company';
+  const manager = book.scope === 'team' ? managers.get(book.book) : undefined;
+  return `${book.scope} ${book.book}${manager === undefined ? '' : ` (manager ${manager})`}`;
+}
+
 interface Alert {
   id: number;
   month: string;
@@ -112,6 +129,14 @@ export function Checks() {
   const [failure, setFailure] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
   const alerts = useApi<{ alerts: Alert[] }>(`/api/alerts?state=open&seen=${version}`);
+  const teams = useApi<{ teams: Team[] }>('/api/teams');
+  const managers = useMemo(
+    () =>
+      new Map(
+        (teams.state === 'ready' ? teams.data.teams : []).map((team) => [team.team, team.manager]),
+      ),
+    [teams],
+  );
 
   const run = async () => {
     setFailure(null);
@@ -122,9 +147,8 @@ export function Checks() {
         body: JSON.stringify({ month }),
       });
       setResult(checked);
-      setSelected(
-        checked.books.find((book) => book.behind)?.book ?? checked.books[0]?.book ?? null,
-      );
+      const first = checked.books.find((book) => book.behind) ?? checked.books[0];
+      setSelected(first === undefined ? null : bookKey(first));
       setVersion((value) => value + 1);
     } catch (error) {
       setFailure(message(error));
@@ -140,7 +164,7 @@ export function Checks() {
     }
   };
 
-  const book = result?.books.find((candidate) => candidate.book === selected);
+  const book = result?.books.find((candidate) => bookKey(candidate) === selected);
   const position = book?.plan.nrr ?? book?.plan.grr ?? null;
   const option = useMemo(
     () => (position === null || result === null ? null : glideOption(position, result.currency)),
@@ -200,10 +224,10 @@ export function Checks() {
               </thead>
               <tbody>
                 {result.books.map((entry) => (
-                  <tr key={`${entry.scope}:${entry.book}`} data-row={entry.book}>
+                  <tr key={bookKey(entry)} data-row={entry.book} data-scope={entry.scope}>
                     <th scope="row">
-                      <button type="button" onClick={() => setSelected(entry.book)}>
-                        {entry.scope === 'company' ? 'Company' : `${entry.scope} ${entry.book}`}
+                      <button type="button" onClick={() => setSelected(bookKey(entry))}>
+                        {bookLabel(entry, managers)}
                       </button>
                     </th>
                     <td>{formatPercent(entry.fiscalYearToDate.nrr)}</td>
@@ -231,7 +255,7 @@ export function Checks() {
       {book === undefined || position === null || option === null || result === null ? null : (
         <section className="panel" data-testid="glide" aria-labelledby="glide-title">
           <h2 id="glide-title">
-            {book.scope === 'company' ? 'Company' : book.book}: glide path to {position.target}%
+            {bookLabel(book, managers)}: glide path to {position.target}%
           </h2>
           <Chart
             option={option}
