@@ -20,6 +20,7 @@ import { registerServeCommand } from './serve.js';
 import { registerTrainCommand } from './train.js';
 import { registerTargetCommands } from './targets.js';
 import { registerTeamCommands } from './teams.js';
+import { registerPeopleCommands } from './people.js';
 import { registerCheckCommands } from './check.js';
 import { registerWhiteSpaceCommand } from './whitespace.js';
 import { DeliveryError } from '../service/delivery.js';
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   registerTrainCommand(program);
   registerTargetCommands(program);
   registerTeamCommands(program);
+  registerPeopleCommands(program);
   registerCheckCommands(program);
   registerWhiteSpaceCommand(program);
   return program;

@@ -7,7 +7,7 @@ import { defaultAsOf } from '../core/as-of.js';
 import type { Day } from '../core/dates.js';
 import { CONCEPTS, exerciseView, syntheticExercises } from '../training/exercises.js';
 import type { Concept, Exercise, Level } from '../training/exercises.js';
-import { bookExerciseFromData } from '../training/from-data.js';
+import { exercisesFromData } from '../training/from-data.js';
 import { grade } from '../training/grading.js';
 import { worksheetPdf } from '../training/worksheet.js';
 import { addDataOptions } from './data.js';
@@ -31,17 +31,15 @@ async function exercisesFor(files: string[], flags: TrainFlags): Promise<Exercis
   const levels: Level[] = flags.level === undefined ? [1, 2, 3] : [flags.level as Level];
   if (flags.source === 'synthetic') return syntheticExercises(flags.seed, flags.count, levels);
   const { dataset, definitions } = await loadInput(files, flags);
-  const asOf = flags.asOf ?? defaultAsOf(dataset, today());
-  return Array.from({ length: flags.count }, (_, index) =>
-    bookExerciseFromData(dataset, {
-      asOf,
-      definitions,
-      seed: flags.seed * 1000 + index,
-      measure: index % 2 === 0 ? 'nrr' : 'grr',
-      anonymise: flags.anonymise === true,
-      ...(flags.csm === undefined ? {} : { csm: flags.csm }),
-    }),
-  );
+  return exercisesFromData(dataset, {
+    asOf: flags.asOf ?? defaultAsOf(dataset, today()),
+    definitions,
+    seed: flags.seed,
+    count: flags.count,
+    levels,
+    anonymise: flags.anonymise === true,
+    ...(flags.csm === undefined ? {} : { csm: flags.csm }),
+  });
 }
 
 function render(exercise: Exercise, index: number, count: number): string {

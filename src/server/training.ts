@@ -11,8 +11,11 @@ import type { Exercise, Level } from '../training/exercises.js';
 import { grade } from '../training/grading.js';
 import { TrainingStore } from '../store/training.js';
 import type { StoredAnswer, TrainingSession } from '../store/training.js';
+import { keyHolder, visiblePeople } from '../store/people.js';
+import type { KeyHolder } from '../store/people.js';
+import { listTeamMembers } from '../store/teams.js';
 import type { Workspace } from '../store/workspace.js';
-import { ApiError, errorResponses } from './errors.js';
+import { ApiError, ErrorSchema, errorResponses } from './errors.js';
 
 export interface TrainingRouteOptions {
   readonly workspace: Workspace;
@@ -560,12 +563,32 @@ export function registerTrainingRoutes(app: OpenAPIHono, options: TrainingRouteO
     );
   }
 
+  /**
+   * Reads the personal access key of a request: undefined without an Authorization header, the
+   * key's holder when it matches one, and a 401 error when it matches none.
+   */
+  async function holderOf(authorization: string | undefined): Promise<KeyHolder | undefined> {
+    if (authorization === undefined || authorization.trim() === '') return undefined;
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization.trim());
+    const holder =
+      match === null ? undefined : await keyHolder(options.workspace.db, match[1] as string);
+    if (holder === undefined) {
+      throw new ApiError(
+        401,
+        'invalid-key',
+        'the personal access key is not valid; send "Authorization: Bearer KEY" with the key a leader issued (nrr people key NAME)',
+        'authorization',
+      );
+    }
+    return holder;
+  }
+
   app.openapi(
     createRoute({
       method: 'get',
       path: '/api/training/progress',
       summary:
-        'How often answers were right, per concept and month, and per person; with person, that person alone',
+        'How often answers were right per concept and month, for the whole team without names; with a personal access key, per person for the people the key may see',
       request: {
         query: z.object({
           person: z
@@ -573,13 +596,27 @@ export function registerTrainingRoutes(app: OpenAPIHono, options: TrainingRouteO
             .min(1)
             .max(80)
             .optional()
-            .openapi({ param: { name: 'person', in: 'query' } }),
+            .openapi({
+              param: { name: 'person', in: 'query' },
+              description: 'one person the key may see; the concepts then count their answers only',
+            }),
+        }),
+        headers: z.object({
+          authorization: z
+            .string()
+            .optional()
+            .openapi({
+              param: { name: 'authorization', in: 'header' },
+              description:
+                'Bearer and a personal access key: its holder sees their own progress, a manager also that of the people who report to them, a leader everyone',
+            }),
         }),
       },
       responses: {
         200: json(
           z
             .object({
+              viewer: z.object({ person: z.string(), leader: z.boolean() }).nullable(),
               concepts: z.array(
                 z.object({
                   concept: z.string(),
@@ -594,46 +631,82 @@ export function registerTrainingRoutes(app: OpenAPIHono, options: TrainingRouteO
               ),
             })
             .openapi('TrainingProgress'),
-          'the progress',
+          'the progress; without a key, people is empty',
+        ),
+        401: json(
+          ErrorSchema,
+          'a personal access key that matches no issued key, or none where one is needed',
         ),
         ...errorResponses,
       },
     }),
     async (c) => {
       const { person } = c.req.valid('query');
+      const holder = await holderOf(c.req.valid('header').authorization);
+      const visible =
+        holder === undefined
+          ? new Set<string>()
+          : visiblePeople(holder, await listTeamMembers(options.workspace.db));
+      const mayRead = (name: string) => visible === undefined || visible.has(name);
+      if (person !== undefined && holder === undefined) {
+        throw new ApiError(
+          401,
+          'key-required',
+          `the progress of ${person} needs a personal access key; send "Authorization: Bearer KEY"`,
+          'authorization',
+        );
+      }
+      if (person !== undefined && holder !== undefined && !mayRead(person)) {
+        throw new ApiError(
+          403,
+          'forbidden',
+          `${holder.person}'s key does not show the progress of ${person}: only their own, and that of the people who report to them`,
+          'person',
+        );
+      }
       const answers =
         person === undefined ? await store.allAnswers() : await store.answersOf(person);
-      const concepts = new Map<string, Map<string, { right: number; answered: number }>>();
-      const people = new Map<string, { right: number; answered: number }>();
-      for (const answer of answers) {
-        const month = answer.answeredAt.slice(0, 7);
-        for (const concept of answer.concepts) {
-          const months =
-            concepts.get(concept) ?? new Map<string, { right: number; answered: number }>();
-          const entry = months.get(month) ?? { right: 0, answered: 0 };
-          entry.answered++;
-          if (answer.correct) entry.right++;
-          months.set(month, entry);
-          concepts.set(concept, months);
-        }
-        const entry = people.get(answer.participant) ?? { right: 0, answered: 0 };
-        entry.answered++;
-        if (answer.correct) entry.right++;
-        people.set(answer.participant, entry);
-      }
+      const progress = progressOf(answers);
       return c.json(
         {
-          concepts: [...concepts.entries()].map(([concept, months]) => ({
-            concept,
-            description: CONCEPTS[concept as keyof typeof CONCEPTS] ?? concept,
-            months: [...months.entries()]
-              .sort(([a], [b]) => a.localeCompare(b))
-              .map(([month, entry]) => ({ month, ...entry })),
-          })),
-          people: [...people.entries()].map(([name, entry]) => ({ person: name, ...entry })),
+          viewer: holder === undefined ? null : { person: holder.person, leader: holder.leader },
+          concepts: progress.concepts,
+          people: progress.people.filter((entry) => mayRead(entry.person)),
         },
         200,
       );
     },
   );
+}
+
+/** Counts right answers per concept and month, and per person. */
+function progressOf(answers: readonly StoredAnswer[]) {
+  const concepts = new Map<string, Map<string, { right: number; answered: number }>>();
+  const people = new Map<string, { right: number; answered: number }>();
+  for (const answer of answers) {
+    const month = answer.answeredAt.slice(0, 7);
+    for (const concept of answer.concepts) {
+      const months =
+        concepts.get(concept) ?? new Map<string, { right: number; answered: number }>();
+      const entry = months.get(month) ?? { right: 0, answered: 0 };
+      entry.answered++;
+      if (answer.correct) entry.right++;
+      months.set(month, entry);
+      concepts.set(concept, months);
+    }
+    const entry = people.get(answer.participant) ?? { right: 0, answered: 0 };
+    entry.answered++;
+    if (answer.correct) entry.right++;
+    people.set(answer.participant, entry);
+  }
+  return {
+    concepts: [...concepts.entries()].map(([concept, months]) => ({
+      concept,
+      description: CONCEPTS[concept as keyof typeof CONCEPTS] ?? concept,
+      months: [...months.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([month, entry]) => ({ month, ...entry })),
+    })),
+    people: [...people.entries()].map(([name, entry]) => ({ person: name, ...entry })),
+  };
 }

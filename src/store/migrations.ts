@@ -281,6 +281,19 @@ CREATE TABLE scheduled_checks (
 );
 `,
   },
+  {
+    version: 6,
+    name: 'personal access keys',
+    sql: `
+CREATE TABLE person_keys (
+  person text PRIMARY KEY,
+  key_hash text NOT NULL UNIQUE,
+  leader boolean NOT NULL,
+  issued_at timestamptz NOT NULL,
+  issued_by text NOT NULL
+);
+`,
+  },
 ];
 
 /** Brings the schema up to the latest migration, each migration in its own transaction. */

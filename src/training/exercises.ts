@@ -5,7 +5,8 @@
  * usual misconceptions produce, which grading recognises.
  *
  * Three levels: 1 classifies one account's movement in a month, 2 computes a small book's NRR or
- * GRR, 3 judges what a renewal outcome does to a book's NRR.
+ * GRR, 3 judges what a renewal outcome does to a book's NRR. The exercises on multi-year ramps,
+ * currencies and transfers are in concepts.ts.
  */
 import { analyse } from '../core/analysis.js';
 import { dayFromCivil, formatDay } from '../core/dates.js';
@@ -16,7 +17,14 @@ import { explainAccount } from '../core/explain.js';
 import type { ContractLine, Dataset } from '../core/model.js';
 import { parseDecimal } from '../core/money.js';
 import { buildReport } from '../core/report.js';
+import type { ScenarioChoiceText } from '../core/scenarios.js';
 import { Random } from '../generate/random.js';
+import {
+  currencyExercise,
+  rampExercise,
+  transferBookExercise,
+  transferMoveExercise,
+} from './concepts.js';
 
 /** Concepts that exercises teach, with their wording; results are counted per concept. */
 export const CONCEPTS = {
@@ -35,6 +43,32 @@ export const CONCEPTS = {
 export type Concept = keyof typeof CONCEPTS;
 
 export type Level = 1 | 2 | 3;
+
+/**
+ * The engine figure an exercise's answer is, so anyone can compute it again from the exercise's
+ * own dataset: an account's movement between two month ends, the bridge line a book records for
+ * an account, a book's (or the whole dataset's) NRR or GRR, or a book's NRR for a fiscal year
+ * once the scenario lab applies one renewal outcome.
+ */
+export type FigureRef =
+  | {
+      readonly kind: 'movement';
+      readonly account: string;
+      readonly from: string;
+      readonly to: string;
+    }
+  | {
+      readonly kind: 'book-line';
+      readonly book: string;
+      readonly from: string;
+      readonly to: string;
+    }
+  | { readonly kind: 'retention'; readonly measure: 'nrr' | 'grr'; readonly book?: string }
+  | {
+      readonly kind: 'scenario';
+      readonly choice: ScenarioChoiceText;
+      readonly year: number;
+    };
 
 /** A wrong answer that a known misconception produces, and how to recognise it. */
 export interface Misconception {
@@ -61,18 +95,20 @@ export interface Exercise {
   readonly solution: readonly string[];
   readonly concepts: readonly Concept[];
   readonly misconceptions: readonly Misconception[];
+  /** What the answer is, in engine terms. */
+  readonly figure: FigureRef;
   /** The lines the answer was computed from, and the date it is measured on. */
   readonly dataset: Dataset;
   readonly asOf: string;
 }
 
 /** The window every synthetic exercise uses: calendar 2025, measured on 2025-12-31. */
-const AS_OF = dayFromCivil(2025, 12, 31);
-const WINDOW_START = '2024-12-31';
-const TOLERANCE_POINTS = 0.1;
+export const AS_OF = dayFromCivil(2025, 12, 31);
+export const WINDOW_START = '2024-12-31';
+export const TOLERANCE_POINTS = 0.1;
 
 /** Builds an annual recurring line in USD with a whole-dollar price. */
-function annualLine(
+export function annualLine(
   id: string,
   account: string,
   dollars: number,
@@ -110,7 +146,7 @@ export function dollars(minor: number): string {
 }
 
 /** Formats a percentage with one decimal, the precision of the tolerance. */
-function percentText(value: number): string {
+export function percentText(value: number): string {
   return `${value.toFixed(1)}%`;
 }
 
@@ -119,7 +155,7 @@ export function percentOf(numerator: number, denominator: number): number {
 }
 
 /** Runs the engine on an exercise's data and returns the report. */
-function engineReport(dataset: Dataset, definitions: Definitions = DEFAULT_DEFINITIONS) {
+export function engineReport(dataset: Dataset, definitions: Definitions = DEFAULT_DEFINITIONS) {
   return buildReport(analyse(dataset, definitions, AS_OF), dataset);
 }
 
@@ -186,7 +222,10 @@ export function bookMisconceptions(
  * so a wrong answer names one cause. On a book whose only newcomers are new logos, for example,
  * counting them in the numerator gives exactly ARR growth.
  */
-function distinctMisconceptions(list: readonly Misconception[], answer: number): Misconception[] {
+export function distinctMisconceptions(
+  list: readonly Misconception[],
+  answer: number,
+): Misconception[] {
   const kept: Misconception[] = [];
   const apart = (a: number, b: number) => Math.abs(a - b) > 3 * TOLERANCE_POINTS;
   for (const entry of list) {
@@ -258,7 +297,7 @@ function planLines(plan: BookAccountPlan): { lines: ContractLine[]; text: string
 }
 
 /** Rounds to a multiple of `step`, for round numbers in questions. */
-function roundTo(value: number, step: number): number {
+export function roundTo(value: number, step: number): number {
   return Math.max(step, Math.round(value / step) * step);
 }
 
@@ -345,12 +384,44 @@ export function bookExercise(seed: number, measure: 'nrr' | 'grr'): Exercise {
         ? ['new-logos-excluded', 'one-time-fees', 'cohort-vs-bridge']
         : ['new-logos-excluded', 'one-time-fees', 'grr-cap'],
     misconceptions,
+    figure: { kind: 'retention', measure },
     dataset,
     asOf: formatDay(AS_OF),
   };
 }
 
-const MOVEMENT_KINDS = ['new', 'expansion', 'contraction', 'churn', 'reactivation'] as const;
+export const MOVEMENT_KINDS = ['new', 'expansion', 'contraction', 'churn', 'reactivation'] as const;
+
+/** The usual wrong name for each movement kind, and the misconception behind it. */
+export const MOVEMENT_MISCONCEPTIONS: Readonly<
+  Record<(typeof MOVEMENT_KINDS)[number], Misconception>
+> = {
+  reactivation: {
+    code: 'returning-customer-as-new',
+    description: 'treated a returning customer as a new logo',
+    answer: 'new',
+  },
+  contraction: {
+    code: 'downgrade-as-churn',
+    description: 'called a downgrade churn although the customer stayed',
+    answer: 'churn',
+  },
+  new: {
+    code: 'new-as-expansion',
+    description: 'counted a first contract as expansion of an existing customer',
+    answer: 'expansion',
+  },
+  expansion: {
+    code: 'add-on-as-new',
+    description: 'counted an add-on product as a new logo',
+    answer: 'new',
+  },
+  churn: {
+    code: 'churn-as-contraction',
+    description: 'called a lost customer a contraction',
+    answer: 'contraction',
+  },
+};
 
 /**
  * Builds a level 1 exercise: one account's story around two month ends. The learner names the
@@ -421,33 +492,6 @@ export function classifyExercise(seed: number): Exercise {
   const explanation = explainAccount(analyse(dataset, DEFAULT_DEFINITIONS, AS_OF), dataset, 'X');
   const movement = explanation.movements.find((entry) => entry.to === after);
   const answer = movement?.kind ?? 'none';
-  const wrong: Record<string, Misconception> = {
-    reactivation: {
-      code: 'returning-customer-as-new',
-      description: 'treated a returning customer as a new logo',
-      answer: 'new',
-    },
-    contraction: {
-      code: 'downgrade-as-churn',
-      description: 'called a downgrade churn although the customer stayed',
-      answer: 'churn',
-    },
-    new: {
-      code: 'new-as-expansion',
-      description: 'counted a first contract as expansion of an existing customer',
-      answer: 'expansion',
-    },
-    expansion: {
-      code: 'add-on-as-new',
-      description: 'counted an add-on product as a new logo',
-      answer: 'new',
-    },
-    churn: {
-      code: 'churn-as-contraction',
-      description: 'called a lost customer a contraction',
-      answer: 'contraction',
-    },
-  };
   return {
     id: `classify-${seed}`,
     level: 1,
@@ -468,7 +512,8 @@ export function classifyExercise(seed: number): Exercise {
       kind === 'reactivation' || kind === 'new'
         ? ['reactivation', 'new-logos-excluded']
         : ['cohort-vs-bridge'],
-    misconceptions: [wrong[kind] as Misconception],
+    misconceptions: [MOVEMENT_MISCONCEPTIONS[kind]],
+    figure: { kind: 'movement', account: 'X', from: before, to: after },
     dataset,
     asOf: formatDay(AS_OF),
   };
@@ -580,12 +625,17 @@ export function renewalExercise(seed: number, outcome?: Outcome): Exercise {
       ? ['grace-window', 'early-late-renewals']
       : ['early-late-renewals', 'cohort-vs-bridge'],
     misconceptions,
+    figure: { kind: 'retention', measure: 'nrr' },
     dataset,
     asOf: formatDay(AS_OF),
   };
 }
 
-/** Generates `count` synthetic exercises of the given levels from a seed. */
+/**
+ * Generates `count` synthetic exercises of the given levels from a seed. Each level rotates
+ * through its kinds: at level 1 two movement stories, then a transfer between books; at level 2
+ * NRR, GRR, a multi-year ramp, currencies and transfers.
+ */
 export function syntheticExercises(
   seed: number,
   count: number,
@@ -594,13 +644,34 @@ export function syntheticExercises(
   const exercises: Exercise[] = [];
   for (let index = 0; index < count; index++) {
     const level = levels[index % levels.length] as Level;
+    const round = Math.floor(index / levels.length);
     const next = seed * 1000 + index;
-    if (level === 1) exercises.push(classifyExercise(next));
-    else if (level === 2) exercises.push(bookExercise(next, index % 2 === 0 ? 'nrr' : 'grr'));
-    else exercises.push(renewalExercise(next));
+    if (level === 1) {
+      exercises.push(round % 3 === 2 ? transferMoveExercise(next) : classifyExercise(next));
+    } else if (level === 2) {
+      exercises.push(BOOK_KINDS[round % BOOK_KINDS.length]?.(next) ?? bookExercise(next, 'nrr'));
+    } else exercises.push(renewalExercise(next));
   }
   return exercises;
 }
+
+/** The level 2 exercises in the order syntheticExercises rotates through them. */
+const BOOK_KINDS: readonly ((seed: number) => Exercise)[] = [
+  (seed) => bookExercise(seed, 'nrr'),
+  (seed) => bookExercise(seed, 'grr'),
+  rampExercise,
+  currencyExercise,
+  transferBookExercise,
+];
+
+/** Builders of the exercises whose id is a name and a seed, such as "ramp-5003". */
+const BY_NAME: Readonly<Record<string, (seed: number) => Exercise>> = {
+  ramp: rampExercise,
+  currency: currencyExercise,
+  'transfer-book': transferBookExercise,
+  'transfer-move': transferMoveExercise,
+  classify: classifyExercise,
+};
 
 /**
  * Rebuilds a synthetic exercise from its id, such as "book-nrr-5003" or "renewal-churn-12", so a
@@ -610,8 +681,11 @@ export function syntheticExercises(
 export function syntheticExerciseById(id: string): Exercise | undefined {
   const book = /^book-(nrr|grr)-(\d{1,12})$/.exec(id);
   if (book !== null) return bookExercise(Number(book[2]), book[1] as 'nrr' | 'grr');
-  const classify = /^classify-(\d{1,12})$/.exec(id);
-  if (classify !== null) return classifyExercise(Number(classify[1]));
+  const named = /^([a-z-]+)-(\d{1,12})$/.exec(id);
+  const builder = named === null ? undefined : BY_NAME[named[1] as string];
+  if (named !== null && builder !== undefined && Object.hasOwn(BY_NAME, named[1] as string)) {
+    return builder(Number(named[2]));
+  }
   const renewal = /^renewal-([a-z-]+)-(\d{1,12})$/.exec(id);
   if (renewal !== null && (OUTCOMES as readonly string[]).includes(renewal[1] as string)) {
     return renewalExercise(Number(renewal[2]), renewal[1] as Outcome);

@@ -12,6 +12,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dayFromCivil } from '../../src/core/index.js';
 import { createApp } from '../../src/server/app.js';
+import { issueKey } from '../../src/store/people.js';
 import { syntheticExerciseById } from '../../src/training/exercises.js';
 import { Workspace } from '../../src/store/workspace.js';
 import { embeddedLocation, type TestLocation } from '../store/databases.js';
@@ -128,8 +129,11 @@ describe.skipIf(!available)('live session in chromium', () => {
       .poll(async () => people[0]?.getByTestId('participant').getAttribute('data-exercise'))
       .not.toBe(id);
 
-    // The answers are kept: the team view counts one right answer of three.
+    // The answers are kept: with a leader's key, the team view counts one right answer of three.
+    const leaderKey = await issueKey(workspace.db, 'Lee', { leader: true, user: 'tester' });
     await facilitator.goto(`${base}/#/progress`);
+    await facilitator.locator('input[name="key"]').fill(leaderKey);
+    await facilitator.getByRole('button', { name: 'Show my progress' }).click();
     await facilitator.getByTestId('progress-people').waitFor();
     expect(await facilitator.getByTestId('progress-people').textContent()).toContain('Chloé');
     expect(

@@ -23,6 +23,7 @@ import {
 import type { ScenarioChoice } from '../../src/core/index.js';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createApp } from '../../src/server/app.js';
+import { issueKey } from '../../src/store/people.js';
 import { syntheticExercises } from '../../src/training/exercises.js';
 import { Workspace } from '../../src/store/workspace.js';
 import { embeddedLocation, type TestLocation } from '../store/databases.js';
@@ -377,7 +378,14 @@ describe('live training sessions', () => {
     expect(next['currentIndex']).toBe(1);
     expect(next['revealed']).toBe(false);
 
-    const progress = await json(await app.request('/api/training/progress?person=Ben'));
+    // One person's progress needs a key that may see them.
+    expect((await app.request('/api/training/progress?person=Ben')).status).toBe(401);
+    const benKey = await issueKey(workspace.db, 'Ben', { leader: false, user: 'tester' });
+    const progress = await json(
+      await app.request('/api/training/progress?person=Ben', {
+        headers: { authorization: `Bearer ${benKey}` },
+      }),
+    );
     expect(progress['people']).toEqual([{ person: 'Ben', right: 0, answered: 1 }]);
   });
 

@@ -9,8 +9,10 @@ import {
   buildReport,
   dayFromCivil,
   DEFAULT_DEFINITIONS,
+  choiceFromText,
   explainAccount,
   parseDay,
+  runScenario,
 } from '../../src/core/index.js';
 import { generateCompany } from '../../src/generate/index.js';
 import {
@@ -21,22 +23,77 @@ import {
   syntheticExercises,
 } from '../../src/training/exercises.js';
 import type { Exercise } from '../../src/training/exercises.js';
-import { bookExerciseFromData } from '../../src/training/from-data.js';
+import {
+  currencyExercise,
+  rampExercise,
+  transferBookExercise,
+  transferMoveExercise,
+} from '../../src/training/concepts.js';
+import {
+  bookExerciseFromData,
+  exercisesFromData,
+  movementExerciseFromData,
+  renewalExerciseFromData,
+} from '../../src/training/from-data.js';
+import type { MovementFocus } from '../../src/training/from-data.js';
 import { grade, parsePercent } from '../../src/training/grading.js';
 import { worksheetPdf } from '../../src/training/worksheet.js';
 
-/** Recomputes an exercise's answer with the engine on its own data. */
+/** Recomputes an exercise's answer with the engine on its own data, from the figure it names. */
 function engineAnswer(exercise: Exercise): number | string {
   const asOf = parseDay(exercise.asOf) as number;
-  const analysis = analyse(exercise.dataset, DEFAULT_DEFINITIONS, asOf);
-  if (exercise.answerKind === 'choice') {
-    const explanation = explainAccount(analysis, exercise.dataset, 'X');
-    const to = /and (\d{4}-\d{2}-\d{2})\?$/.exec(exercise.question)?.[1];
-    return explanation.movements.find((movement) => movement.to === to)?.kind ?? 'none';
+  const { figure } = exercise;
+  switch (figure.kind) {
+    case 'movement': {
+      const analysis = analyse(exercise.dataset, DEFAULT_DEFINITIONS, asOf);
+      const explanation = explainAccount(analysis, exercise.dataset, figure.account);
+      const movement = explanation.movements.find(
+        (entry) => entry.from === figure.from && entry.to === figure.to,
+      );
+      return movement?.kind ?? 'none';
+    }
+    case 'book-line': {
+      const from = parseDay(figure.from) as number;
+      const to = parseDay(figure.to) as number;
+      const analysis = analyse(exercise.dataset, DEFAULT_DEFINITIONS, to, { windowStart: from });
+      const bridge = buildReport(analysis, exercise.dataset, 'csm').groups?.find(
+        (group) => group.key === figure.book,
+      )?.bridge;
+      const lines = Object.entries({
+        new: bridge?.new,
+        expansion: bridge?.expansion,
+        contraction: bridge?.contraction,
+        churn: bridge?.churn,
+        reactivation: bridge?.reactivation,
+        'transfer-in': bridge?.transferIn,
+        'transfer-out': bridge?.transferOut,
+      }).filter(([, amount]) => amount !== undefined && amount !== 0);
+      return lines.length === 1 ? (lines[0]?.[0] as string) : 'none';
+    }
+    case 'retention': {
+      const analysis = analyse(exercise.dataset, DEFAULT_DEFINITIONS, asOf);
+      const report = buildReport(analysis, exercise.dataset, 'csm');
+      const cohort =
+        figure.book === undefined
+          ? report.cohort
+          : report.groups?.find((group) => group.key === figure.book)?.cohort;
+      if (cohort === undefined) return 'no such book';
+      const numerator = figure.measure === 'grr' ? cohort.cappedArr : cohort.endArr;
+      return (numerator / cohort.startArr) * 100;
+    }
+    case 'scenario': {
+      const result = runScenario(
+        exercise.dataset,
+        DEFAULT_DEFINITIONS,
+        asOf,
+        { name: 'check', choices: [choiceFromText(figure.choice)] },
+        [],
+      );
+      const cohort = result.windows.find((window) => window.year === figure.year)?.company.scenario
+        .cohort;
+      return cohort === undefined ? 'no such window' : (cohort.endArr / cohort.startArr) * 100;
+    }
   }
-  const { cohort } = buildReport(analysis, exercise.dataset);
-  const numerator = exercise.id.includes('grr') ? cohort.cappedArr : cohort.endArr;
-  return (numerator / cohort.startArr) * 100;
 }
 
 describe('generated exercises', () => {
@@ -53,7 +110,21 @@ describe('generated exercises', () => {
     const kinds = new Set(
       exercises.filter((exercise) => exercise.level === 1).map((exercise) => exercise.answer),
     );
-    expect(kinds).toEqual(new Set(['new', 'expansion', 'contraction', 'churn', 'reactivation']));
+    expect(kinds).toEqual(
+      new Set([
+        'new',
+        'expansion',
+        'contraction',
+        'churn',
+        'reactivation',
+        'transfer-in',
+        'transfer-out',
+      ]),
+    );
+    const titles = new Set(exercises.map((exercise) => exercise.id.replace(/-\d+$/, '')));
+    for (const kind of ['ramp', 'currency', 'transfer-book', 'transfer-move']) {
+      expect(titles, kind).toContain(kind);
+    }
   });
 
   test('give the same set for the same seed', () => {
@@ -152,6 +223,118 @@ describe('grading', () => {
   });
 });
 
+describe('concept exercises worked by hand', () => {
+  test('a ramp counts its annual value and started steps', () => {
+    const exercise = rampExercise(1);
+    // M: 237,000 ÷ 3 years = 79,000 a year; P: 52,000 before its step of 2025-02-01, 83,000
+    // after it (the step of 2026-02-01 has not started); S: 30,000 flat.
+    // NRR = (79,000 + 83,000 + 30,000) ÷ (79,000 + 52,000 + 30,000) = 192,000 ÷ 161,000.
+    expect(exercise.data[0]).toContain('$237,000');
+    expect(exercise.answer).toBeCloseTo((192_000 / 161_000) * 100, 10);
+  });
+
+  test('currencies convert at the plan rates', () => {
+    const exercise = currencyExercise(1);
+    // U 41,000 USD flat; E 51,000 EUR + 9,000 EUR at 1.10; G 78,000 GBP at 1.33, cancelled.
+    // NRR = (41,000 + 60,000 × 1.10) ÷ (41,000 + 51,000 × 1.10 + 78,000 × 1.33)
+    //     = 107,000 ÷ 200,840.
+    expect(exercise.question).toContain('1 EUR = 1.10 USD');
+    expect(exercise.answer).toBeCloseTo((107_000 / 200_840) * 100, 10);
+  });
+
+  test("a transfer stays in the old book's cohort", () => {
+    const exercise = transferBookExercise(1);
+    // Ana's cohort: A 50,000, B 18,000 (+9,000 in May), T 59,000 (moves to Ben, keeps paying).
+    // U moves in from Ben and stays out. NRR = 136,000 ÷ 127,000.
+    expect(exercise.answer).toBeCloseTo((136_000 / 127_000) * 100, 10);
+  });
+
+  test('store the engine result as the answer', () => {
+    for (let seed = 0; seed < 20; seed++) {
+      for (const exercise of [
+        rampExercise(seed),
+        currencyExercise(seed),
+        transferBookExercise(seed),
+        transferMoveExercise(seed),
+      ]) {
+        expect(exercise.answer, exercise.id).toEqual(engineAnswer(exercise));
+      }
+    }
+  });
+});
+
+describe('concept misconceptions', () => {
+  const BUILDERS: Record<string, (seed: number) => Exercise> = {
+    'tcv-as-arr': rampExercise,
+    'ramp-step-before-start': rampExercise,
+    'ramp-step-ignored': rampExercise,
+    'currencies-summed': currencyExercise,
+    'transfer-out-as-churn': transferBookExercise,
+    'transfer-in-counted': transferBookExercise,
+  };
+
+  /** Builds the exercise of the first seed from 0 to 49 that anticipates `code`. */
+  function withMisconception(build: (seed: number) => Exercise, code: string): Exercise {
+    for (let seed = 0; seed < 50; seed++) {
+      const exercise = build(seed);
+      if (exercise.misconceptions.some((entry) => entry.code === code)) return exercise;
+    }
+    throw new Error(`no seed from 0 to 49 anticipates ${code}`);
+  }
+
+  test.each([
+    ['tcv-as-arr', 'counted the total contract value as ARR'],
+    ['ramp-step-before-start', 'counted a ramp step before it starts'],
+    ['ramp-step-ignored', 'left out the ramp step'],
+    ['currencies-summed', 'added amounts in different currencies'],
+    ['transfer-out-as-churn', 'moved to another CSM as churn'],
+    ['transfer-in-counted', 'counted the account that moved in'],
+  ] as const)('names %s', (code, words) => {
+    const build = BUILDERS[code] as (seed: number) => Exercise;
+    const exercise = withMisconception(build, code);
+    const wrong = exercise.misconceptions.find((entry) => entry.code === code);
+    // A crafted wrong answer: the misconception's figure, typed with two decimals.
+    const result = grade(exercise, `${(wrong?.answer as number).toFixed(2)}%`);
+    expect(result.correct).toBe(false);
+    expect(result.misconception?.code).toBe(code);
+    expect(result.feedback).toContain(words);
+  });
+
+  test('names a ramp counted at its contract value in numbers', () => {
+    const exercise = rampExercise(1);
+    // TCV as ARR: (237,000 + 83,000 + 30,000) ÷ (237,000 + 52,000 + 30,000) = 350,000 ÷ 319,000.
+    const result = grade(exercise, ((350_000 / 319_000) * 100).toFixed(2));
+    expect(result.misconception?.code).toBe('tcv-as-arr');
+  });
+
+  test('names summed currencies in numbers', () => {
+    const exercise = currencyExercise(1);
+    // Summed as if all were USD: (41,000 + 60,000) ÷ (41,000 + 51,000 + 78,000) = 101,000 ÷ 170,000.
+    const result = grade(exercise, ((101_000 / 170_000) * 100).toFixed(2));
+    expect(result.misconception?.code).toBe('currencies-summed');
+  });
+
+  test('names a transfer out counted as churn', () => {
+    let exercise = transferMoveExercise(0);
+    for (let seed = 1; exercise.answer !== 'transfer-out'; seed++) {
+      exercise = transferMoveExercise(seed);
+    }
+    expect(grade(exercise, 'transfer-out').correct).toBe(true);
+    const result = grade(exercise, 'churn');
+    expect(result.misconception?.code).toBe('transfer-out-as-churn');
+    expect(result.feedback).toContain('moved to another CSM as churn');
+  });
+
+  test('names a transfer in counted as new', () => {
+    let exercise = transferMoveExercise(0);
+    for (let seed = 1; exercise.answer !== 'transfer-in'; seed++) {
+      exercise = transferMoveExercise(seed);
+    }
+    const result = grade(exercise, 'new');
+    expect(result.misconception?.code).toBe('transfer-in-as-new');
+  });
+});
+
 describe('exercises from real accounts', () => {
   const company = generateCompany({ accounts: 300, seed: 21 });
   const options = {
@@ -169,6 +352,39 @@ describe('exercises from real accounts', () => {
     }
   });
 
+  test('level 1 stores the movement the engine classified', () => {
+    for (const focus of [undefined, 'multi-year-ramps', 'currency', 'transfers'] as const) {
+      for (const seed of [1, 2]) {
+        const exercise = movementExerciseFromData(company, { ...options, seed }, focus);
+        expect(exercise.level, exercise.id).toBe(1);
+        expect(exercise.answer, exercise.id).toEqual(engineAnswer(exercise));
+        expect(exercise.solution.join(' '), exercise.id).toMatch(/Rule movement\.|transfers out/);
+      }
+    }
+  });
+
+  test.each([
+    ['multi-year-ramps', 'ramp-step'],
+    ['currency', 'converted at'],
+    ['transfers', 'transfers out'],
+  ] as const)('level 1 finds a real case of %s', (focus, words) => {
+    const exercise = movementExerciseFromData(company, { ...options, seed: 1 }, focus);
+    expect(exercise.concepts).toEqual([focus]);
+    expect(exercise.solution.join(' ')).toContain(words);
+  });
+
+  test('level 3 stores the scenario lab result', () => {
+    for (const seed of [1, 2, 3, 4]) {
+      const exercise = renewalExerciseFromData(company, { ...options, seed });
+      expect(exercise.level, exercise.id).toBe(3);
+      expect(exercise.figure.kind).toBe('scenario');
+      expect(exercise.answer as number, exercise.id).toBeCloseTo(
+        engineAnswer(exercise) as number,
+        10,
+      );
+    }
+  });
+
   test('anonymised material holds no account or person name', () => {
     const names = new Set<string>();
     for (const account of company.accounts) {
@@ -176,13 +392,20 @@ describe('exercises from real accounts', () => {
       if (account.name !== undefined) names.add(account.name);
     }
     for (const assignment of company.assignments) names.add(assignment.person);
-    for (const seed of [1, 2, 3, 4, 5]) {
-      const text = JSON.stringify(
-        bookExerciseFromData(company, { ...options, seed }),
-        (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value),
+    const material: Exercise[] = [
+      ...exercisesFromData(company, { ...options, seed: 3, count: 12, levels: [1, 2, 3] }),
+      ...(['multi-year-ramps', 'currency', 'transfers'] as MovementFocus[]).map((focus) =>
+        movementExerciseFromData(company, { ...options, seed: 4 }, focus),
+      ),
+    ];
+    expect(new Set(material.map((exercise) => exercise.level))).toEqual(new Set([1, 2, 3]));
+    for (const exercise of material) {
+      // The whole exercise: question, data, solution, misconceptions, figure and dataset.
+      const text = JSON.stringify(exercise, (_key, value: unknown) =>
+        typeof value === 'bigint' ? value.toString() : value,
       );
       const leaked = [...names].filter((name) => name.length > 3 && text.includes(name));
-      expect(leaked, `seed ${seed}`).toEqual([]);
+      expect(leaked, exercise.id).toEqual([]);
     }
   });
 

@@ -132,21 +132,27 @@ export async function request<T>(pathname: string, init?: RequestInit): Promise<
 export type Loadable<T> =
   { state: 'loading' } | { state: 'failed'; error: ApiError } | { state: 'ready'; data: T };
 
-/** Loads a path, again whenever it changes; a change cancels the previous request. */
-export function useApi<T>(pathname: string | null): Loadable<T> {
+/**
+ * Loads a path, again whenever it or the access key changes; a change cancels the previous
+ * request. A personal access key goes out as `Authorization: Bearer KEY`.
+ */
+export function useApi<T>(pathname: string | null, accessKey?: string): Loadable<T> {
   const [result, setResult] = useState<{ path: string | null; value: Loadable<T> }>({
     path: null,
     value: { state: 'loading' },
   });
+  const requested = pathname === null ? null : `${pathname}\u0000${accessKey ?? ''}`;
   useEffect(() => {
     if (pathname === null) return undefined;
     const controller = new AbortController();
-    request<T>(pathname, { signal: controller.signal }).then(
-      (data) => setResult({ path: pathname, value: { state: 'ready', data } }),
+    const headers: Record<string, string> =
+      accessKey === undefined ? {} : { authorization: `Bearer ${accessKey}` };
+    request<T>(pathname, { signal: controller.signal, headers }).then(
+      (data) => setResult({ path: requested, value: { state: 'ready', data } }),
       (error: unknown) => {
         if (controller.signal.aborted) return;
         setResult({
-          path: pathname,
+          path: requested,
           value: {
             state: 'failed',
             error:
@@ -158,6 +164,6 @@ export function useApi<T>(pathname: string | null): Loadable<T> {
       },
     );
     return () => controller.abort();
-  }, [pathname]);
-  return result.path === pathname ? result.value : { state: 'loading' };
+  }, [pathname, accessKey, requested]);
+  return result.path === requested ? result.value : { state: 'loading' };
 }
