@@ -201,6 +201,11 @@ export function groupBridges(
     const endCode = fixed >= 0 ? fixed : codeAt(groups, unit, to);
     let end = cursor.at(from);
     sums[startCode * SLOTS + START] = (sums[startCode * SLOTS + START] as number) + end;
+    // Most units keep their book and their ARR through a window: nothing moves in any step.
+    if (fixed >= 0 && cursor.nextChange() > to) {
+      sums[endCode * SLOTS + END] = (sums[endCode * SLOTS + END] as number) + end;
+      continue;
+    }
     const first = history[unit] as number;
     for (let s = 1; s < steps.length; s++) {
       const a = steps[s - 1] as number;

@@ -155,6 +155,7 @@ function resolveSpans<Span extends { accountId: string; from: Day; to: Day | nul
   const unit = new Array<number>(count).fill(-1);
   const isRoot = new Uint8Array(count);
   let previousAccount: string | undefined;
+  let previousNumber = -1;
   let previousUnit = -1;
   let previousIsRoot = 0;
   for (let index = 0; index < count; index++) {
@@ -162,8 +163,9 @@ function resolveSpans<Span extends { accountId: string; from: Day; to: Day | nul
     if (!hasKey(span)) continue;
     if (span.accountId !== previousAccount) {
       previousAccount = span.accountId;
-      const number = unitByAccount.accounts.find(previousAccount);
+      const number = unitByAccount.accounts.findFrom(previousAccount, previousNumber + 1);
       if (number >= 0) {
+        previousNumber = number;
         previousUnit = unitByAccount.unitAt(number);
         previousIsRoot = unitByAccount.isRootAt(number) ? 1 : 0;
       } else {

@@ -4,7 +4,7 @@
  * units that left counted as 0. GRR caps each unit at its starting ARR. Logo retention = cohort
  * units still active ÷ cohort units. Books use the unit's book on the window's first day.
  */
-import { fillUnitArr, hasArr, unitArr } from './analysis.js';
+import { fillUnitArr, hasArr, UnitArrCursor } from './analysis.js';
 import type { Analysis } from './analysis.js';
 import { codeAt } from './groups.js';
 import type { GroupIndex } from './groups.js';
@@ -97,15 +97,12 @@ export function groupRetention(
   to: number,
 ): RetentionFigures[] {
   const result = groups.keys.map(() => emptyRetention());
+  const cursor = new UnitArrCursor(analysis);
   for (let unit = 0; unit < analysis.units; unit++) {
-    if (!hasArr(analysis, unit)) continue;
-    const start = unitArr(analysis, unit, from);
+    if (!cursor.start(unit)) continue;
+    const start = cursor.at(from);
     if (start > 0) {
-      add(
-        result[codeAt(groups, unit, from)] as RetentionFigures,
-        start,
-        unitArr(analysis, unit, to),
-      );
+      add(result[codeAt(groups, unit, from)] as RetentionFigures, start, cursor.at(to));
     }
   }
   return result;

@@ -61,8 +61,7 @@ export function convertLine(analysis: Analysis, index: number, day: Day): number
   const amount = prepared.lineArr[index] as number;
   if (prepared.lineForeign[index] === 0) return amount;
   const line = prepared.lines[index] as ContractLine;
-  const rate = fx.rateOn(line.currency, day, line.id);
-  return rate === undefined ? amount : fx.convert(amount, line.currency, rate);
+  return fx.convertOn(amount, line.currency, day, line.id);
 }
 
 function activeOn(prepared: Prepared, index: number, day: Day): boolean {
