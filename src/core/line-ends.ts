@@ -42,17 +42,30 @@ export function describeLine(line: ContractLine): string {
 }
 
 /**
+ * Finds a line's position in `renewals`, which lists line indices in ascending order, or returns
+ * −1 when the line is not a counted renewal.
+ */
+function renewalPosition(renewals: readonly number[], line: number): number {
+  let low = 0;
+  let high = renewals.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((renewals[middle] as number) < line) low = middle + 1;
+    else high = middle;
+  }
+  return low < renewals.length && renewals[low] === line ? low : -1;
+}
+
+/**
  * Rejects lines that renew each other in a loop, which would leave none of them counting. Only
- * renewals can be on a loop, so the walk goes from renewal to renewal by position, which
- * `positionOf` gives for each line (−1 for a line that is not a counted renewal).
+ * renewals can be on a loop, so the walk goes from renewal to renewal by position.
  */
 function checkRenewalLoops(
   lines: readonly ContractLine[],
   renewals: readonly number[],
-  targetOf: readonly number[],
-  positionOf: readonly number[],
+  targetOf: Int32Array,
 ): void {
-  const state = new Array<number>(renewals.length).fill(0);
+  const state = new Uint8Array(renewals.length);
   for (let first = 0; first < renewals.length; first++) {
     if (targetOf[first] === -1 || state[first] !== 0) continue;
     const path: number[] = [];
@@ -61,7 +74,7 @@ function checkRenewalLoops(
       state[current] = 1;
       path.push(current);
       const target = targetOf[current] as number;
-      current = target === -1 ? -1 : (positionOf[target] as number);
+      current = target === -1 ? -1 : renewalPosition(renewals, target);
     }
     if (current !== -1 && state[current] === 1) {
       const loop = path
@@ -79,30 +92,29 @@ function checkRenewalLoops(
 /**
  * Computes, for every renewal, the earliest start of it or of any line that renews it, directly or
  * through a chain. Renewal loops were rejected before, so every chain ends. Renewers of a line are
- * kept as linked lists in arrays indexed by position because a large dataset has hundreds of thousands.
+ * kept as linked lists in typed arrays because a large dataset has hundreds of thousands.
  *
  * Renewals are named by their position in `renewals`, and `targetOf` and the result are indexed
- * the same way. `positionOf` gives each line's position in `renewals`, or −1.
+ * the same way.
  */
 function continuationStarts(
   renewals: readonly number[],
-  targetOf: readonly number[],
-  positionOf: readonly number[],
+  targetOf: Int32Array,
   lineStart: Int32Array,
-): number[] {
+): Int32Array {
   // The first renewer of each renewal, by position. Lines that are not renewals are never
   // visited below, so their renewers need no list.
-  const head = new Array<number>(renewals.length).fill(-1);
-  const next = new Array<number>(renewals.length).fill(-1);
+  const head = new Int32Array(renewals.length).fill(-1);
+  const next = new Int32Array(renewals.length).fill(-1);
   for (let position = 0; position < renewals.length; position++) {
     const target = targetOf[position] as number;
     if (target === -1) continue;
-    const targetPosition = positionOf[target] as number;
+    const targetPosition = renewalPosition(renewals, target);
     if (targetPosition === -1) continue;
     next[position] = head[targetPosition] as number;
     head[targetPosition] = position;
   }
-  const continuation = new Array<number>(renewals.length).fill(UNKNOWN);
+  const continuation = new Int32Array(renewals.length).fill(UNKNOWN);
   const stack: number[] = [];
   for (let first = 0; first < renewals.length; first++) {
     if (continuation[first] !== UNKNOWN) continue;
@@ -155,7 +167,7 @@ export function applyRenewals(
   };
   const { renewals } = prepared;
   // The line each renewal renews, by position in `renewals`, or −1.
-  const targetOf = new Array<number>(renewals.length).fill(-1);
+  const targetOf = new Int32Array(renewals.length).fill(-1);
   for (let position = 0; position < renewals.length; position++) {
     const index = renewals[position] as number;
     const renews = renewedIds[position] as string;
@@ -168,23 +180,15 @@ export function applyRenewals(
       }
     }
   }
-  // One line-indexed array, first each line's position in `renewals`, then (below) the renewal
-  // chosen for each renewed line. It and the other lists here are plain arrays because they are
-  // discarded at the end: typed arrays would add to the memory that starts a full garbage
-  // collection (see analyse).
-  const byLine = new Array<number>(lines.length).fill(-1);
-  for (let position = 0; position < renewals.length; position++) {
-    byLine[renewals[position] as number] = position;
-  }
-  checkRenewalLoops(lines, renewals, targetOf, byLine);
+  checkRenewalLoops(lines, renewals, targetOf);
 
   // Service of a renewed line continues from the earliest start among its renewals, where a
   // renewal's own start counts as early as any line that in turn renews it. Taking the minimum
   // over all renewals makes the result independent of input order.
-  const continuation = continuationStarts(renewals, targetOf, byLine, lineStart);
+  const continuation = continuationStarts(renewals, targetOf, lineStart);
   // The renewal (by position) that continues each renewed line. Positions follow line order, so
   // comparing them breaks ties as comparing line indices would.
-  const earliest = byLine.fill(-1);
+  const earliest = new Int32Array(lines.length).fill(-1);
   for (let position = 0; position < renewals.length; position++) {
     const target = targetOf[position] as number;
     if (target === -1) continue;
@@ -311,25 +315,20 @@ function bridgeAccountGaps(
   // Walk the union of service intervals in start order; `coverageEnd` is the first day without
   // service, and `ending` lists the lines that end there.
   let coverageEnd = -1;
-  // One list, emptied when coverage moves on, because most lines start a new one.
-  const ending: number[] = [];
-  const restartEnding = (index: number): void => {
-    ending.length = 0;
-    ending.push(index);
-  };
+  let ending: number[] = [];
   for (const index of indices) {
     const start = lineStart[index] as number;
     const end = lineEnd[index] as number;
     if (lineCounted[index] !== 1 || (lineArr[index] as number) <= 0 || end <= start) continue;
     if (coverageEnd < 0) {
       coverageEnd = end;
-      restartEnding(index);
+      ending = [index];
       continue;
     }
     if (start > coverageEnd) {
       if (start - coverageEnd > graceDays) {
         coverageEnd = end;
-        restartEnding(index);
+        ending = [index];
         continue;
       }
       for (const previous of withCredits(ending, coverageEnd))
@@ -338,7 +337,7 @@ function bridgeAccountGaps(
     }
     if (end > coverageEnd) {
       coverageEnd = end;
-      restartEnding(index);
+      ending = [index];
     } else if (end === coverageEnd) ending.push(index);
   }
   if (

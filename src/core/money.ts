@@ -137,7 +137,17 @@ export function scaleToMinor(
   currency: string,
   mode: RoundingMode,
 ): Minor {
-  const exponent = minorExponent(currency);
+  return scaleToExponent(amount, numerator, denominator, minorExponent(currency), mode);
+}
+
+/** Computes the same as scaleToMinor for a currency whose minor unit is 10^−exponent. */
+export function scaleToExponent(
+  amount: Decimal,
+  numerator: number,
+  denominator: number,
+  exponent: number,
+  mode: RoundingMode,
+): Minor {
   const fast = scaleToMinorFast(amount, numerator, denominator, exponent, mode);
   if (fast !== undefined) return fast;
   let top = amount.coefficient * BigInt(numerator);
