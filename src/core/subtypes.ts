@@ -201,7 +201,7 @@ function computeSubtypeTotals(
   const totals = (offset: number): Partial<Record<Subtype, number>> => {
     const result: Partial<Record<Subtype, number>> = {};
     SUBTYPE_ORDER.forEach((subtype, index) => {
-      if (seen[offset + index] === 1) result[subtype] = sums[offset + index] as number;
+      if (seen[offset + index] === 1) result[subtype] = sums[offset + index];
     });
     return result;
   };
