@@ -138,11 +138,8 @@ export function filteredGroupReports(analysis: Analysis, books: FilteredBooks): 
       bridge,
     });
   }
-  return reports.sort((a, b) => collator.compare(a.key, b.key));
+  return reports.sort((a, b) => a.key.localeCompare(b.key));
 }
-
-/** Orders keys as `localeCompare` does, with one collator instead of one per comparison. */
-const collator = new Intl.Collator();
 
 /**
  * Accounts to list. `active` are those with ARR on the as-of date, which add up to ARR. `cohort`
