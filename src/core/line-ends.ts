@@ -151,16 +151,7 @@ function continuationStarts(
 /** Marks a continuation start not computed yet (no day number is this small). */
 const UNKNOWN = -2_147_483_648;
 
-/**
- * Applies renewals to line ends. `renewedIds` is the `renews` id of each line in
- * `prepared.renewals`, read when the lines were first classified, so that the line objects are
- * not visited again.
- */
-export function applyRenewals(
-  prepared: Prepared,
-  renewedIds: readonly string[],
-  graceDays: number,
-): void {
+export function applyRenewals(prepared: Prepared, graceDays: number): void {
   const { lines, lineStart, lineEnd } = prepared;
   let byId: Map<string, number> | undefined;
   const allLines = (): Map<string, number> => {
@@ -175,7 +166,7 @@ export function applyRenewals(
   const targetOf = new Int32Array(renewals.length).fill(-1);
   for (let position = 0; position < renewals.length; position++) {
     const index = renewals[position] as number;
-    const renews = renewedIds[position] as string;
+    const renews = (lines[index] as ContractLine).renews as string;
     const target = findLine(prepared, lineUnit(prepared, index), renews, allLines);
     if (target === undefined) prepared.warnings.unknownRenewals++;
     else if (target !== index) {

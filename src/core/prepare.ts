@@ -368,7 +368,6 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
 
   const lineForeign = new Uint8Array(count);
   const renewals: number[] = [];
-  const renewedIds: string[] = [];
   const excluded = { oneTime: 0, oneTimeByProduct: 0, trial: 0, usage: 0 };
   const lineAccount = new Int32Array(count);
   let previousAccount: string | undefined;
@@ -399,10 +398,7 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
       const annual = annualiseLine(line, definitions, lastExponent);
       lineArr[index] = annual.arr;
       lineCounted[index] = 1;
-      if (line.renews !== undefined) {
-        renewals.push(index);
-        renewedIds.push(line.renews);
-      }
+      if (line.renews !== undefined) renewals.push(index);
       lineRule[index] = ANNUALISATION_RULES.indexOf(
         annual.rule as (typeof ANNUALISATION_RULES)[number],
       );
@@ -468,7 +464,7 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     lapsedUnits: new Set(),
     lapsedLines: new Set(),
   };
-  applyRenewals(prepared, renewedIds, definitions.graceDays);
+  applyRenewals(prepared, definitions.graceDays);
   for (let unit = 0; unit < units; unit++) {
     trimOverlaps(prepared, unit, definitions.overlapToleranceDays);
     bridgeGaps(prepared, unit, definitions.graceDays, asOf);
