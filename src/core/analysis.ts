@@ -147,9 +147,17 @@ export function analyse(
       touched[touchedCount++] = k;
     }
   };
+  const sampleOf = sampleTable(samples);
+  const firstSample = samples[0] as number;
+  const lastSample = samples[width - 1] as number;
+  // lowerBound(samples, day), read from the table.
+  const sampleOn = (day: Day): number => {
+    if (day <= firstSample) return 0;
+    return day > lastSample ? width : (sampleOf[day - firstSample] as number);
+  };
   const add = (start: Day, end: Day, amount: number): void => {
-    const from = lowerBound(samples, start);
-    const to = lowerBound(samples, end);
+    const from = sampleOn(start);
+    const to = sampleOn(end);
     if (from >= to) return;
     touch(from, amount);
     touch(to, -amount);
@@ -275,6 +283,22 @@ export function analyse(
   };
 }
 
+/**
+ * Lists lowerBound(samples, day) for every day from the first sample to the last, which is the
+ * as-of date: the analysis looks up both ends of every line, and a binary search for each showed
+ * in profiles. The table is small: 1.6 MB even from 1900 to 2999, the widest range of dates.
+ */
+function sampleTable(samples: Int32Array): Int32Array {
+  const first = samples[0] as number;
+  const table = new Int32Array((samples[samples.length - 1] as number) - first + 1);
+  let k = 0;
+  for (let offset = 0; offset < table.length; offset++) {
+    while ((samples[k] as number) < first + offset) k++;
+    table[offset] = k;
+  }
+  return table;
+}
+
 /** Sorts the first `count` entries of `values` in place, by insertion because they are few. */
 function sortTouched(values: Int32Array, count: number): void {
   for (let i = 1; i < count; i++) {
@@ -368,6 +392,11 @@ export class UnitArrCursor {
       this.entry++;
     }
     return this.value;
+  }
+
+  /** Returns the sample of the unit's next stored change, or Infinity when none is left. */
+  nextChange(): number {
+    return this.entry < this.last ? (this.samples[this.entry] as number) : Infinity;
   }
 }
 

@@ -14,7 +14,7 @@
  */
 import { bridgeSteps, historyFor, UnitArrCursor } from './analysis.js';
 import type { Analysis } from './analysis.js';
-import { codeAt } from './groups.js';
+import { codeAt, steadyCode } from './groups.js';
 import type { GroupIndex } from './groups.js';
 
 export type MovementKind = 'new' | 'expansion' | 'contraction' | 'churn' | 'reactivation';
@@ -196,11 +196,17 @@ export function groupBridges(
   for (let unit = 0; unit < units; unit++) {
     // A unit that never has ARR adds nothing to any slot, transfers included.
     if (!cursor.start(unit)) continue;
-    const fixed = groups.unitCodes[unit] as number;
+    // A unit whose book changes only outside the window is credited as if it never changed.
+    const fixed = steadyCode(groups, unit, from, to);
     const startCode = fixed >= 0 ? fixed : codeAt(groups, unit, from);
     const endCode = fixed >= 0 ? fixed : codeAt(groups, unit, to);
     let end = cursor.at(from);
     sums[startCode * SLOTS + START] = (sums[startCode * SLOTS + START] as number) + end;
+    // Most units keep their book and their ARR through a window: nothing moves in any step.
+    if (fixed >= 0 && cursor.nextChange() > to) {
+      sums[endCode * SLOTS + END] = (sums[endCode * SLOTS + END] as number) + end;
+      continue;
+    }
     const first = history[unit] as number;
     for (let s = 1; s < steps.length; s++) {
       const a = steps[s - 1] as number;

@@ -8,9 +8,9 @@ import type { Day } from './dates.js';
 import { formatDay } from './dates.js';
 import type { Definitions } from './definitions.js';
 import { EngineError } from './errors.js';
-import { convertMinor } from './money.js';
+import { conversionRate, convertMinor, convertWithRate } from './money.js';
 import { lowerBound } from './search.js';
-import type { Decimal, Minor } from './money.js';
+import type { ConversionRate, Decimal, Minor } from './money.js';
 import type { FxRate } from './model.js';
 
 interface RateStep {
@@ -18,6 +18,7 @@ interface RateStep {
   /** Exclusive end of the rate's validity; null while current. */
   readonly to: Day | null;
   readonly rate: Decimal;
+  readonly conversion: ConversionRate;
 }
 
 /** A piece of a line's service at one rate, in the reporting currency. */
@@ -71,7 +72,12 @@ export class FxTable {
       const chosen = (plan.length > 0 ? plan : list).slice().sort(compareRates);
       this.steps.set(
         currency,
-        chosen.map((rate) => ({ from: rate.from, to: rate.to, rate: rate.rate })),
+        chosen.map((rate) => ({
+          from: rate.from,
+          to: rate.to,
+          rate: rate.rate,
+          conversion: conversionRate(currency, rate.rate, definitions.reportingCurrency),
+        })),
       );
       const cuts = new Set<Day>();
       for (const rate of chosen) {
@@ -122,6 +128,13 @@ export class FxTable {
     }
     if (covering !== undefined) return { step: covering, covered: true };
     return { step: ended ?? (steps[0] as RateStep), covered: false };
+  }
+
+  /** Converts ARR in a currency at the rate in force on a day, as rateOn and convert would. */
+  convertOn(arrLocal: Minor, currency: string, day: Day, lineId: string): Minor {
+    if (currency === this.definitions.reportingCurrency) return arrLocal;
+    const { step } = this.stepOn(this.stepsFor(currency, lineId), day);
+    return convertWithRate(arrLocal, step.conversion, this.definitions.rounding);
   }
 
   /** Finds the rate in force on a day; undefined for the reporting currency itself. */
@@ -175,7 +188,7 @@ export class FxTable {
       k++;
       const { step, covered } = this.stepOn(steps, pieceStart);
       if (!covered) this.noteCarried(currency, pieceStart, pieceEnd - 1);
-      const arr = this.convert(arrLocal, currency, step.rate);
+      const arr = convertWithRate(arrLocal, step.conversion, this.definitions.rounding);
       if (pieceStart === start) pendingArr = arr;
       else if (arr !== pendingArr) {
         visit(pendingStart, pieceStart, pendingArr);

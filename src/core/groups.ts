@@ -37,12 +37,30 @@ export interface GroupIndex {
 /** Looks up the key code of a unit at a sample. */
 export function codeAt(groups: GroupIndex, unit: number, sample: number): number {
   const code = groups.unitCodes[unit] as number;
+  return code >= 0 ? code : (groups.runCode[runAt(groups, -1 - code, sample)] as number);
+}
+
+/**
+ * Returns the key code a unit has at every sample from `from` to `to`, or −1 when its key changes
+ * between them.
+ */
+export function steadyCode(groups: GroupIndex, unit: number, from: number, to: number): number {
+  const code = groups.unitCodes[unit] as number;
   if (code >= 0) return code;
+  const run = runAt(groups, -1 - code, from);
+  const changes = run + 1 < (groups.runOffsets[-code] as number);
+  return changes && (groups.runSample[run + 1] as number) <= to
+    ? -1
+    : (groups.runCode[run] as number);
+}
+
+/** Finds the run in force at a sample among the runs of the changing unit numbered `changing`. */
+function runAt(groups: GroupIndex, changing: number, sample: number): number {
   const { runOffsets, runSample } = groups;
-  let run = runOffsets[-1 - code] as number;
-  const end = runOffsets[-code] as number;
+  let run = runOffsets[changing] as number;
+  const end = runOffsets[changing + 1] as number;
   while (run + 1 < end && (runSample[run + 1] as number) <= sample) run++;
-  return groups.runCode[run] as number;
+  return run;
 }
 
 /**
@@ -155,6 +173,7 @@ function resolveSpans<Span extends { accountId: string; from: Day; to: Day | nul
   const unit = new Array<number>(count).fill(-1);
   const isRoot = new Uint8Array(count);
   let previousAccount: string | undefined;
+  let previousNumber = -1;
   let previousUnit = -1;
   let previousIsRoot = 0;
   for (let index = 0; index < count; index++) {
@@ -162,8 +181,9 @@ function resolveSpans<Span extends { accountId: string; from: Day; to: Day | nul
     if (!hasKey(span)) continue;
     if (span.accountId !== previousAccount) {
       previousAccount = span.accountId;
-      const number = unitByAccount.accounts.find(previousAccount);
+      const number = unitByAccount.accounts.findFrom(previousAccount, previousNumber + 1);
       if (number >= 0) {
+        previousNumber = number;
         previousUnit = unitByAccount.unitAt(number);
         previousIsRoot = unitByAccount.isRootAt(number) ? 1 : 0;
       } else {

@@ -39,6 +39,14 @@ export class IdIndex {
     }
   }
 
+  /**
+   * Returns the number of an id like find, checking first whether it is the id numbered `guess`.
+   * Records that list accounts in the order they were numbered skip the hash table this way.
+   */
+  findFrom(id: string, guess: number): number {
+    return this.ids[guess] === id ? guess : this.find(id);
+  }
+
   /** Returns the number of an id, numbering it first when it has none. */
   add(id: string): number {
     const hash = hashOf(id);

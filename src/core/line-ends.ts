@@ -28,8 +28,13 @@ function findLine(
   id: string,
   fallback: () => Map<string, number>,
 ): number | undefined {
-  for (const index of unitLineIndices(prepared, unit)) {
-    if ((prepared.lines[index] as ContractLine).id === id) return index;
+  // Positions in unitLines rather than unitLineIndices, whose subarray would be one allocation
+  // per renewal.
+  const { lines, unitLines, unitLineOffsets } = prepared;
+  const last = unitLineOffsets[unit + 1] as number;
+  for (let position = unitLineOffsets[unit] as number; position < last; position++) {
+    const index = unitLines[position] as number;
+    if ((lines[index] as ContractLine).id === id) return index;
   }
   return fallback().get(id);
 }
@@ -224,22 +229,25 @@ export function applyRenewals(prepared: Prepared, graceDays: number): void {
 }
 
 export function trimOverlaps(prepared: Prepared, unit: number, tolerance: number): void {
-  const indices = unitLineIndices(prepared, unit);
-  if (tolerance <= 0 || indices.length < 2) return;
-  const { lineStart, lineEnd, lineCounted } = prepared;
-  for (const index of indices) {
+  // Positions in unitLines rather than a subarray, because this runs for every unit.
+  const { unitLines, unitLineOffsets, lineStart, lineEnd, lineCounted } = prepared;
+  const first = unitLineOffsets[unit] as number;
+  const last = unitLineOffsets[unit + 1] as number;
+  if (tolerance <= 0 || last - first < 2) return;
+  for (let position = first; position < last; position++) {
+    const index = unitLines[position] as number;
     const end = lineEnd[index] as number;
     if (lineCounted[index] !== 1 || end === OPEN_END) continue;
     // Find the first line of the unit that starts at or after end - tolerance.
-    let low = 0;
-    let high = indices.length;
+    let low = first;
+    let high = last;
     while (low < high) {
       const middle = (low + high) >> 1;
-      if ((lineStart[indices[middle] as number] as number) < end - tolerance) low = middle + 1;
+      if ((lineStart[unitLines[middle] as number] as number) < end - tolerance) low = middle + 1;
       else high = middle;
     }
-    for (let k = low; k < indices.length; k++) {
-      const other = indices[k] as number;
+    for (let k = low; k < last; k++) {
+      const other = unitLines[k] as number;
       const otherStart = lineStart[other] as number;
       if (otherStart >= end) break;
       if (
@@ -262,42 +270,57 @@ export function trimOverlaps(prepared: Prepared, unit: number, tolerance: number
  * parent has other service.
  */
 export function bridgeGaps(prepared: Prepared, unit: number, graceDays: number, asOf: Day): void {
-  const { lineAccount } = prepared;
-  const indices = unitLineIndices(prepared, unit);
-  const firstAccount = indices.length > 0 ? (lineAccount[indices[0] as number] as number) : -1;
+  const { lineAccount, unitLines, unitLineOffsets } = prepared;
+  // Positions in unitLines rather than a subarray, because this runs for every unit.
+  const first = unitLineOffsets[unit] as number;
+  const last = unitLineOffsets[unit + 1] as number;
+  const firstAccount = first < last ? (lineAccount[unitLines[first] as number] as number) : -1;
   let byAccount: Map<number, number[]> | undefined;
-  for (const index of indices) {
-    if (lineAccount[index] !== firstAccount) {
+  for (let position = first; position < last; position++) {
+    if (lineAccount[unitLines[position] as number] !== firstAccount) {
       byAccount = new Map();
       break;
     }
   }
-  if (byAccount === undefined) bridgeAccountGaps(prepared, unit, indices, graceDays, asOf);
-  else {
-    for (const index of indices) {
-      const account = lineAccount[index] as number;
-      const own = byAccount.get(account);
-      if (own) own.push(index);
-      else byAccount.set(account, [index]);
-    }
-    for (const own of byAccount.values()) bridgeAccountGaps(prepared, unit, own, graceDays, asOf);
+  if (byAccount === undefined) {
+    bridgeAccountGaps(prepared, unit, { list: unitLines, first, last }, graceDays, asOf);
+    return;
   }
+  for (let position = first; position < last; position++) {
+    const index = unitLines[position] as number;
+    const account = lineAccount[index] as number;
+    const own = byAccount.get(account);
+    if (own) own.push(index);
+    else byAccount.set(account, [index]);
+  }
+  for (const own of byAccount.values()) {
+    bridgeAccountGaps(prepared, unit, { list: own, first: 0, last: own.length }, graceDays, asOf);
+  }
+}
+
+/** The lines of one account of a unit: list[first .. last − 1], sorted by start. */
+interface LineRange {
+  readonly list: ArrayLike<number>;
+  readonly first: number;
+  readonly last: number;
 }
 
 function bridgeAccountGaps(
   prepared: Prepared,
   unit: number,
-  indices: Int32Array | number[],
+  lines: LineRange,
   graceDays: number,
   asOf: Day,
 ): void {
+  const { list, first, last } = lines;
   const { lineStart, lineEnd, lineArr, lineCounted } = prepared;
   // Lines whose renewal continues their service elsewhere are not kept going here. Credits that
   // end with the lines that are kept going are kept going with them.
   const withCredits = (ending: readonly number[], at: Day): number[] => {
     const extended = ending.filter((index) => prepared.lineRenewal[index] === -1);
     if (extended.length === 0) return extended;
-    for (const index of indices) {
+    for (let position = first; position < last; position++) {
+      const index = list[position] as number;
       if (lineCounted[index] === 1 && (lineArr[index] as number) < 0 && lineEnd[index] === at)
         extended.push(index);
     }
@@ -307,7 +330,8 @@ function bridgeAccountGaps(
   // service, and `ending` lists the lines that end there.
   let coverageEnd = -1;
   let ending: number[] = [];
-  for (const index of indices) {
+  for (let position = first; position < last; position++) {
+    const index = list[position] as number;
     const start = lineStart[index] as number;
     const end = lineEnd[index] as number;
     if (lineCounted[index] !== 1 || (lineArr[index] as number) <= 0 || end <= start) continue;

@@ -137,7 +137,17 @@ export function scaleToMinor(
   currency: string,
   mode: RoundingMode,
 ): Minor {
-  const exponent = minorExponent(currency);
+  return scaleToExponent(amount, numerator, denominator, minorExponent(currency), mode);
+}
+
+/** Computes the same as scaleToMinor for a currency whose minor unit is 10^−exponent. */
+export function scaleToExponent(
+  amount: Decimal,
+  numerator: number,
+  denominator: number,
+  exponent: number,
+  mode: RoundingMode,
+): Minor {
   const fast = scaleToMinorFast(amount, numerator, denominator, exponent, mode);
   if (fast !== undefined) return fast;
   let top = amount.coefficient * BigInt(numerator);
@@ -189,6 +199,57 @@ const POWERS_OF_TEN = [1, 10, 100, 1000, 10_000];
 const FAST_LIMIT = 2 ** 31;
 
 /**
+ * A rate for converting minor units of one currency to minor units of another, with the numbers
+ * of its fast path worked out once: the engine converts hundreds of thousands of lines at a
+ * handful of rates.
+ */
+export interface ConversionRate {
+  readonly fromCurrency: string;
+  readonly toCurrency: string;
+  /** Units of the target currency per unit of the source. */
+  readonly rate: Decimal;
+  /** Power of ten that scales `value × rate.coefficient` to target minor units (at most 0). */
+  readonly shift: number;
+  /** `rate.coefficient` as a number, exact when the fast path applies. */
+  readonly coefficient: number;
+  /** 10^−shift. */
+  readonly divisor: number;
+}
+
+export function conversionRate(
+  fromCurrency: string,
+  rate: Decimal,
+  toCurrency: string,
+): ConversionRate {
+  const shift = minorExponent(toCurrency) - minorExponent(fromCurrency) - rate.scale;
+  return {
+    fromCurrency,
+    toCurrency,
+    rate,
+    shift,
+    coefficient: Number(rate.coefficient),
+    divisor: 10 ** -shift,
+  };
+}
+
+/** Converts minor units at a rate made by conversionRate, rounded once. */
+export function convertWithRate(
+  value: Minor,
+  conversion: ConversionRate,
+  mode: RoundingMode,
+): Minor {
+  const { shift, coefficient } = conversion;
+  if (shift <= 0 && shift >= -12 && Math.abs(coefficient) < 2 ** 24 && Math.abs(value) < 2 ** 28) {
+    return roundDivideNumbers(value * coefficient, conversion.divisor, mode);
+  }
+  const amount: Decimal = {
+    coefficient: BigInt(value) * conversion.rate.coefficient,
+    scale: minorExponent(conversion.fromCurrency) + conversion.rate.scale,
+  };
+  return scaleToMinor(amount, 1, 1, conversion.toCurrency, mode);
+}
+
+/**
  * Converts minor units of one currency to minor units of another at `rate` (units of the target
  * per unit of the source), rounded once.
  */
@@ -199,16 +260,7 @@ export function convertMinor(
   toCurrency: string,
   mode: RoundingMode,
 ): Minor {
-  const shift = minorExponent(toCurrency) - minorExponent(fromCurrency) - rate.scale;
-  const rateNumber = Number(rate.coefficient);
-  if (shift <= 0 && shift >= -12 && Math.abs(rateNumber) < 2 ** 24 && Math.abs(value) < 2 ** 28) {
-    return roundDivideNumbers(value * rateNumber, 10 ** -shift, mode);
-  }
-  const amount: Decimal = {
-    coefficient: BigInt(value) * rate.coefficient,
-    scale: minorExponent(fromCurrency) + rate.scale,
-  };
-  return scaleToMinor(amount, 1, 1, toCurrency, mode);
+  return convertWithRate(value, conversionRate(fromCurrency, rate, toCurrency), mode);
 }
 
 /** An exact ratio of two integer sums, for NRR, GRR and logo retention. */

@@ -10,7 +10,7 @@
 import { wholeMonthsBetween } from './dates.js';
 import type { Definitions } from './definitions.js';
 import { EngineError } from './errors.js';
-import { formatDecimal, scaleToMinor } from './money.js';
+import { formatDecimal, minorExponent, scaleToExponent } from './money.js';
 import type { Minor } from './money.js';
 import type { ContractLine } from './model.js';
 
@@ -21,8 +21,16 @@ export interface Annualised {
   readonly rule: string;
 }
 
-export function annualise(line: ContractLine, definitions: Definitions): Annualised {
-  const { amount, period, currency } = line;
+/**
+ * Annualises a line. `exponent` is the minor-unit exponent of the line's currency, which a caller
+ * that annualises many lines can look up once per currency.
+ */
+export function annualise(
+  line: ContractLine,
+  definitions: Definitions,
+  exponent = minorExponent(line.currency),
+): Annualised {
+  const { amount, period } = line;
   const count = period.count;
   if (!Number.isSafeInteger(count) || count < 1) {
     throw new EngineError(
@@ -34,17 +42,17 @@ export function annualise(line: ContractLine, definitions: Definitions): Annuali
   switch (period.unit) {
     case 'month':
       return {
-        arr: scaleToMinor(amount, 12, count, currency, mode),
+        arr: scaleToExponent(amount, 12, count, exponent, mode),
         rule: 'annualise.months',
       };
     case 'year':
       return {
-        arr: scaleToMinor(amount, 1, count, currency, mode),
+        arr: scaleToExponent(amount, 1, count, exponent, mode),
         rule: 'annualise.years',
       };
     case 'week':
       return {
-        arr: scaleToMinor(amount, 52, count, currency, mode),
+        arr: scaleToExponent(amount, 52, count, exponent, mode),
         rule: 'annualise.weeks',
       };
     case 'term': {
@@ -57,13 +65,13 @@ export function annualise(line: ContractLine, definitions: Definitions): Annuali
       const months = wholeMonthsBetween(line.start, line.end);
       if (months !== undefined) {
         return {
-          arr: scaleToMinor(amount, 12, months, currency, mode),
+          arr: scaleToExponent(amount, 12, months, exponent, mode),
           rule: 'annualise.term-months',
         };
       }
       const days = line.end - line.start;
       return {
-        arr: scaleToMinor(amount, definitions.dayCountYear, days, currency, mode),
+        arr: scaleToExponent(amount, definitions.dayCountYear, days, exponent, mode),
         rule: 'annualise.term-days',
       };
     }

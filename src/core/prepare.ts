@@ -27,6 +27,7 @@ import { AdjustmentLog } from './adjustments.js';
 import type { EndAdjustment } from './adjustments.js';
 import { applyRenewals, bridgeGaps, describeLine, trimOverlaps } from './line-ends.js';
 import { IdIndex } from './id-index.js';
+import { minorExponent } from './money.js';
 import { annualise } from './normalise.js';
 
 export interface Prepared {
@@ -162,9 +163,13 @@ function countExclusion(excluded: PrepareWarnings['excluded'], reason: number): 
 }
 
 /** Annualises a line, naming it (and its source row) when its amount is out of range. */
-function annualiseLine(line: ContractLine, definitions: Definitions): ReturnType<typeof annualise> {
+function annualiseLine(
+  line: ContractLine,
+  definitions: Definitions,
+  exponent: number,
+): ReturnType<typeof annualise> {
   try {
-    return annualise(line, definitions);
+    return annualise(line, definitions, exponent);
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     throw new EngineError(
@@ -235,7 +240,12 @@ export class AccountUnits {
 class UnitResolver {
   readonly roots: string[] = [];
   readonly byAccount: AccountUnits;
-  private readonly parentOf = new Map<string, string>();
+  /**
+   * Accounts with a parent, and the parent of each by its number in `children`. Every account
+   * with lines is looked up here, and a `Map` keyed by those fresh strings showed in profiles.
+   */
+  private readonly children: IdIndex;
+  private readonly parents: string[] = [];
 
   constructor(
     dataset: Dataset,
@@ -243,32 +253,38 @@ class UnitResolver {
   ) {
     // Lines usually name accounts of the accounts list, so its length is a good first size.
     this.byAccount = new AccountUnits(dataset.accounts.length);
+    this.children = new IdIndex();
     for (const account of dataset.accounts) {
       if (
         account.parentId !== undefined &&
         account.parentId !== '' &&
         account.parentId !== account.id
       ) {
-        this.parentOf.set(account.id, account.parentId);
+        this.parents[this.children.add(account.id)] = account.parentId;
       }
     }
+  }
+
+  private parentOf(accountId: string): string | undefined {
+    const child = this.children.find(accountId);
+    return child < 0 ? undefined : this.parents[child];
   }
 
   private readonly rootOf = new Map<string, string>();
 
   /** Follows parents to the ultimate parent, remembering the root of every account passed. */
   private root(accountId: string): string {
-    if (this.netting === 'account' || this.parentOf.size === 0) return accountId;
-    const parent = this.parentOf.get(accountId);
+    if (this.netting === 'account' || this.children.size === 0) return accountId;
+    const parent = this.parentOf(accountId);
     if (parent === undefined) return accountId;
     // Most families are one level deep: the parent is the root, and no path needs remembering.
-    if (!this.parentOf.has(parent)) return parent;
+    if (this.children.find(parent) < 0) return parent;
     const path: string[] = [];
     const onPath = new Set<string>();
     let current = accountId;
     let root = this.rootOf.get(current);
     while (root === undefined) {
-      const parent = this.parentOf.get(current);
+      const parent = this.parentOf(current);
       if (parent === undefined) {
         root = current;
         break;
@@ -326,12 +342,18 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
   // one as the root of its children.
   const oneTime = oneTimeMatcher(definitions);
   const productIsOneTime = new Map<string, boolean>();
+  // Neighbouring lines often name the same product, which saves a Map lookup.
+  let lastProduct: string | undefined;
+  let lastResult = false;
   const matchesOneTime = (product: string): boolean => {
+    if (product === lastProduct) return lastResult;
     let result = productIsOneTime.get(product);
     if (result === undefined) {
       result = oneTime?.test(product) === true;
       productIsOneTime.set(product, result);
     }
+    lastProduct = product;
+    lastResult = result;
     return result;
   };
 
@@ -350,6 +372,9 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
   const lineAccount = new Int32Array(count);
   let previousAccount: string | undefined;
   let previousNumber = 0;
+  // The minor-unit exponent of the last currency annualised, looked up again when it changes.
+  let lastCurrency: string | undefined;
+  let lastExponent = 2;
   for (let index = 0; index < count; index++) {
     const line = lines[index] as ContractLine;
     if (line.end !== null && line.end <= line.start) {
@@ -366,7 +391,11 @@ export function prepare(dataset: Dataset, definitions: Definitions, asOf: Day): 
     lineEnd[index] = line.end ?? OPEN_END;
     const exclusion = classify(line, definitions, matchesOneTime);
     if (exclusion === 0) {
-      const annual = annualiseLine(line, definitions);
+      if (line.currency !== lastCurrency) {
+        lastCurrency = line.currency;
+        lastExponent = minorExponent(lastCurrency);
+      }
+      const annual = annualiseLine(line, definitions, lastExponent);
       lineArr[index] = annual.arr;
       lineCounted[index] = 1;
       if (line.renews !== undefined) renewals.push(index);

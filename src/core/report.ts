@@ -255,9 +255,7 @@ function lapsedFigures(analysis: Analysis): { accounts: number; arr: number } {
   for (const index of prepared.lapsedLines) {
     const line = prepared.lines[index] as ContractLine;
     accounts.add(line.accountId);
-    const local = prepared.lineArr[index] as number;
-    const rate = fx.rateOn(line.currency, asOf, line.id);
-    arr += rate === undefined ? local : fx.convert(local, line.currency, rate);
+    arr += fx.convertOn(prepared.lineArr[index] as number, line.currency, asOf, line.id);
   }
   return { accounts: accounts.size, arr };
 }

@@ -4,11 +4,12 @@
  * units that left counted as 0. GRR caps each unit at its starting ARR. Logo retention = cohort
  * units still active ÷ cohort units. Books use the unit's book on the window's first day.
  */
-import { fillUnitArr, hasArr, unitArr } from './analysis.js';
+import { fillUnitArr, UnitArrCursor } from './analysis.js';
 import type { Analysis } from './analysis.js';
 import { codeAt } from './groups.js';
 import type { GroupIndex } from './groups.js';
 import { ratioValue } from './money.js';
+import { lowerBound } from './search.js';
 
 export interface RetentionFigures {
   cohortAccounts: number;
@@ -58,12 +59,25 @@ export function companyRetentions(
   const tos = Int32Array.from(windows, (window) => window.to);
   // Per window: cohort units, retained units, start ARR, end ARR and capped ARR.
   const sums = new Float64Array(count * 5);
-  const row = new Float64Array(analysis.samples.length);
+  const width = analysis.samples.length;
+  const row = new Float64Array(width);
+  const { arrOffsets, arrSamples, arrValues } = analysis;
+  // When the windows are in order of their first sample, as trailing windows are, each unit
+  // visits only the windows that start while it has ARR.
+  const ordered = froms.every((from, index) => index === 0 || (froms[index - 1] as number) <= from);
   for (let unit = 0; unit < analysis.units; unit++) {
+    const firstChange = arrOffsets[unit] as number;
+    const lastChange = (arrOffsets[unit + 1] as number) - 1;
     // A unit that never has ARR is in no cohort.
-    if (!hasArr(analysis, unit)) continue;
+    if (lastChange < firstChange) continue;
+    // ARR is 0 before the first stored change, and from the last one on when that sets it to 0.
+    const positiveFrom = arrSamples[firstChange] as number;
+    const positiveTo = arrValues[lastChange] === 0 ? (arrSamples[lastChange] as number) : width;
+    const first = ordered ? lowerBound(froms, positiveFrom) : 0;
+    const stop = ordered ? lowerBound(froms, positiveTo) : count;
+    if (first >= stop) continue;
     fillUnitArr(analysis, unit, row);
-    for (let index = 0; index < count; index++) {
+    for (let index = first; index < stop; index++) {
       const start = row[froms[index] as number] as number;
       if (start <= 0) continue;
       const end = row[tos[index] as number] as number;
@@ -84,12 +98,14 @@ export function companyRetentions(
   }));
 }
 
-/** Computes company retention between two samples. */
+/** Computes company retention between two samples (`from` ≤ `to`). */
 export function companyRetention(analysis: Analysis, from: number, to: number): RetentionFigures {
-  return companyRetentions(analysis, [{ from, to }])[0] as RetentionFigures;
+  const figures = emptyRetention();
+  visitCohort(analysis, from, to, (_, start, end) => add(figures, start, end));
+  return figures;
 }
 
-/** Retention per book (by the book on the window's first day), indexed by key code. */
+/** Retention per book (by the book on the window's first day), indexed by key code; `from` ≤ `to`. */
 export function groupRetention(
   analysis: Analysis,
   groups: GroupIndex,
@@ -97,16 +113,26 @@ export function groupRetention(
   to: number,
 ): RetentionFigures[] {
   const result = groups.keys.map(() => emptyRetention());
-  for (let unit = 0; unit < analysis.units; unit++) {
-    if (!hasArr(analysis, unit)) continue;
-    const start = unitArr(analysis, unit, from);
-    if (start > 0) {
-      add(
-        result[codeAt(groups, unit, from)] as RetentionFigures,
-        start,
-        unitArr(analysis, unit, to),
-      );
-    }
-  }
+  visitCohort(analysis, from, to, (unit, start, end) => {
+    add(result[codeAt(groups, unit, from)] as RetentionFigures, start, end);
+  });
   return result;
+}
+
+/**
+ * Calls `visit` with the ARR on `from` and on `to` of each unit in the cohort of `from`, stepping
+ * through each unit's stored changes once (`from` ≤ `to`).
+ */
+function visitCohort(
+  analysis: Analysis,
+  from: number,
+  to: number,
+  visit: (unit: number, start: number, end: number) => void,
+): void {
+  const cursor = new UnitArrCursor(analysis);
+  for (let unit = 0; unit < analysis.units; unit++) {
+    if (!cursor.start(unit)) continue;
+    const start = cursor.at(from);
+    if (start > 0) visit(unit, start, cursor.at(to));
+  }
 }

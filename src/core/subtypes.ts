@@ -61,8 +61,7 @@ export function convertLine(analysis: Analysis, index: number, day: Day): number
   const amount = prepared.lineArr[index] as number;
   if (prepared.lineForeign[index] === 0) return amount;
   const line = prepared.lines[index] as ContractLine;
-  const rate = fx.rateOn(line.currency, day, line.id);
-  return rate === undefined ? amount : fx.convert(amount, line.currency, rate);
+  return fx.convertOn(amount, line.currency, day, line.id);
 }
 
 function activeOn(prepared: Prepared, index: number, day: Day): boolean {
@@ -185,19 +184,28 @@ function computeSubtypeTotals(
   from: number,
   to: number,
 ): { expansion: Partial<Record<Subtype, number>>; contraction: Partial<Record<Subtype, number>> } {
-  const expansion: Partial<Record<Subtype, number>> = {};
-  const contraction: Partial<Record<Subtype, number>> = {};
+  // Sums by position in SUBTYPE_ORDER: expansions first, then contractions. A sub-type is listed
+  // once any component of it was seen, even when its sum is zero.
+  const sums = new Float64Array(SUBTYPE_ORDER.length * 2);
+  const seen = new Uint8Array(SUBTYPE_ORDER.length * 2);
   const steps = bridgeSteps(analysis, from, to);
   const cursor = new UnitArrCursor(analysis);
   for (let unit = 0; unit < analysis.units; unit++) {
     if (!cursor.start(unit)) continue;
     visitChangeComponents(analysis, cursor, unit, steps, (component, expanded) => {
-      const target = expanded ? expansion : contraction;
-      const sign = expanded ? 1 : -1;
-      target[component.subtype] = (target[component.subtype] ?? 0) + sign * component.amount;
+      const slot = SUBTYPE_ORDER.indexOf(component.subtype) + (expanded ? 0 : SUBTYPE_ORDER.length);
+      sums[slot] = (sums[slot] as number) + (expanded ? component.amount : -component.amount);
+      seen[slot] = 1;
     });
   }
-  return { expansion: inSubtypeOrder(expansion), contraction: inSubtypeOrder(contraction) };
+  const totals = (offset: number): Partial<Record<Subtype, number>> => {
+    const result: Partial<Record<Subtype, number>> = {};
+    SUBTYPE_ORDER.forEach((subtype, index) => {
+      if (seen[offset + index] === 1) result[subtype] = sums[offset + index];
+    });
+    return result;
+  };
+  return { expansion: totals(0), contraction: totals(SUBTYPE_ORDER.length) };
 }
 
 /**
@@ -223,6 +231,7 @@ export function visitChangeComponents(
   }
 }
 
+/** Order of the sub-types in totals, fixed so that output does not depend on row order. */
 const SUBTYPE_ORDER: readonly Subtype[] = [
   'price',
   'volume',
@@ -232,13 +241,3 @@ const SUBTYPE_ORDER: readonly Subtype[] = [
   'product-removed',
   'unspecified',
 ];
-
-/** Rebuilds a totals object with its keys in a fixed order, so output does not depend on row order. */
-function inSubtypeOrder(
-  totals: Partial<Record<Subtype, number>>,
-): Partial<Record<Subtype, number>> {
-  const ordered: Partial<Record<Subtype, number>> = {};
-  for (const subtype of SUBTYPE_ORDER)
-    if (totals[subtype] !== undefined) ordered[subtype] = totals[subtype];
-  return ordered;
-}

@@ -29,3 +29,14 @@ test('id index finds ids after growing', () => {
   expect(index.find('A100000')).toBe(-1);
   expect(index.find('')).toBe(-1);
 });
+
+test('id index tries a guessed number first', () => {
+  const index = new IdIndex();
+  for (const id of ['A', 'B', 'C']) index.add(id);
+  expect(index.findFrom('B', 1)).toBe(1);
+  // A wrong or missing guess falls back to the hash table.
+  expect(index.findFrom('B', 2)).toBe(1);
+  expect(index.findFrom('C', 3)).toBe(2);
+  expect(index.findFrom('C', -1)).toBe(2);
+  expect(index.findFrom('D', 0)).toBe(-1);
+});
