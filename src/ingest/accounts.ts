@@ -115,7 +115,9 @@ export class AccountRegistry {
   /** Reports each cycle of parent ids once, at the parent cell that closes it. */
   private reportParentCycles(): void {
     const finished = new Set<string>();
-    for (const start of this.drafts.keys()) {
+    for (const [start, draft] of this.drafts) {
+      // Most accounts have no parent and so start no chain; they skip the walk's allocations.
+      if (draft.parentId === undefined) continue;
       const path: string[] = [];
       const onPath = new Set<string>();
       let current: string | undefined = start;
