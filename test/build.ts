@@ -8,6 +8,8 @@ export default function setup(): void {
     cwd: root,
     stdio: 'inherit',
   });
+  // New embedded workspaces copy the empty database that this script creates.
+  execFileSync(process.execPath, ['dist/src/store/template.js'], { cwd: root, stdio: 'ignore' });
   execFileSync(
     process.execPath,
     [

@@ -4,14 +4,17 @@
  */
 import {
   closeSync,
+  cpSync,
   existsSync,
   mkdirSync,
   openSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   copyInStatement,
@@ -245,29 +248,81 @@ export async function openEmbedded(folder: string): Promise<Database> {
   }
   const release = takeLock(absolute);
   let link: Link | undefined;
+  const dataDir = path.join(absolute, 'pgdata');
   try {
-    const dataDir = path.join(absolute, 'pgdata');
-    if (!existsSync(dataDir)) {
-      // Creating the database loads a second WebAssembly module (initdb) that would stay in
-      // memory while the instance lives, about 400 MiB. A thread of its own creates it and
-      // ends, which frees that memory at once.
-      const creator = new Link();
-      try {
-        await creator.send({ op: 'open', dataDir });
-        await creator.send({ op: 'close' });
-      } finally {
-        await creator.stop();
-      }
-    }
+    const copied = !existsSync(dataDir) && copyTemplate(dataDir);
+    if (!existsSync(dataDir)) await initialise(dataDir);
     link = new Link();
-    await link.send({ op: 'open', dataDir });
+    try {
+      await link.send({ op: 'open', dataDir });
+    } catch (error) {
+      if (!copied) throw error;
+      // A template from another version of the database fails to open; initdb replaces it.
+      await link.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+      await initialise(dataDir);
+      link = new Link();
+      await link.send({ op: 'open', dataDir });
+    }
     return new EmbeddedDatabase(link, absolute, release);
   } catch (error) {
     await link?.stop();
     release();
     const reason = error instanceof Error ? error.message : String(error);
     throw new StoreError(
-      `cannot open the embedded database in ${absolute}: ${reason}; check that ${path.join(absolute, 'pgdata')} is a database folder written by nrr`,
+      `cannot open the embedded database in ${absolute}: ${reason}; check that ${dataDir} is a database folder written by nrr`,
     );
   }
+}
+
+/**
+ * Returns the folder of the empty database that the build creates beside the compiled code. Run
+ * from the TypeScript sources (the tests), it is the build's folder as well.
+ */
+export function templateFolder(): string {
+  const here = import.meta.url;
+  const url = here.endsWith('.ts')
+    ? new URL('../../dist/pgdata-template', here)
+    : new URL('../../pgdata-template', here);
+  return fileURLToPath(url);
+}
+
+/**
+ * Copies the build's empty database to `dataDir`, which takes a fraction of a second where
+ * initdb takes several. Returns false when there is no template.
+ */
+function copyTemplate(dataDir: string): boolean {
+  const template = templateFolder();
+  if (!existsSync(path.join(template, 'PG_VERSION'))) return false;
+  cpSync(template, dataDir, { recursive: true });
+  return true;
+}
+
+/**
+ * Creates an empty database in `dataDir` with initdb. Creating loads a second WebAssembly module
+ * (initdb) that would stay in memory while the instance lives, about 400 MiB, so a thread of its
+ * own creates the database and ends, which frees that memory at once.
+ */
+async function initialise(dataDir: string): Promise<void> {
+  const creator = new Link();
+  try {
+    await creator.send({ op: 'open', dataDir });
+    await creator.send({ op: 'close' });
+  } finally {
+    await creator.stop();
+  }
+}
+
+/**
+ * Creates the build's empty database, replacing an earlier one. It is written to a folder beside
+ * the template and renamed, so a failed or interrupted build never leaves half a template.
+ */
+export async function createTemplate(): Promise<string> {
+  const template = templateFolder();
+  const partial = `${template}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  await initialise(partial);
+  rmSync(template, { recursive: true, force: true });
+  renameSync(partial, template);
+  return template;
 }
