@@ -1156,7 +1156,16 @@ export function createApp(options: AppOptions): OpenAPIHono {
     },
   );
 
-  registerTrainingRoutes(app, { workspace: options.workspace, user: options.user });
+  registerTrainingRoutes(app, {
+    workspace: options.workspace,
+    user: options.user,
+    today: options.today,
+    input: async () => {
+      const dataset = await state.currentDataset();
+      const { definitions, version } = await definitionsFor(undefined);
+      return { dataset, definitions, version };
+    },
+  });
 
   const routeContext = {
     errorResponses,
