@@ -282,7 +282,11 @@ export function registerTrainingRoutes(app: OpenAPIHono, options: TrainingRouteO
     },
   );
 
-  /** Builds a practice exercise again from its id, synthetic or from the workspace's accounts. */
+  /**
+   * Builds a practice exercise again from its id, synthetic or from the workspace's accounts.
+   * NOTE: an exercise from the workspace is built on the data and definitions current when it is
+   * graded, so an import since it was handed out can change it.
+   */
   async function practiceExercise(id: string): Promise<Exercise | undefined> {
     const fromData = parseDataExerciseId(id);
     if (fromData === undefined) return syntheticExerciseById(id);

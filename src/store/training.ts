@@ -6,7 +6,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { Database, Queryable } from './driver.js';
 import { isoTime, StoreError } from './driver.js';
 
-/** Where a session's exercises come from: generated companies, or the workspace's accounts. */
+/** The origin of a session's exercises: generated companies, or the workspace's accounts. */
 export type ExerciseSource = 'synthetic' | 'data';
 
 export interface TrainingSession {

@@ -17,6 +17,7 @@ import { importFiles, readInputs } from '../../src/service/import.js';
 import { exerciseFromData } from '../../src/training/from-data.js';
 import { Workspace } from '../../src/store/workspace.js';
 import { embeddedLocation, type TestLocation } from '../store/databases.js';
+import { leakedNames, realNames } from './real-names.js';
 
 interface Served {
   readonly app: OpenAPIHono;
@@ -68,23 +69,6 @@ async function exercises(app: OpenAPIHono, query: string): Promise<Record<string
   return (await json(response))['exercises'] as Record<string, unknown>[];
 }
 
-/** Lists the workspace names that anonymised material must not show: account ids and names, CSMs. */
-function realNames(dataset: Dataset): string[] {
-  const names = new Set<string>();
-  for (const account of dataset.accounts) {
-    names.add(account.id);
-    if (account.name !== undefined && account.name !== '') names.add(account.name);
-  }
-  for (const assignment of dataset.assignments) names.add(assignment.person);
-  return [...names];
-}
-
-/** Returns the real names found in a text, matched as whole words. */
-function leaked(text: string, names: readonly string[]): string[] {
-  const escape = (name: string) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return names.filter((name) => new RegExp(`(^|[^\\w-])${escape(name)}($|[^\\w-])`).test(text));
-}
-
 beforeAll(async () => {
   files = mkdtempSync(path.join(tmpdir(), 'nrr-train-data-'));
   company = generateCompany({ accounts: 300, seed: 21 });
@@ -133,10 +117,10 @@ describe('practice exercises from the workspace', () => {
       expect.stringMatching(/^data\.anon\.all\./),
       expect.stringMatching(/^data\.anon\.all\./),
     ]);
-    expect(leaked(JSON.stringify(anonymised), names)).toEqual([]);
+    expect(leakedNames(JSON.stringify(anonymised), names)).toEqual([]);
     const named = await exercises(full.app, 'source=data&anonymise=false&count=3&seed=2');
     expect(named[0]?.['id']).toMatch(/^data\.named\.all\./);
-    expect(leaked(JSON.stringify(named), names)).not.toEqual([]);
+    expect(leakedNames(JSON.stringify(named), names)).not.toEqual([]);
   });
 
   test('gives the same set for the same seed', async () => {
@@ -208,7 +192,7 @@ describe('practice exercises from the workspace', () => {
     expect(error['message']).toMatch(/no contract lines .* import files first/);
   });
 
-  test('grades an exercise id of an empty workspace as an error', async () => {
+  test('rejects grading on an empty workspace', async () => {
     const response = await post(empty.app, '/api/training/answers', {
       exercise: 'data.anon.2.2025-12-31.1.0',
       response: '100%',
@@ -261,7 +245,7 @@ describe('live sessions on the workspace', () => {
       seen.push(JSON.stringify(after));
       await post(full.app, `/api/training/sessions/${code}/next`, {}, key);
     }
-    expect(leaked(seen.join('\n'), names)).toEqual([]);
+    expect(leakedNames(seen.join('\n'), names)).toEqual([]);
   });
 
   test('builds the same set again after a restart', async () => {
@@ -285,7 +269,7 @@ describe('live sessions on the workspace', () => {
     const created = await start(full.app, { source: 'data', anonymise: false, level: 2 });
     expect(created.status).toBe(201);
     const view = (await json(created))['session'] as Record<string, unknown>;
-    expect(leaked(JSON.stringify(view['exercise']), realNames(company))).not.toEqual([]);
+    expect(leakedNames(JSON.stringify(view['exercise']), realNames(company))).not.toEqual([]);
   });
 
   test.each([
