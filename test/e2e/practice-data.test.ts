@@ -55,7 +55,7 @@ describe.skipIf(!available)('practice on our accounts in chromium', () => {
     if (files !== undefined) rmSync(files, { recursive: true, force: true });
   });
 
-  test('answers an anonymised exercise and shows no real name', async () => {
+  test('practice on our accounts hides names', async () => {
     const names = realNames(company);
     const page = await (
       await browser.newContext({ viewport: { width: 1280, height: 900 } })
@@ -90,5 +90,33 @@ describe.skipIf(!available)('practice on our accounts in chromium', () => {
       .toMatch(/^data\.named\.2\./);
     expect(leakedNames(await page.locator('body').innerText(), names)).not.toEqual([]);
     await page.close();
+  });
+
+  test('session on our accounts hides names', async () => {
+    const names = realNames(company);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const facilitator = await context.newPage();
+    await facilitator.goto(`${base}/#/session`);
+    await facilitator.locator('select[name="source"]').selectOption('data');
+    expect(await facilitator.locator('input[name="anonymise"]').isChecked()).toBe(true);
+    await facilitator.locator('select[name="level"]').selectOption('1');
+    await facilitator.locator('input[name="count"]').fill('2');
+    await facilitator.getByRole('button', { name: 'Start' }).click();
+    const code = (await facilitator.getByTestId('session-code').textContent()) ?? '';
+    expect(code).toMatch(/^[A-Z2-9]{6}$/);
+
+    const participant = await context.newPage();
+    await participant.goto(`${base}/#/join`);
+    await participant.locator('input[name="code"]').fill(code);
+    await participant.locator('input[name="name"]').fill('Ana');
+    await participant.getByRole('button', { name: 'Join' }).click();
+    await participant.getByTestId('participant').waitFor();
+    expect(await participant.getByTestId('participant').textContent()).toContain('Account 1');
+    expect(leakedNames(await participant.locator('body').innerText(), names)).toEqual([]);
+
+    await facilitator.getByRole('button', { name: 'Reveal the solution' }).click();
+    await participant.getByTestId('solution').waitFor();
+    expect(leakedNames(await participant.locator('body').innerText(), names)).toEqual([]);
+    await context.close();
   });
 });
