@@ -29,6 +29,8 @@ let files: string;
 let company: Dataset;
 let full: Served;
 let empty: Served;
+/** A workspace of one account, too few for a CSM book of two. */
+let single: Served;
 
 async function open(): Promise<Served> {
   const location = embeddedLocation();
@@ -76,10 +78,25 @@ beforeAll(async () => {
   full = await open();
   await importFiles(full.workspace, readInputs(written, undefined), { preset: 'canonical' });
   empty = await open();
+  const account = company.lines[0]?.accountId as string;
+  const one = {
+    ...company,
+    accounts: company.accounts.filter((entry) => entry.id === account),
+    lines: company.lines.filter((line) => line.accountId === account),
+    assignments: company.assignments.filter((entry) => entry.accountId === account),
+    segments: company.segments.filter((entry) => entry.accountId === account),
+  };
+  const singleFiles = path.join(files, 'single');
+  single = await open();
+  await importFiles(
+    single.workspace,
+    readInputs(writeCanonicalCsv(one, singleFiles).files, undefined),
+    { preset: 'canonical' },
+  );
 }, 120_000);
 
 afterAll(async () => {
-  for (const served of [full, empty]) {
+  for (const served of [full, empty, single]) {
     await served?.workspace.close();
     await served?.location.drop();
   }
@@ -192,6 +209,17 @@ describe('practice exercises from the workspace', () => {
     expect(error['message']).toMatch(/no contract lines .* import files first/);
   });
 
+  test('rejects a level the accounts cannot give', async () => {
+    const response = await single.app.request('/api/training/exercises?source=data&level=2');
+    expect(response.status).toBe(422);
+    const error = errorOf(await json(response));
+    expect(error['code']).toBe('no-exercise-data');
+    expect(error['field']).toBe('level');
+    expect(error['message']).toMatch(
+      /no level 2 exercise .*choose another level, or source synthetic/,
+    );
+  });
+
   test('rejects grading on an empty workspace', async () => {
     const response = await post(empty.app, '/api/training/answers', {
       exercise: 'data.anon.2.2025-12-31.1.0',
@@ -284,9 +312,19 @@ describe('live sessions on the workspace', () => {
     expect(errorOf(await json(response))['field']).toBe(field);
   });
 
+  test('rejects a level the accounts cannot give', async () => {
+    const response = await start(single.app, { source: 'data', level: 2 });
+    expect(response.status).toBe(422);
+    expect(errorOf(await json(response))['code']).toBe('no-exercise-data');
+  });
+
   test('rejects an empty workspace before storing a session', async () => {
     const response = await start(empty.app, { source: 'data' });
     expect(response.status).toBe(422);
     expect(errorOf(await json(response))['code']).toBe('no-data');
+    const rows = await empty.workspace.db.query<{ count: number | string }>(
+      'SELECT count(*) AS count FROM training_sessions',
+    );
+    expect(Number(rows[0]?.count)).toBe(0);
   });
 });
