@@ -1160,9 +1160,10 @@ export function createApp(options: AppOptions): OpenAPIHono {
     workspace: options.workspace,
     user: options.user,
     today: options.today,
+    // Read without storing the definitions, because live sessions poll this every second.
     input: async () => {
       const dataset = await state.currentDataset();
-      const { definitions, version } = await definitionsFor(undefined);
+      const { definitions, version } = await options.workspace.currentDefinitions();
       return { dataset, definitions, version };
     },
   });

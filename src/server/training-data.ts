@@ -16,7 +16,8 @@ import { ApiError } from './errors.js';
 export interface TrainingInput {
   readonly dataset: Dataset;
   readonly definitions: Definitions;
-  readonly version: number;
+  /** Null while the workspace uses the default definitions and has stored none. */
+  readonly version: number | null;
 }
 
 /** The choices that fix a set of exercises from the workspace's accounts. */
