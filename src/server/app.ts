@@ -1160,7 +1160,17 @@ export function createApp(options: AppOptions): OpenAPIHono {
     },
   );
 
-  registerTrainingRoutes(app, { workspace: options.workspace, user: options.user });
+  registerTrainingRoutes(app, {
+    workspace: options.workspace,
+    user: options.user,
+    today: options.today,
+    // Read without storing the definitions, because live sessions poll this every second.
+    input: async () => {
+      const dataset = await state.currentDataset();
+      const { definitions, version } = await options.workspace.currentDefinitions();
+      return { dataset, definitions, version };
+    },
+  });
 
   const routeContext = {
     errorResponses,

@@ -13,17 +13,34 @@ import { TrainingStore } from '../store/training.js';
 import type { StoredAnswer, TrainingSession } from '../store/training.js';
 import { keyHolder, visiblePeople } from '../store/people.js';
 import type { KeyHolder } from '../store/people.js';
+import { defaultAsOf } from '../core/as-of.js';
+import { parseDay } from '../core/dates.js';
+import type { Day } from '../core/dates.js';
+import type { Dataset } from '../core/model.js';
 import { listTeamMembers } from '../store/teams.js';
 import type { Workspace } from '../store/workspace.js';
 import { ApiError, ErrorSchema, errorResponses } from './errors.js';
+import {
+  buildDataExercises,
+  dataExerciseId,
+  parseDataExerciseId,
+  requireData,
+} from './training-data.js';
+import type { TrainingInput } from './training-data.js';
 
 export interface TrainingRouteOptions {
   readonly workspace: Workspace;
   readonly user: string;
+  /** Today's date, for the as-of date of exercises from the workspace's accounts. */
+  readonly today: () => Day;
+  /** Reads the workspace's dataset and current definitions. */
+  readonly input: () => Promise<TrainingInput>;
 }
 
 /** The largest set a live session runs. */
 const MAX_SESSION_EXERCISES = 20;
+/** The largest practice set from the workspace's accounts, each exercise analysing all of them. */
+const MAX_DATA_EXERCISES = 20;
 
 /** An exercise as shown before it is answered: no answer, solution or misconceptions. */
 function shownExercise(exercise: Exercise) {
@@ -76,10 +93,38 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
 });
 
-function exercisesOf(session: TrainingSession): Exercise[] {
-  const levels: Level[] = session.level === null ? [1, 2, 3] : [session.level as Level];
-  return syntheticExercises(session.seed, session.count, levels);
+const SourceQuery = {
+  source: z
+    .enum(['synthetic', 'data'])
+    .optional()
+    .openapi({
+      param: { name: 'source', in: 'query' },
+      description: "synthetic companies, or the workspace's own accounts (default synthetic)",
+    }),
+  anonymise: z
+    .enum(['true', 'false'])
+    .optional()
+    .openapi({
+      param: { name: 'anonymise', in: 'query' },
+      description:
+        'with source data: rename accounts and CSMs and drop account names (default true)',
+    }),
+};
+
+/** Rejects an anonymise choice sent with synthetic exercises, which have no real names. */
+function checkAnonymise(source: 'synthetic' | 'data', anonymise: unknown): void {
+  if (source === 'synthetic' && anonymise !== undefined) {
+    throw new ApiError(
+      400,
+      'invalid-parameter',
+      'anonymise applies to source data only; leave it out for synthetic exercises',
+      'anonymise',
+    );
+  }
 }
+
+/** Sets of exercises of live sessions on the workspace's accounts, kept per dataset read. */
+const sessionSets = new WeakMap<Dataset, Map<string, Exercise[]>>();
 
 /** Counts the answers per value: per choice, or per percentage rounded to one decimal. */
 function distribution(exercise: Exercise, answers: readonly StoredAnswer[]) {
@@ -98,6 +143,42 @@ function distribution(exercise: Exercise, answers: readonly StoredAnswer[]) {
 
 export function registerTrainingRoutes(app: OpenAPIHono, options: TrainingRouteOptions): void {
   const store = new TrainingStore(options.workspace.db);
+
+  /** Reads the workspace's data for exercises from its accounts, rejecting an empty workspace. */
+  async function dataInput(): Promise<TrainingInput> {
+    const input = await options.input();
+    requireData(input.dataset);
+    return input;
+  }
+
+  /**
+   * Builds a session's exercises. A session on the workspace's accounts measures them as of the
+   * default as-of date on the day it was created, and keeps its set until the next import.
+   */
+  async function exercisesOf(session: TrainingSession): Promise<Exercise[]> {
+    const level = session.level === null ? null : (session.level as Level);
+    if (session.source === 'synthetic') {
+      return syntheticExercises(session.seed, session.count, level === null ? [1, 2, 3] : [level]);
+    }
+    const input = await dataInput();
+    const kept = sessionSets.get(input.dataset)?.get(`${session.id}:${input.version}`);
+    if (kept !== undefined) return kept;
+    const created = parseDay(session.createdAt.slice(0, 10)) ?? options.today();
+    const asOf = defaultAsOf(input.dataset, Math.min(created, options.today()));
+    const exercises = buildDataExercises(
+      input,
+      { anonymise: session.anonymise, level, asOf, seed: session.seed },
+      Array.from({ length: session.count }, (_, index) => index),
+    );
+    keepSessionSet(session, input, exercises);
+    return exercises;
+  }
+
+  function keepSessionSet(session: TrainingSession, input: TrainingInput, exercises: Exercise[]) {
+    const sets = sessionSets.get(input.dataset) ?? new Map<string, Exercise[]>();
+    sessionSets.set(input.dataset, sets);
+    sets.set(`${session.id}:${input.version}`, exercises);
+  }
 
   async function sessionFor(code: string): Promise<TrainingSession> {
     const session = await store.session(code);
@@ -129,9 +210,11 @@ export function registerTrainingRoutes(app: OpenAPIHono, options: TrainingRouteO
     createRoute({
       method: 'get',
       path: '/api/training/exercises',
-      summary: 'Synthetic NRR exercises to practise, without their answers',
+      summary:
+        "NRR exercises to practise, synthetic or from the workspace's accounts, without their answers",
       request: {
         query: z.object({
+          ...SourceQuery,
           level: z
             .enum(['1', '2', '3'])
             .optional()
@@ -163,18 +246,53 @@ export function registerTrainingRoutes(app: OpenAPIHono, options: TrainingRouteO
         ...errorResponses,
       },
     }),
-    (c) => {
+    async (c) => {
       const query = c.req.valid('query');
-      const levels: Level[] =
-        query.level === undefined ? [1, 2, 3] : [Number(query.level) as Level];
-      const exercises = syntheticExercises(
-        Number(query.seed ?? '1'),
-        Number(query.count ?? '5'),
-        levels,
-      ).map(shownExercise);
+      const source = query.source ?? 'synthetic';
+      checkAnonymise(source, query.anonymise);
+      const level = query.level === undefined ? null : (Number(query.level) as Level);
+      const seed = Number(query.seed ?? '1');
+      const count = Number(query.count ?? '5');
+      if (source === 'synthetic') {
+        const levels: Level[] = level === null ? [1, 2, 3] : [level];
+        const exercises = syntheticExercises(seed, count, levels).map(shownExercise);
+        return c.json({ exercises }, 200);
+      }
+      if (count > MAX_DATA_EXERCISES) {
+        throw new ApiError(
+          400,
+          'invalid-parameter',
+          `count must be at most ${MAX_DATA_EXERCISES} with source data, because each exercise from the workspace analyses all of its accounts`,
+          'count',
+        );
+      }
+      const input = await dataInput();
+      const choice = {
+        anonymise: query.anonymise !== 'false',
+        level,
+        asOf: defaultAsOf(input.dataset, options.today()),
+        seed,
+      };
+      const indexes = Array.from({ length: count }, (_, index) => index);
+      const exercises = buildDataExercises(input, choice, indexes).map((exercise, index) => ({
+        ...shownExercise(exercise),
+        id: dataExerciseId(choice, index),
+      }));
       return c.json({ exercises }, 200);
     },
   );
+
+  /**
+   * Builds a practice exercise again from its id, synthetic or from the workspace's accounts.
+   * NOTE: an exercise from the workspace is built on the data and definitions current when it is
+   * graded, so an import since it was handed out can change it.
+   */
+  async function practiceExercise(id: string): Promise<Exercise | undefined> {
+    const fromData = parseDataExerciseId(id);
+    if (fromData === undefined) return syntheticExerciseById(id);
+    const [exercise] = buildDataExercises(await dataInput(), fromData.choice, [fromData.index]);
+    return exercise;
+  }
 
   const GradeSchema = z
     .object({
@@ -210,9 +328,9 @@ export function registerTrainingRoutes(app: OpenAPIHono, options: TrainingRouteO
         ...errorResponses,
       },
     }),
-    (c) => {
+    async (c) => {
       const body = c.req.valid('json');
-      const exercise = syntheticExerciseById(body.exercise);
+      const exercise = await practiceExercise(body.exercise);
       if (exercise === undefined) {
         throw new ApiError(
           404,
@@ -263,7 +381,7 @@ export function registerTrainingRoutes(app: OpenAPIHono, options: TrainingRouteO
 
   /** Builds the state shown to everyone, with the solution and each person's grade once revealed. */
   async function sessionView(session: TrainingSession, token: string | undefined) {
-    const exercise = exercisesOf(session)[session.currentIndex];
+    const exercise = (await exercisesOf(session))[session.currentIndex];
     const participants = await store.participants(session);
     let mine = null;
     if (token !== undefined && exercise !== undefined) {
@@ -308,6 +426,14 @@ export function registerTrainingRoutes(app: OpenAPIHono, options: TrainingRouteO
             'application/json': {
               schema: z.object({
                 level: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
+                source: z.enum(['synthetic', 'data']).optional().openapi({
+                  description:
+                    "synthetic companies, or the workspace's own accounts (default synthetic)",
+                }),
+                anonymise: z.boolean().optional().openapi({
+                  description:
+                    'with source data: rename accounts and CSMs and drop account names (default true)',
+                }),
                 count: z.number().int().min(1).max(MAX_SESSION_EXERCISES).optional(),
                 seed: z.number().int().min(0).max(999_999_999).optional(),
               }),
@@ -325,12 +451,30 @@ export function registerTrainingRoutes(app: OpenAPIHono, options: TrainingRouteO
     }),
     async (c) => {
       const body = c.req.valid('json');
+      const source = body.source ?? 'synthetic';
+      checkAnonymise(source, body.anonymise);
+      const seed = body.seed ?? Math.floor(Math.random() * 1_000_000);
+      const level = body.level ?? null;
+      const count = body.count ?? 5;
+      const anonymise = source === 'data' && body.anonymise !== false;
+      // The set is built before the session is stored, so a workspace that gives none is rejected.
+      let built: { input: TrainingInput; exercises: Exercise[] } | undefined;
+      if (source === 'data') {
+        const input = await dataInput();
+        const asOf = defaultAsOf(input.dataset, options.today());
+        const indexes = Array.from({ length: count }, (_, index) => index);
+        const exercises = buildDataExercises(input, { anonymise, level, asOf, seed }, indexes);
+        built = { input, exercises };
+      }
       const { session, facilitatorKey } = await store.createSession({
-        seed: body.seed ?? Math.floor(Math.random() * 1_000_000),
-        level: body.level ?? null,
-        count: body.count ?? 5,
+        seed,
+        level,
+        source,
+        anonymise,
+        count,
         user: options.user,
       });
+      if (built !== undefined) keepSessionSet(session, built.input, built.exercises);
       return c.json(
         { code: session.code, facilitatorKey, session: await sessionView(session, undefined) },
         201,
@@ -433,7 +577,7 @@ export function registerTrainingRoutes(app: OpenAPIHono, options: TrainingRouteO
       if (participant === undefined) {
         throw new ApiError(403, 'forbidden', 'this token has not joined the session', 'token');
       }
-      const exercise = exercisesOf(session)[session.currentIndex];
+      const exercise = (await exercisesOf(session))[session.currentIndex];
       if (exercise === undefined) {
         throw new ApiError(409, 'session-finished', 'the session has no exercise left', null);
       }
@@ -502,7 +646,7 @@ export function registerTrainingRoutes(app: OpenAPIHono, options: TrainingRouteO
         c.req.valid('param').code,
         c.req.valid('header')['x-facilitator-key'],
       );
-      const exercise = exercisesOf(session)[session.currentIndex];
+      const exercise = (await exercisesOf(session))[session.currentIndex];
       const answers =
         exercise === undefined ? [] : await store.answers(session, session.currentIndex);
       const named = new Map<string, { description: string; count: number }>();

@@ -6,11 +6,17 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { Database, Queryable } from './driver.js';
 import { isoTime, StoreError } from './driver.js';
 
+/** The origin of a session's exercises: generated companies, or the workspace's accounts. */
+export type ExerciseSource = 'synthetic' | 'data';
+
 export interface TrainingSession {
   readonly id: number;
   readonly code: string;
   readonly seed: number;
   readonly level: number | null;
+  readonly source: ExerciseSource;
+  /** Whether exercises from the workspace's accounts rename accounts and people. */
+  readonly anonymise: boolean;
   readonly count: number;
   /** Index of the exercise everyone is on, from 0; `count` once the session is over. */
   readonly currentIndex: number;
@@ -50,12 +56,35 @@ function newCode(): string {
   return code;
 }
 
+/**
+ * Codes of the exercise source kept in the level column.
+ * NOTE: training_sessions has no column for the source, so `level` stores the level (0 for all
+ * levels) plus 10 times one of these codes. Rows stored before, with a null level or 1 to 3,
+ * read as synthetic.
+ */
+const SOURCE_CODES = { synthetic: 0, data: 1, anonymised: 2 } as const;
+
+function storedLevel(
+  level: number | null,
+  source: ExerciseSource,
+  anonymise: boolean,
+): number | null {
+  if (source === 'synthetic') return level;
+  const code = anonymise ? SOURCE_CODES.anonymised : SOURCE_CODES.data;
+  return (level ?? 0) + 10 * code;
+}
+
 function sessionOf(row: Record<string, unknown>): TrainingSession {
+  const stored = row['level'] === null ? 0 : Number(row['level']);
+  const level = stored % 10;
+  const code = Math.floor(stored / 10);
   return {
     id: Number(row['id']),
     code: String(row['code']),
     seed: Number(row['seed']),
-    level: row['level'] === null ? null : Number(row['level']),
+    level: level === 0 ? null : level,
+    source: code === SOURCE_CODES.synthetic ? 'synthetic' : 'data',
+    anonymise: code === SOURCE_CODES.anonymised,
     count: Number(row['exercise_count']),
     currentIndex: Number(row['current_index']),
     revealed: row['revealed'] === true,
@@ -74,6 +103,9 @@ export class TrainingStore {
   async createSession(options: {
     seed: number;
     level: number | null;
+    /** Synthetic unless given. */
+    source?: ExerciseSource;
+    anonymise?: boolean;
     count: number;
     user: string;
   }): Promise<{ session: TrainingSession; facilitatorKey: string }> {
@@ -86,7 +118,14 @@ export class TrainingStore {
          VALUES ($1, $2, $3, $4, $5, now(), $6)
          ON CONFLICT (code) DO NOTHING
          RETURNING ${SESSION_COLUMNS}`,
-        [code, facilitatorKey, options.seed, options.level, options.count, options.user],
+        [
+          code,
+          facilitatorKey,
+          options.seed,
+          storedLevel(options.level, options.source ?? 'synthetic', options.anonymise === true),
+          options.count,
+          options.user,
+        ],
       );
       const row = rows[0];
       if (row !== undefined) return { session: sessionOf(row), facilitatorKey };

@@ -709,6 +709,35 @@ const FOCUS_ROTATION: readonly (MovementFocus | undefined)[] = [
   'transfers',
 ];
 
+/** Options of a set of exercises from real accounts: the seed and levels of the whole set. */
+export type FromDataSetOptions = Omit<FromDataOptions, 'measure' | 'seed'> & {
+  readonly seed: number;
+  readonly levels: readonly (1 | 2 | 3)[];
+};
+
+/**
+ * Builds the exercise at `index` of a set from real accounts, the same one `exercisesFromData`
+ * puts there, so a single exercise can be built again to grade an answer to it.
+ */
+export function exerciseFromData(
+  dataset: Dataset,
+  options: FromDataSetOptions,
+  index: number,
+): Exercise {
+  const level = options.levels[index % options.levels.length];
+  const round = Math.floor(index / options.levels.length);
+  const each: FromDataOptions = {
+    ...options,
+    seed: options.seed * 1000 + index,
+    measure: round % 2 === 0 ? 'nrr' : 'grr',
+  };
+  if (level === 1) {
+    return movementExerciseFromData(dataset, each, FOCUS_ROTATION[round % FOCUS_ROTATION.length]);
+  }
+  if (level === 3) return renewalExerciseFromData(dataset, each);
+  return bookExerciseFromData(dataset, each);
+}
+
 /**
  * Builds `count` exercises from real accounts, rotating through `levels` as the synthetic set
  * does. Level 1 looks in turn for any movement, a ramp step, another currency and a transfer;
@@ -716,24 +745,9 @@ const FOCUS_ROTATION: readonly (MovementFocus | undefined)[] = [
  */
 export function exercisesFromData(
   dataset: Dataset,
-  options: Omit<FromDataOptions, 'measure' | 'seed'> & {
-    readonly seed: number;
-    readonly count: number;
-    readonly levels: readonly (1 | 2 | 3)[];
-  },
+  options: FromDataSetOptions & { readonly count: number },
 ): Exercise[] {
-  return Array.from({ length: options.count }, (_, index) => {
-    const level = options.levels[index % options.levels.length];
-    const round = Math.floor(index / options.levels.length);
-    const each: FromDataOptions = {
-      ...options,
-      seed: options.seed * 1000 + index,
-      measure: round % 2 === 0 ? 'nrr' : 'grr',
-    };
-    if (level === 1) {
-      return movementExerciseFromData(dataset, each, FOCUS_ROTATION[round % FOCUS_ROTATION.length]);
-    }
-    if (level === 3) return renewalExerciseFromData(dataset, each);
-    return bookExerciseFromData(dataset, each);
-  });
+  return Array.from({ length: options.count }, (_, index) =>
+    exerciseFromData(dataset, options, index),
+  );
 }

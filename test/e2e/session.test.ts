@@ -3,20 +3,17 @@
  * browser context of their own, on a server over a workspace of the test's own.
  */
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dayFromCivil } from '../../src/core/index.js';
-import { createApp } from '../../src/server/app.js';
 import { issueKey } from '../../src/store/people.js';
 import { syntheticExerciseById } from '../../src/training/exercises.js';
 import { Workspace } from '../../src/store/workspace.js';
 import { embeddedLocation, type TestLocation } from '../store/databases.js';
 import { chromiumAvailable, launchChromium } from './browser.js';
+import { serveWorkspace, type Served } from './serve.js';
 
 const SHOTS = path.join(
   fileURLToPath(new URL('../..', import.meta.url)),
@@ -26,7 +23,7 @@ const available = chromiumAvailable();
 
 let location: TestLocation;
 let workspace: Workspace;
-let server: ReturnType<typeof serve>;
+let server: Served;
 let base: string;
 let browser: Browser;
 
@@ -35,23 +32,17 @@ describe.skipIf(!available)('live session in chromium', () => {
     mkdirSync(SHOTS, { recursive: true });
     location = embeddedLocation();
     workspace = await Workspace.open(location.location);
-    const app = createApp({
-      workspace,
-      logger: pino({ level: 'silent' }),
-      today: () => dayFromCivil(2026, 12, 4),
+    server = await serveWorkspace(workspace, {
+      today: dayFromCivil(2026, 12, 4),
       user: 'facilitator',
     });
-    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = server.base;
     browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise<void>((resolve) =>
-      server === undefined ? resolve() : server.close(() => resolve()),
-    );
+    await server?.close();
     await workspace?.close();
     await location?.drop();
   });

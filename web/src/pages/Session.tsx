@@ -6,6 +6,8 @@ import { useEffect, useState } from 'react';
 import { request } from '../api.js';
 import { ApiError } from '../api.js';
 import { LevelOptions } from '../components/LevelOptions.js';
+import { SourceOptions } from '../components/SourceOptions.js';
+import type { ExerciseSource } from '../components/SourceOptions.js';
 import { navigate, useRoute, withParams } from '../router.js';
 
 /** How often both screens ask for the session's state. */
@@ -137,6 +139,7 @@ export function Facilitate() {
   const code = route.params.get('code');
   const [version, setVersion] = useState(0);
   const [failure, setFailure] = useState<string | null>(null);
+  const [source, setSource] = useState<ExerciseSource>('synthetic');
   const key = code === null ? null : sessionStorage.getItem(`nrr-facilitator-${code}`);
   const state = usePolled<SessionState>(
     code === null ? null : `/api/training/sessions/${code}`,
@@ -161,6 +164,7 @@ export function Facilitate() {
           body: JSON.stringify({
             count: Number(field(data, 'count') || '5'),
             ...(level === '' ? {} : { level: Number(level) }),
+            ...(source === 'data' ? { source, anonymise: data.get('anonymise') === 'on' } : {}),
           }),
         },
       );
@@ -192,7 +196,9 @@ export function Facilitate() {
           <h1>Run a live session</h1>
           <p className="muted">
             Start a session, show its code, and let people join at <code>#/join</code> on their own
-            screens. You see each answer arrive and reveal the worked solution when ready.
+            screens. You see each answer arrive and reveal the worked solution when ready. Exercises
+            from our accounts are anonymised unless you turn it off, so the screens people share
+            show no account or CSM name.
           </p>
         </header>
         <form
@@ -202,6 +208,22 @@ export function Facilitate() {
             void start(event.currentTarget);
           }}
         >
+          <label>
+            Exercises from
+            <select
+              name="source"
+              value={source}
+              onChange={(event) => setSource(event.target.value as ExerciseSource)}
+            >
+              <SourceOptions />
+            </select>
+          </label>
+          {source === 'data' ? (
+            <label>
+              <input type="checkbox" name="anonymise" defaultChecked />
+              Anonymised
+            </label>
+          ) : null}
           <label>
             Level
             <select name="level" defaultValue="2">

@@ -3,6 +3,8 @@ import { useState } from 'react';
 import { apiPath, request, useApi } from '../api.js';
 import { ApiError } from '../api.js';
 import { LevelOptions } from '../components/LevelOptions.js';
+import { SourceOptions } from '../components/SourceOptions.js';
+import type { ExerciseSource } from '../components/SourceOptions.js';
 import { Loaded } from '../components/States.js';
 import { navigate, useRoute, withParams } from '../router.js';
 
@@ -31,20 +33,55 @@ export function Train() {
   const route = useRoute();
   const level = route.params.get('level') ?? undefined;
   const seed = route.params.get('seed') ?? '1';
+  const source: ExerciseSource = route.params.get('source') === 'data' ? 'data' : 'synthetic';
+  // Exercises from our accounts are anonymised unless the learner turns it off.
+  const anonymise = source === 'data' && route.params.get('anonymise') !== 'false';
   const exercises = useApi<{ exercises: Exercise[] }>(
-    apiPath('/api/training/exercises', { level, seed, count: '5' }),
+    apiPath('/api/training/exercises', {
+      level,
+      seed,
+      count: '5',
+      ...(source === 'data' ? { source, anonymise: String(anonymise) } : {}),
+    }),
   );
   return (
     <>
       <header className="page-header">
         <h1>Practice</h1>
         <p className="muted">
-          Five exercises at a time. Each answer is graded at once, with the misconception behind a
-          wrong answer and the worked solution. Everyone using the same set number gets the same
-          exercises.
+          Five exercises at a time, from synthetic companies or from our own accounts. Each answer
+          is graded at once, with the misconception behind a wrong answer and the worked solution.
+          Everyone using the same set number gets the same exercises.
         </p>
       </header>
       <form className="filters" onSubmit={(event) => event.preventDefault()}>
+        <label>
+          Exercises from
+          <select
+            name="source"
+            value={source}
+            onChange={(event) =>
+              navigate(withParams(route, { source: event.target.value, anonymise: undefined }))
+            }
+          >
+            <SourceOptions />
+          </select>
+        </label>
+        {source === 'data' ? (
+          <label>
+            <input
+              type="checkbox"
+              name="anonymise"
+              checked={anonymise}
+              onChange={(event) =>
+                navigate(
+                  withParams(route, { anonymise: event.target.checked ? undefined : 'false' }),
+                )
+              }
+            />
+            Anonymised
+          </label>
+        ) : null}
         <label>
           Level
           <select
@@ -67,7 +104,12 @@ export function Train() {
         </label>
       </form>
       <Loaded value={exercises} what="the exercises">
-        {(data) => <Session key={`${level ?? ''}:${seed}`} exercises={data.exercises} />}
+        {(data) => (
+          <Session
+            key={`${source}:${String(anonymise)}:${level ?? ''}:${seed}`}
+            exercises={data.exercises}
+          />
+        )}
       </Loaded>
     </>
   );
