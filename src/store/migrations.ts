@@ -294,6 +294,15 @@ CREATE TABLE person_keys (
 );
 `,
   },
+  {
+    version: 7,
+    name: 'exercise source of a training session',
+    sql: `
+ALTER TABLE training_sessions
+  ADD COLUMN source text NOT NULL DEFAULT 'synthetic' CHECK (source IN ('synthetic', 'data')),
+  ADD COLUMN anonymise boolean NOT NULL DEFAULT false;
+`,
+  },
 ];
 
 /** Brings the schema up to the latest migration, each migration in its own transaction. */

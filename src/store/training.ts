@@ -56,35 +56,14 @@ function newCode(): string {
   return code;
 }
 
-/**
- * Codes of the exercise source kept in the level column.
- * NOTE: training_sessions has no column for the source, so `level` stores the level (0 for all
- * levels) plus 10 times one of these codes. Rows stored before, with a null level or 1 to 3,
- * read as synthetic.
- */
-const SOURCE_CODES = { synthetic: 0, data: 1, anonymised: 2 } as const;
-
-function storedLevel(
-  level: number | null,
-  source: ExerciseSource,
-  anonymise: boolean,
-): number | null {
-  if (source === 'synthetic') return level;
-  const code = anonymise ? SOURCE_CODES.anonymised : SOURCE_CODES.data;
-  return (level ?? 0) + 10 * code;
-}
-
 function sessionOf(row: Record<string, unknown>): TrainingSession {
-  const stored = row['level'] === null ? 0 : Number(row['level']);
-  const level = stored % 10;
-  const code = Math.floor(stored / 10);
   return {
     id: Number(row['id']),
     code: String(row['code']),
     seed: Number(row['seed']),
-    level: level === 0 ? null : level,
-    source: code === SOURCE_CODES.synthetic ? 'synthetic' : 'data',
-    anonymise: code === SOURCE_CODES.anonymised,
+    level: row['level'] === null ? null : Number(row['level']),
+    source: row['source'] === 'data' ? 'data' : 'synthetic',
+    anonymise: row['anonymise'] === true,
     count: Number(row['exercise_count']),
     currentIndex: Number(row['current_index']),
     revealed: row['revealed'] === true,
@@ -93,8 +72,8 @@ function sessionOf(row: Record<string, unknown>): TrainingSession {
   };
 }
 
-const SESSION_COLUMNS = `id, code, seed, level, exercise_count, current_index, revealed, created_by,
-  ${isoTime('created_at')} AS created_iso`;
+const SESSION_COLUMNS = `id, code, seed, level, source, anonymise, exercise_count, current_index,
+  revealed, created_by, ${isoTime('created_at')} AS created_iso`;
 
 export class TrainingStore {
   constructor(private readonly db: Database) {}
@@ -114,15 +93,18 @@ export class TrainingStore {
     for (let attempt = 0; attempt < 8; attempt++) {
       const code = newCode();
       const rows = await this.db.query<Record<string, unknown>>(
-        `INSERT INTO training_sessions (code, facilitator_key, seed, level, exercise_count, created_at, created_by)
-         VALUES ($1, $2, $3, $4, $5, now(), $6)
+        `INSERT INTO training_sessions (code, facilitator_key, seed, level, source, anonymise,
+           exercise_count, created_at, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8)
          ON CONFLICT (code) DO NOTHING
          RETURNING ${SESSION_COLUMNS}`,
         [
           code,
           facilitatorKey,
           options.seed,
-          storedLevel(options.level, options.source ?? 'synthetic', options.anonymise === true),
+          options.level,
+          options.source ?? 'synthetic',
+          options.source === 'data' && options.anonymise === true,
           options.count,
           options.user,
         ],

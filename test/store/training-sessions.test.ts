@@ -1,6 +1,6 @@
 /**
- * Live session records: the exercise source and anonymise choice survive a round trip through
- * the level column, and rows stored without a source read as synthetic.
+ * Live session records: the level, exercise source and anonymise choice survive a round trip,
+ * and sessions stored before the source had a column read as synthetic.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { TrainingStore } from '../../src/store/training.js';
@@ -46,20 +46,31 @@ describe.each(DRIVERS)('training sessions on %s', (driver) => {
     expect(read?.count).toBe(3);
   });
 
-  test('reads a session without a source as synthetic', async () => {
+  test('reads a session stored without a source as synthetic', async () => {
     const { session } = await store.createSession({
       seed: 5,
       level: 2,
       count: 1,
       user: 'tester',
     });
-    const rows = await workspace.db.query<{ level: number | null }>(
-      'SELECT level FROM training_sessions WHERE id = $1',
+    // A session stored before the source had a column gets the column's default.
+    await workspace.db.query(
+      'UPDATE training_sessions SET source = DEFAULT, anonymise = DEFAULT WHERE id = $1',
       [session.id],
     );
-    expect(rows[0]?.level).toBe(2);
     const read = await store.session(session.code);
+    expect(read?.level).toBe(2);
     expect(read?.source).toBe('synthetic');
     expect(read?.anonymise).toBe(false);
+  });
+
+  test('rejects an unknown source in the table', async () => {
+    await expect(
+      workspace.db.query(
+        `INSERT INTO training_sessions (code, facilitator_key, seed, level, source, anonymise,
+           exercise_count, created_at, created_by)
+         VALUES ('ZZZZZZ', 'k', 1, 1, 'other', false, 1, now(), 'tester')`,
+      ),
+    ).rejects.toThrow(/check constraint/);
   });
 });
