@@ -49,6 +49,11 @@ import {
   type LineChanges,
 } from './import.js';
 
+/** Parts the lines table is read in, so parsing one overlaps copying the next. */
+const LINE_PARTS = 6;
+/** Fewest pages of the lines table in one part (8 KiB each, about 60 lines a page). */
+const LINE_PART_PAGES = 256;
+
 export {
   byFileAndRow,
   importSettings,
@@ -218,53 +223,103 @@ export class Workspace {
   }
 
   /**
-   * Reads every stored record back into one dataset for the engine. On a server the supporting
-   * tables are read on other connections while the lines are parsed here.
+   * Reads every stored record back into one dataset for the engine. The lines are read in parts
+   * (see `lineParts`), and the database copies the next part or another table while this thread
+   * parses the one before: on a server, on other connections, and on the embedded database, in
+   * its own thread.
    */
   async loadDataset(onProgress?: (stage: string) => void): Promise<Dataset> {
     onProgress?.('contract lines');
+    const several = await this.severalSources();
+    const parts = await this.lineParts();
+    const texts: Promise<string>[] = [];
+    const requestPart = (where: string) => {
+      const text = this.db.copyOut(`SELECT ${lineSelectList()} FROM contract_lines${where}`);
+      // Awaited in turn below; until then a failure must not count as unhandled.
+      text.catch(() => undefined);
+      texts.push(text);
+    };
+    // The first part goes ahead of the other tables, so parsing starts at once; the other tables
+    // are parsed while the database copies the remaining parts.
+    requestPart(parts[0] ?? '');
     const supporting = Promise.all([
-      this.readOnce('accounts', ACCOUNT_COLUMNS, ACCOUNT_COLUMNS, accountFromFields),
+      this.readOnce('accounts', several, ACCOUNT_COLUMNS, ACCOUNT_COLUMNS, accountFromFields),
       this.readOnce(
         'assignments',
+        several,
         ASSIGNMENT_COLUMNS,
         contentOf(ASSIGNMENT_COLUMNS),
         assignmentFromFields,
       ),
       this.readOnce(
         'segment_spans',
+        several,
         SEGMENT_COLUMNS,
         contentOf(SEGMENT_COLUMNS),
         segmentFromFields,
       ),
-      this.readOnce('fx_rates', FX_COLUMNS, contentOf(FX_COLUMNS), fxFromFields),
+      this.readOnce('fx_rates', several, FX_COLUMNS, contentOf(FX_COLUMNS), fxFromFields),
     ]);
     // Keeps a rejection from going unhandled while the lines are read; it is raised below.
     supporting.catch(() => undefined);
-    const severalSources = await this.severalSources('contract_lines');
-    const linesText = await this.db.copyOut(`SELECT ${lineSelectList()} FROM contract_lines`);
+    for (const where of parts.slice(1)) requestPart(where);
     const lines: ContractLine[] = [];
     // A line stored by several sources (with the same content) is read once.
-    const seen = severalSources ? new Set<string>() : undefined;
-    forEachCopyRow(linesText, LINE_COLUMNS.length, (fields) => {
-      if (seen !== undefined) {
-        const id = fields[0] ?? '';
-        if (seen.has(id)) return;
-        seen.add(id);
-      }
-      lines.push(lineFromFields(fields));
-    });
+    const seen = several.has('contract_lines') ? new Set<string>() : undefined;
+    for (const text of texts) {
+      forEachCopyRow(await text, LINE_COLUMNS.length, (fields) => {
+        if (seen !== undefined) {
+          const id = fields[0] ?? '';
+          if (seen.has(id)) return;
+          seen.add(id);
+        }
+        lines.push(lineFromFields(fields));
+      });
+    }
     onProgress?.('accounts, owners, segments and FX rates');
     const [accounts, assignments, segments, fxRates] = await supporting;
     return { accounts: mergeAccounts(accounts), lines, assignments, segments, fxRates };
   }
 
-  /** Returns whether several sources store rows in `table`, from the ends of its `source` index. */
-  private async severalSources(table: string): Promise<boolean> {
-    const rows = await this.db.query<{ first: string | null; last: string | null }>(
-      `SELECT min(source) AS first, max(source) AS last FROM ${quoteIdentifier(table)}`,
+  /**
+   * Returns the tables in which several sources store rows, from the ends of each table's
+   * `source` values, in one query.
+   */
+  private async severalSources(): Promise<Set<string>> {
+    const tables = ['contract_lines', 'accounts', 'assignments', 'segment_spans', 'fx_rates'];
+    const rows = await this.db.query<{ name: string; several: boolean | null }>(
+      tables
+        .map(
+          (table) =>
+            `SELECT '${table}' AS name, min(source) <> max(source) AS several FROM ${quoteIdentifier(table)}`,
+        )
+        .join(' UNION ALL '),
     );
-    return rows[0]?.first !== rows[0]?.last;
+    return new Set(rows.filter((row) => row.several === true).map((row) => row.name));
+  }
+
+  /**
+   * Splits the lines table into parts by ranges of its pages, as `WHERE` clauses that together
+   * cover every row: the first part has no lower bound and the last no upper one, so rows added
+   * since the size was read still count. A small table is one part.
+   */
+  private async lineParts(): Promise<string[]> {
+    const rows = await this.db.query<{ pages: number }>(
+      `SELECT (pg_relation_size('contract_lines') / current_setting('block_size')::integer)::integer
+         AS pages`,
+    );
+    const pages = Number(rows[0]?.pages ?? 0);
+    const parts = Math.min(LINE_PARTS, Math.floor(pages / LINE_PART_PAGES));
+    if (parts < 2) return [''];
+    const bounds = Array.from({ length: parts - 1 }, (_, index) =>
+      Math.round((pages * (index + 1)) / parts),
+    );
+    return Array.from({ length: parts }, (_, index) => {
+      const conditions: string[] = [];
+      if (index > 0) conditions.push(`ctid >= '(${bounds[index - 1]},0)'::tid`);
+      if (index < parts - 1) conditions.push(`ctid < '(${bounds[index]},0)'::tid`);
+      return ` WHERE ${conditions.join(' AND ')}`;
+    });
   }
 
   /**
@@ -274,12 +329,13 @@ export class Workspace {
    */
   private async readOnce<T>(
     table: string,
+    several: ReadonlySet<string>,
     columns: readonly string[],
     content: readonly string[],
     from: (fields: readonly (string | null)[]) => T,
   ): Promise<T[]> {
     const result: T[] = [];
-    if (!(await this.severalSources(table))) {
+    if (!several.has(table)) {
       const text = await this.db.copyOut(`SELECT ${selectList(columns)} FROM ${table}`);
       forEachCopyRow(text, columns.length, (fields) => result.push(from(fields)));
       return result;

@@ -361,6 +361,15 @@ describe.each(DRIVERS)('workspace on the %s driver', (driver) => {
     const counts = await workspace.counts();
     expect(counts['contract_lines']).toBe(60_000);
     expect(counts['assignments']).toBe(60_000);
+    // The table spans enough pages to be read back in parts, by ranges of pages; each line
+    // comes back once.
+    const size = await workspace.db.query<{ pages: number }>(
+      `SELECT (pg_relation_size('contract_lines') / 8192)::integer AS pages`,
+    );
+    expect(size[0]?.pages).toBeGreaterThanOrEqual(512);
+    const dataset = await workspace.loadDataset();
+    expect(dataset.lines).toHaveLength(60_000);
+    expect(new Set(dataset.lines.map((line) => line.id)).size).toBe(60_000);
     // More lines than are stored, so a bulk load again. The rate overlapping the stored one
     // fails the workspace check after the lines are loaded, which rolls the dropped keys and
     // indexes back with them.
