@@ -267,7 +267,7 @@ function checkTerms(choice: ScenarioChoice, name: string): void {
     if (choice.effective !== undefined) {
       reject(
         name,
-        'give either effective or lateDays, not both; lateDays counts from the renewal date',
+        'give either an effective date or a number of days late (late= on the command line, lateDays in JSON), not both; the days count from the renewal date',
       );
     }
     if (!Number.isSafeInteger(late) || late < 1 || late > MAX_LATE_DAYS) {

@@ -67,7 +67,7 @@ function takeLock(folder: string): () => void {
         processAlive(holder)
       ) {
         throw new StoreError(
-          `the workspace ${folder} is in use by process ${holder}; wait for it to finish, or use a PostgreSQL server (DATABASE_URL) for several users at once`,
+          `the workspace ${folder} is in use by process ${holder}; wait for it to finish (a running nrr serve keeps it until stopped, and its dashboard and API reach the same data), or use a PostgreSQL server (DATABASE_URL) for several users at once`,
         );
       }
       rmSync(lockPath, { force: true });

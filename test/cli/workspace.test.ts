@@ -203,7 +203,9 @@ describe.each(DRIVERS)('workspace commands on the %s driver', (driver) => {
       'account=A1 date=2026-01-01 outcome=flat late=5 effective=2026-01-06',
     );
     expect(contradiction.status).toBe(1);
-    expect(contradiction.stderr).toContain('give either effective or lateDays, not both');
+    expect(contradiction.stderr).toContain(
+      'give either an effective date or a number of days late',
+    );
     expect(nrr('scenario', 'delete', 'A1 ramp').status).toBe(0);
 
     expect(nrr('scenario', 'delete', 'A1 uplift').status).toBe(0);

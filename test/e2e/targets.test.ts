@@ -118,10 +118,19 @@ describe.skipIf(!available)('targets in the dashboard', () => {
     await form.getByLabel('NRR target %').fill('100');
     await form.getByRole('button', { name: 'Save target' }).click();
     await page.getByTestId('targets').locator('tr[data-scope="team"]').waitFor();
+    // A misspelt CSM has no book: the check names it instead of showing it on track.
+    await form.getByLabel('Scope').selectOption('csm');
+    await form.getByLabel('Book').fill('Bem');
+    await form.getByLabel('NRR target %').fill('90');
+    await form.getByRole('button', { name: 'Save target' }).click();
+    await page.getByTestId('targets').locator('tr[data-book="Bem"]').waitFor();
 
     await runCheck(page);
     const ben = page.getByTestId('check-books').locator('tr[data-scope="csm"][data-row="Ben"]');
     expect(await ben.textContent()).toContain('behind');
+    const bem = page.getByTestId('check-books').locator('tr[data-scope="csm"][data-row="Bem"]');
+    expect(await bem.textContent()).toContain('not in the data');
+    expect(await page.getByTestId('unknown-target-books').textContent()).toContain('csm Bem');
     const north = page.getByTestId('check-books').locator('tr[data-scope="team"]');
     expect(await north.textContent()).toContain('team North (manager Mia)');
     // The schedule ran May on its own before the page opened.
@@ -135,7 +144,10 @@ describe.skipIf(!available)('targets in the dashboard', () => {
     await page.goto(`${base}/#/targets?fiscalYear=2025`);
     await row.getByRole('button', { name: 'Remove' }).click();
     await expect.poll(() => row.count()).toBe(0);
-    expect(await targetsOf2025()).toHaveLength(1);
+    expect(await targetsOf2025()).toHaveLength(2);
+    const misspelt = page.getByTestId('targets').locator('tr[data-book="Bem"]');
+    await misspelt.getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => misspelt.count()).toBe(0);
 
     await runCheck(page);
     expect(await page.getByTestId('check-books').locator('tr[data-scope="csm"]').count()).toBe(0);

@@ -775,7 +775,7 @@ describe('scenarios', () => {
     });
     expect(response.status).toBe(422);
     expect(((await json(response))['error'] as Record<string, unknown>)['message']).toContain(
-      'give either effective or lateDays, not both',
+      'give either an effective date or a number of days late',
     );
   });
 

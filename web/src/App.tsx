@@ -31,9 +31,11 @@ const PAGES = [
   { path: '/timing', label: 'Timing' },
   { path: '/scenarios', label: 'Scenarios' },
   { path: '/checks', label: 'Checks' },
+  { path: '/targets', label: 'Targets' },
   { path: '/accounts', label: 'Accounts' },
   { path: '/train', label: 'Practice' },
   { path: '/session', label: 'Live session' },
+  { path: '/progress', label: 'Progress' },
   { path: '/imports', label: 'Imports' },
 ] as const;
 

@@ -48,12 +48,21 @@ interface CheckResult {
   currency: string;
   behind: boolean;
   books: Book[];
+  /** Targets whose book has no account in the data, as "scope book". */
+  unknownTargetBooks: string[];
 }
 
 interface Team {
   team: string;
   manager: string;
   members: string[];
+}
+
+/** Returns a book's standing: behind, on track, no target, or not in the data. */
+function bookStatus(book: Book, unknown: readonly string[]): string {
+  if (unknown.includes(`${book.scope} ${book.book}`)) return 'not in the data';
+  if (book.behind) return 'behind';
+  return book.nrrTarget === null && book.grrTarget === null ? 'no target' : 'on track';
 }
 
 /** Identifies a book across scopes: a CSM and a team may share a name. */
@@ -273,9 +282,15 @@ export function Checks() {
       {result === null ? null : (
         <section className="panel" data-testid="check-books">
           <h2>
-            Books with targets, fiscal year {result.fiscalYear}:{' '}
-            {result.behind ? 'some are behind' : 'all on course'}
+            Books, fiscal year {result.fiscalYear}:{' '}
+            {result.behind ? 'some are behind' : 'none is behind'}
           </h2>
+          {result.unknownTargetBooks.length === 0 ? null : (
+            <p role="status" data-testid="unknown-target-books">
+              Targets set for books with no account in the data:{' '}
+              {result.unknownTargetBooks.join(', ')}. Check the spelling of these names.
+            </p>
+          )}
           <div className="table-scroll">
             <table>
               <thead>
@@ -309,7 +324,7 @@ export function Checks() {
                         : formatAmount(Math.max(0, entry.plan.nrr.needed), result.currency)}
                     </td>
                     <td className={entry.behind ? 'failed' : undefined}>
-                      {entry.behind ? 'behind' : 'on course'}
+                      {bookStatus(entry, result.unknownTargetBooks)}
                     </td>
                   </tr>
                 ))}

@@ -12,6 +12,9 @@ import { Loaded } from '../components/States.js';
 import { exactDecimal, formatAmount, formatPercent } from '../format.js';
 import { useScope } from '../scope.js';
 
+/** Open renewals listed for choices, the earliest first; more would make a page too long. */
+const SHOWN_RENEWALS = 50;
+
 interface OpenRenewal {
   account: string;
   accountName: string | null;
@@ -270,6 +273,13 @@ export function Scenarios() {
         <Loaded value={open} what="the open renewals">
           {(data) => (
             <div className="table-block">
+              {data.renewals.length > SHOWN_RENEWALS ? (
+                <p className="muted" data-testid="renewals-shown">
+                  The first {SHOWN_RENEWALS} of {data.renewals.length} open renewals, by renewal
+                  date. For a later one, use <code>nrr scenario run --choice</code> with its account
+                  and renewal date.
+                </p>
+              ) : null}
               <div className="table-scroll">
                 <table data-testid="open-renewals" className="choice-table">
                   <thead>
@@ -290,7 +300,7 @@ export function Scenarios() {
                     </tr>
                   </thead>
                   <tbody>
-                    {[...described, ...data.renewals.slice(0, 50)].map((renewal) => (
+                    {[...described, ...data.renewals.slice(0, SHOWN_RENEWALS)].map((renewal) => (
                       <ChoiceRow
                         key={keyOf(renewal)}
                         renewal={renewal}
