@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { except } from 'hono/combine';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
@@ -31,7 +32,7 @@ import { buildReport } from '../core/report.js';
 import { ImportError, ImportOptionsError, isPresetName, PRESET_NAMES } from '../ingest/index.js';
 import type { ReadOptions } from '../ingest/index.js';
 import { importFiles, type ImportStage } from '../service/import.js';
-import { StoreError } from '../store/driver.js';
+import { describeRefusedValue, StoreError } from '../store/driver.js';
 import type { Workspace } from '../store/workspace.js';
 import { ApiError, errorResponses } from './errors.js';
 import { registerCheckRoutes } from './checks.js';
@@ -241,6 +242,8 @@ const MAX_MONTHS_AHEAD = 120;
 
 /** Largest request body: the size limit of one file given to the command line. */
 const MAX_UPLOAD_BYTES = 500 * 2 ** 20;
+/** Largest JSON body of any other request; the largest (a scenario, targets) take far less. */
+const MAX_JSON_BYTES = 5 * 2 ** 20;
 
 /** Fields an upload's `options` JSON may set, as in a mapping file. */
 const UPLOAD_OPTIONS = ['columns', 'endDate', 'currency', 'wonStages'];
@@ -334,6 +337,10 @@ function errorBody(error: unknown): {
       field: notFound ? 'definitions' : null,
     };
   }
+  const refused = describeRefusedValue(error);
+  if (refused !== undefined) {
+    return { status: 422, code: 'unstorable-value', message: refused, field: null };
+  }
   return {
     status: 500,
     code: 'internal-error',
@@ -388,6 +395,23 @@ export function createApp(options: AppOptions): OpenAPIHono {
         ),
     }),
   );
+
+  // Every other body is JSON that is parsed whole, so it gets a far smaller cap than an upload.
+  const jsonLimit = bodyLimit({
+    maxSize: MAX_JSON_BYTES,
+    onError: (c) =>
+      c.json(
+        {
+          error: {
+            code: 'too-large',
+            message: `the request body is larger than ${MAX_JSON_BYTES / 2 ** 20} MiB; send it in several smaller requests`,
+            field: null,
+          },
+        },
+        413,
+      ),
+  });
+  app.use('/api/*', except('/api/imports', jsonLimit));
 
   // Without a JSON content type the validators see no body at all, so such requests stop here.
   app.use('/api/*', async (c, next) => {

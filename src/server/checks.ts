@@ -49,10 +49,13 @@ const PercentText = z
   .nullable()
   .openapi({ example: '105' });
 
+/** Targets stored by one request; a company's books number in the hundreds or thousands. */
+const MAX_TARGETS = 10_000;
+
 const TargetSchema = z
   .object({
     scope: z.enum(TARGET_SCOPES as [string, ...string[]]),
-    book: z.string().openapi({
+    book: z.string().max(200).openapi({
       description: 'the CSM, segment, region, sub-region or team; "" for company',
     }),
     fiscalYear: z.number().int().min(1900).max(2999),
@@ -150,7 +153,9 @@ export function registerCheckRoutes(app: OpenAPIHono, options: CheckRouteOptions
       request: {
         body: {
           content: {
-            'application/json': { schema: z.object({ targets: z.array(TargetSchema).min(1) }) },
+            'application/json': {
+              schema: z.object({ targets: z.array(TargetSchema).min(1).max(MAX_TARGETS) }),
+            },
           },
           required: true,
         },

@@ -150,3 +150,19 @@ export function* chunkRows<T>(items: Iterable<T>, toRow: (item: T) => string): I
 export function isoTime(column: string): string {
   return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
+
+/**
+ * Returns what to do about a value the database refused to store, or undefined for any other
+ * error. PostgreSQL text cannot hold a NUL character (SQLSTATE 22021, or 22P05 for `\u0000` in
+ * JSON), and an index entry has a size limit (54000).
+ */
+export function describeRefusedValue(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === '22021' || code === '22P05') {
+    return 'a text value contains a NUL character, which the workspace cannot store; remove it and try again';
+  }
+  if (code === '54000') {
+    return 'a text value is too long for the workspace to store; shorten it (names of books, people and scenarios need no more than a few hundred characters) and try again';
+  }
+  return undefined;
+}

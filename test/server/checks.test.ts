@@ -124,6 +124,48 @@ describe('targets API', () => {
     expect(listed['targets']).toEqual([]);
   });
 
+  test('NUL in a book is refused, not a server error', async () => {
+    const response = await post('/api/targets', {
+      targets: [
+        { scope: 'csm', book: 'a\u0000b', fiscalYear: 2032, nrrTarget: '104', grrTarget: null },
+      ],
+    });
+    expect(response.status).toBe(422);
+    const body = (await json(response))['error'] as Record<string, unknown>;
+    expect(body['code']).toBe('unstorable-value');
+    expect(body['message']).toContain('NUL character');
+    const listed = await json(await app.request('/api/targets?fiscalYear=2032'));
+    expect(listed['targets']).toEqual([]);
+  });
+
+  test('long book name rejected', async () => {
+    const response = await post('/api/targets', {
+      targets: [
+        {
+          scope: 'csm',
+          book: 'x'.repeat(201),
+          fiscalYear: 2032,
+          nrrTarget: '104',
+          grrTarget: null,
+        },
+      ],
+    });
+    expect(response.status).toBe(400);
+    expect(((await json(response))['error'] as Record<string, unknown>)['field']).toBe(
+      'targets.0.book',
+    );
+  });
+
+  test('oversized JSON body rejected', async () => {
+    // 6 MiB of targets, over the 5 MiB cap on JSON bodies.
+    const target = { scope: 'csm', book: 'B', fiscalYear: 2032, nrrTarget: '104', grrTarget: null };
+    const response = await post('/api/targets', {
+      targets: Array.from({ length: (6 * 2 ** 20) / 64 }, () => target),
+    });
+    expect(response.status).toBe(413);
+    expect(((await json(response))['error'] as Record<string, unknown>)['code']).toBe('too-large');
+  });
+
   test('team target stored and deleted', async () => {
     const stored = await post('/api/targets', {
       targets: [
