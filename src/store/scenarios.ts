@@ -4,6 +4,7 @@
  * data only when it runs. Fields added later are optional, so older scenarios still load.
  */
 import { formatDay } from '../core/dates.js';
+import { EngineError } from '../core/errors.js';
 import { checkChoice, choiceFromText, choiceToText } from '../core/scenarios.js';
 import type { Scenario, ScenarioChoiceText } from '../core/scenarios.js';
 import type { Database } from './driver.js';
@@ -35,8 +36,16 @@ export class ScenarioStore {
   /** Stores a scenario under its name, replacing one of that name; returns whether it is new. */
   async save(scenario: Scenario, user: string): Promise<{ created: boolean }> {
     checkScenarioName(scenario.name);
+    const chosen = new Set<string>();
     for (const choice of scenario.choices) {
-      checkChoice(choice, `the choice for ${choice.account} on ${formatDay(choice.renewalDate)}`);
+      const name = `the choice for ${choice.account} on ${formatDay(choice.renewalDate)}`;
+      checkChoice(choice, name);
+      // One renewal takes one outcome, as a run requires; the store refuses a second one too.
+      const key = `${choice.account}\u0000${choice.renewalDate}`;
+      if (chosen.has(key)) {
+        throw new EngineError('invalid-scenario', `${name} is chosen twice; keep one outcome`);
+      }
+      chosen.add(key);
     }
     const choices = JSON.stringify(scenario.choices.map(choiceToText));
     const now = new Date().toISOString();

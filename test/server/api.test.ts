@@ -769,6 +769,16 @@ describe('scenarios', () => {
     await app.request('/api/scenarios/older', { method: 'DELETE' });
   });
 
+  test('rejects a renewal chosen twice', async () => {
+    const response = await put('twice', {
+      choices: [uplift, { ...uplift, outcome: 'churn', basisPoints: undefined }],
+    });
+    expect(response.status).toBe(422);
+    expect(((await json(response))['error'] as Record<string, unknown>)['message']).toContain(
+      'is chosen twice',
+    );
+  });
+
   test('rejects a choice that contradicts itself', async () => {
     const response = await put('both', {
       choices: [{ ...uplift, lateDays: 10, effective: '2026-01-11' }],
