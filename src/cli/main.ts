@@ -24,7 +24,7 @@ import { registerPeopleCommands } from './people.js';
 import { registerCheckCommands } from './check.js';
 import { registerWhiteSpaceCommand } from './whitespace.js';
 import { DeliveryError } from '../service/delivery.js';
-import { describeRefusedValue, StoreError } from '../store/driver.js';
+import { describeUnstorableValue, StoreError } from '../store/driver.js';
 import { ImportError, ImportOptionsError, formatProblem } from '../ingest/index.js';
 import { DefinitionsError } from '../core/definitions.js';
 import { printableLines } from './format.js';
@@ -75,8 +75,8 @@ export function describeError(error: unknown): string {
   ) {
     return `Error: ${error.message}`;
   }
-  const refused = describeRefusedValue(error);
-  if (refused !== undefined) return `Error: ${refused}; nothing was stored`;
+  const unstorable = describeUnstorableValue(error);
+  if (unstorable !== undefined) return `Error: ${unstorable}; nothing was stored`;
   const systemMessage = describeSystemError(error);
   if (systemMessage !== undefined) return `Error: ${systemMessage}`;
   return `Error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;

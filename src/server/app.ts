@@ -32,7 +32,7 @@ import { buildReport } from '../core/report.js';
 import { ImportError, ImportOptionsError, isPresetName, PRESET_NAMES } from '../ingest/index.js';
 import type { ReadOptions } from '../ingest/index.js';
 import { importFiles, type ImportStage } from '../service/import.js';
-import { describeRefusedValue, StoreError } from '../store/driver.js';
+import { describeUnstorableValue, StoreError } from '../store/driver.js';
 import type { Workspace } from '../store/workspace.js';
 import { ApiError, errorResponses } from './errors.js';
 import { registerCheckRoutes } from './checks.js';
@@ -337,9 +337,9 @@ function errorBody(error: unknown): {
       field: notFound ? 'definitions' : null,
     };
   }
-  const refused = describeRefusedValue(error);
-  if (refused !== undefined) {
-    return { status: 422, code: 'unstorable-value', message: refused, field: null };
+  const unstorable = describeUnstorableValue(error);
+  if (unstorable !== undefined) {
+    return { status: 422, code: 'unstorable-value', message: unstorable, field: null };
   }
   return {
     status: 500,
@@ -453,6 +453,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
     const body = errorBody(error);
     if (body.status === 500)
       options.logger.error({ err: error, path: c.req.path }, 'request failed');
+    else if (body.code === 'unstorable-value')
+      options.logger.warn({ err: error, path: c.req.path }, 'value rejected by the database');
     return c.json(
       {
         error: { code: body.code, message: body.message, field: body.field },

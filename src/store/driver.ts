@@ -152,11 +152,11 @@ export function isoTime(column: string): string {
 }
 
 /**
- * Returns what to do about a value the database refused to store, or undefined for any other
+ * Describes a value the database rejected as unstorable, with what to do, or undefined for any other
  * error. PostgreSQL text cannot hold a NUL character (SQLSTATE 22021, or 22P05 for `\u0000` in
  * JSON), and an index entry has a size limit (54000).
  */
-export function describeRefusedValue(error: unknown): string | undefined {
+export function describeUnstorableValue(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === '22021' || code === '22P05') {
     return 'a text value contains a NUL character, which the workspace cannot store; remove it and try again';

@@ -123,8 +123,8 @@ class Output {
   }
 
   /**
-   * The bytes written. The view covers the start of the buffer, which the caller may transfer:
-   * copying the bytes out first would hold a second copy of the largest read at its peak.
+   * Returns the bytes written, as a view of the start of the buffer that the caller may transfer.
+   * Copying them out first would hold a second copy of the largest read at its peak.
    */
   bytes(): Uint8Array {
     return this.buffer.subarray(0, this.length);
@@ -240,7 +240,7 @@ function errorFields(error: unknown): ErrorFields {
   return fields as ErrorFields;
 }
 
-/** The transaction a request belongs to, 0 for none. */
+/** Returns the transaction a request belongs to, 0 for none. */
 function laneOf(request: EmbeddedRequest): number {
   return 'tx' in request ? request.tx : 0;
 }

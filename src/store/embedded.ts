@@ -80,14 +80,12 @@ function takeLock(folder: string): () => void {
 const COPY_IN_FLIGHT = 2;
 
 /**
- * The compiled worker module. Run from the TypeScript sources (the tests), the module beside
- * this one is not JavaScript, so the build's copy is used; the tests build before they run.
+ * Resolves a path inside the build's `dist` folder. Code run from the TypeScript sources (the
+ * tests) has no compiled files beside it, so it uses the build's, which the tests make first.
  */
-function workerUrl(): URL {
+function inBuild(path: string): URL {
   const here = import.meta.url;
-  return here.endsWith('.ts')
-    ? new URL('../../dist/src/store/embedded-worker.js', here)
-    : new URL('./embedded-worker.js', here);
+  return new URL(here.endsWith('.ts') ? `../../dist/${path}` : `../../${path}`, here);
 }
 
 /** Distributes the requests of the main thread, without `id`. */
@@ -108,7 +106,7 @@ class Link {
   private failure: Error | undefined;
 
   constructor() {
-    this.worker = new Worker(workerUrl());
+    this.worker = new Worker(inBuild('src/store/embedded-worker.js'));
     // The worker keeps the process alive only while a reply is awaited (see `send`).
     this.worker.unref();
     this.worker.on('message', (reply: EmbeddedReply) => this.settle(reply));
@@ -174,8 +172,8 @@ class EmbeddedQueries implements Queryable {
     let failure: unknown;
     try {
       for await (const chunk of rows) {
-        // A string is encoded into a buffer of its own, which can move to the worker; bytes the
-        // caller gave are copied, since the caller may reuse them.
+        // A string is encoded into a buffer of its own, which moves to the worker. Bytes from the
+        // caller are copied instead, because the caller may reuse them.
         const bytes = typeof chunk === 'string' ? encoder.encode(chunk) : chunk;
         const transfer = typeof chunk === 'string' ? [bytes.buffer as ArrayBuffer] : [];
         const sent = this.link.send({ op: 'copyIn', tx: this.tx, statement, bytes }, transfer);
@@ -275,16 +273,9 @@ export async function openEmbedded(folder: string): Promise<Database> {
   }
 }
 
-/**
- * Returns the folder of the empty database that the build creates beside the compiled code. Run
- * from the TypeScript sources (the tests), it is the build's folder as well.
- */
+/** Returns the folder of the empty database that the build creates beside the compiled code. */
 export function templateFolder(): string {
-  const here = import.meta.url;
-  const url = here.endsWith('.ts')
-    ? new URL('../../dist/pgdata-template', here)
-    : new URL('../../pgdata-template', here);
-  return fileURLToPath(url);
+  return fileURLToPath(inBuild('pgdata-template'));
 }
 
 /**

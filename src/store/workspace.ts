@@ -51,7 +51,7 @@ import {
 
 /** Parts the lines table is read in, so parsing one overlaps copying the next. */
 const LINE_PARTS = 6;
-/** Fewest pages of the lines table in one part (8 KiB each, about 60 lines a page). */
+/** Minimum pages of the lines table in one part (8 KiB each, about 60 lines a page). */
 const LINE_PART_PAGES = 256;
 
 export {
@@ -239,8 +239,8 @@ export class Workspace {
       text.catch(() => undefined);
       texts.push(text);
     };
-    // The first part goes ahead of the other tables, so parsing starts at once; the other tables
-    // are parsed while the database copies the remaining parts.
+    // The first part goes ahead of the other tables, so parsing starts at once. The other tables
+    // are then parsed while the database copies the remaining parts.
     requestPart(parts[0] ?? '');
     const supporting = Promise.all([
       this.readOnce('accounts', several, ACCOUNT_COLUMNS, ACCOUNT_COLUMNS, accountFromFields),
@@ -300,7 +300,7 @@ export class Workspace {
 
   /**
    * Splits the lines table into parts by ranges of its pages, as `WHERE` clauses that together
-   * cover every row: the first part has no lower bound and the last no upper one, so rows added
+   * cover every row. The first part has no lower bound and the last no upper one, so rows added
    * since the size was read still count. A small table is one part.
    */
   private async lineParts(): Promise<string[]> {
