@@ -37,6 +37,7 @@ export type { MultiImportResult } from './sources.js';
 export {
   BATCH_ROWS,
   stageBuffers,
+  type ExternalLineFile,
   type RecordBatch,
   type StagedFile,
   type StagedImport,

@@ -5,7 +5,7 @@
  * whole before the import starts and handed over in one batch each.
  */
 import type { Account, Assignment, ContractLine, FxRate, SegmentSpan } from '../core/model.js';
-import { AccountRegistry } from './accounts.js';
+import { AccountRegistry, type AccountDraft } from './accounts.js';
 import { isCanonicalLineFile, LineFileReader, stageCanonicalFile } from './canonical.js';
 import { validateReadOptions, type ReadOptions } from './options.js';
 import type { FilePart } from './part.js';
@@ -36,6 +36,8 @@ export interface StagedFile {
   readonly rows: number;
   /** Header read for each field, keyed as in the summary. */
   readonly columns: Readonly<Record<string, string>>;
+  /** Currencies the file gives FX rates for, known before its batches are read. */
+  readonly fxCurrencies: readonly string[];
   /**
    * Yields the file's records. Rows with problems give none, and a line whose id an earlier
    * file of the import already used is reported and left out. Call it once.
@@ -70,16 +72,35 @@ export interface StagedImport {
 export async function stageBuffers(
   inputs: readonly { readonly data: Buffer; readonly fileName: string }[],
   options: ReadOptions,
+  external?: {
+    readonly index: number;
+    /** Undefined when that file must be read here after all. */
+    readonly file: Promise<ExternalLineFile | undefined>;
+  },
 ): Promise<StagedImport> {
   validateReadOptions(options);
+  if (external !== undefined && options.preset !== 'canonical') {
+    throw new Error('only canonical contract-line files are read elsewhere');
+  }
   // Every problem is kept: each names a row that the import leaves out or fails on.
   const problems = new ProblemList(Infinity);
   const sources: Source[] = [];
-  for (const { data, fileName } of inputs) sources.push(await loadSource(data, fileName, problems));
+  for (const [index, { data, fileName }] of inputs.entries()) {
+    if (index !== external?.index) sources.push(await loadSource(data, fileName, problems));
+  }
   const files =
     options.preset === 'canonical'
       ? stageCanonical(sources, options, problems)
       : readParts(sources, options, problems).map(wholeFile);
+  if (external !== undefined) {
+    const file = await external.file;
+    // Without the external file, or with a problem in a whole file, everything is read here:
+    // that lists the problems of every file.
+    if (file === undefined || files === undefined || hasFileProblem(problems)) {
+      return stageBuffers(inputs, options);
+    }
+    files.splice(external.index, 0, externalFile(inputs[external.index]?.fileName ?? '', file));
+  }
   if (files === undefined || files.length !== inputs.length || hasFileProblem(problems)) {
     // Reading every file whole lists all problems, as reading without a workspace does.
     readSources(sources, { ...options, skipInvalid: false }, new ProblemList());
@@ -87,6 +108,24 @@ export async function stageBuffers(
     throw new Error('a file of the import could not be read, but no problem was reported');
   }
   return new Staging(files, problems);
+}
+
+/**
+ * A canonical contract-line file that is read elsewhere, such as on a thread of its own, while
+ * the other files of the import are read here. Its reader checks its rows as `stageBuffers` would
+ * and reports its header and layout problems by not reading it at all.
+ */
+export interface ExternalLineFile {
+  readonly rows: number;
+  readonly columns: Readonly<Record<string, string>>;
+  readonly lineIdHeader?: string;
+  /** What the reader found, once it read every row. */
+  result(): {
+    readonly summary: ImportSummary;
+    readonly accountDrafts: readonly AccountDraft[];
+    /** Problems in rows, in the order they were found. */
+    readonly problems: readonly RowProblem[];
+  };
 }
 
 /** Returns whether a problem concerns a whole file (its header, encoding or layout), not a row. */
@@ -102,6 +141,8 @@ interface FileStage extends StagedFile {
   /** Whether the file may give contract lines. */
   readonly givesLines: boolean;
   accountDrafts(): FilePart['accountDrafts'];
+  /** Problems found in the file's rows elsewhere, for a file read elsewhere. */
+  problems?(): readonly RowProblem[];
 }
 
 /** Stages canonical files; undefined when one of them cannot be parsed or recognised. */
@@ -147,6 +188,7 @@ function lineFile(reader: LineFileReader): FileStage {
     fileKind: 'contract-lines',
     rows: reader.table.rows.length,
     columns,
+    fxCurrencies: [],
     lineIdHeader: reader.columns.line_id?.header,
     uniqueLineIds: true,
     givesLines: true,
@@ -158,12 +200,31 @@ function lineFile(reader: LineFileReader): FileStage {
   };
 }
 
+function externalFile(fileName: string, file: ExternalLineFile): FileStage {
+  return {
+    fileName,
+    fileKind: 'contract-lines',
+    rows: file.rows,
+    columns: file.columns,
+    fxCurrencies: [],
+    lineIdHeader: file.lineIdHeader,
+    uniqueLineIds: true,
+    givesLines: true,
+    // The reader hands its lines over itself.
+    batches: () => [],
+    summary: () => file.result().summary,
+    accountDrafts: () => file.result().accountDrafts,
+    problems: () => file.result().problems,
+  };
+}
+
 function wholeFile(part: FilePart): FileStage {
   return {
     fileName: part.file,
     fileKind: part.summary.fileKind,
     rows: part.summary.rows,
     columns: part.summary.columns,
+    fxCurrencies: [...new Set(part.fxRates.map((rate) => rate.currency))],
     lineIdHeader: part.lineIdHeader,
     uniqueLineIds: part.uniqueLineIds === true,
     givesLines: part.lines.length > 0,
@@ -195,6 +256,9 @@ class Staging implements StagedImport {
   }
 
   finish(): { accounts: Account[]; problems: readonly RowProblem[] } {
+    for (const stage of this.stages) {
+      for (const problem of stage.problems?.() ?? []) this.problems.add(problem);
+    }
     const registry = new AccountRegistry(this.problems);
     for (const stage of this.stages) {
       for (const draft of stage.accountDrafts()) registry.add(draft);

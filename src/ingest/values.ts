@@ -45,6 +45,8 @@ export interface ParsedAmount {
  * a decimal comma, misplaced separators and other text are rejected.
  */
 export function parseAmount(text: string): Parsed<ParsedAmount> {
+  const plain = plainAmount(text);
+  if (plain !== undefined) return ok({ amount: plain });
   const match = AMOUNT_TEXT.exec(text);
   const invalid = fail<ParsedAmount>(`is not a valid amount; ${AMOUNT_HINT}`);
   if (!match) return invalid;
@@ -58,6 +60,39 @@ export function parseAmount(text: string): Parsed<ParsedAmount> {
   return ok({ amount, symbol, symbolCurrency: AMOUNT_SYMBOLS[symbol] });
 }
 
+/** Digits that a double represents exactly, so that `Number` reads them without rounding. */
+const EXACT_DIGITS = 15;
+
+/**
+ * Reads the common form of an amount, an optional minus sign, digits and an optional fraction
+ * (`1234.56`, `-12`), a character at a time instead of with `AMOUNT_TEXT`, which took about a
+ * second per million lines in a profile. Returns undefined for any other text, which
+ * `AMOUNT_TEXT` then reads or rejects. The result is the one that path gives.
+ */
+function plainAmount(text: string): Decimal | undefined {
+  const start = text.charCodeAt(0) === MINUS ? 1 : 0;
+  let point = -1;
+  for (let index = start; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === POINT && point < 0) point = index;
+    else if (code < DIGIT_0 || code > DIGIT_9) return undefined;
+  }
+  // Digits are needed on both sides of a point: `.5` and `5.` go to the full reader.
+  if (point === start || point === text.length - 1) return undefined;
+  const digits = point < 0 ? text.slice(start) : text.slice(start, point) + text.slice(point + 1);
+  if (digits.length === 0 || digits.length > EXACT_DIGITS) return undefined;
+  const magnitude = BigInt(Number(digits));
+  return {
+    coefficient: start === 1 ? -magnitude : magnitude,
+    scale: point < 0 ? 0 : text.length - point - 1,
+  };
+}
+
+const MINUS = 0x2d;
+const POINT = 0x2e;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+
 /**
  * Largest whole part of a contract line's amount: below a trillion per period, so that a weekly
  * price times 52, summed over many lines, stays below 2^53 minor units, where sums stop being
@@ -65,13 +100,25 @@ export function parseAmount(text: string): Parsed<ParsedAmount> {
  */
 const MAX_LINE_AMOUNT_DIGITS = 12;
 
+/** 10 to the power of `MAX_LINE_AMOUNT_DIGITS` + scale, by scale, made once. */
+const lineAmountLimits: bigint[] = [];
+
+function lineAmountLimit(scale: number): bigint {
+  let limit = lineAmountLimits[scale];
+  if (limit === undefined) {
+    limit = 10n ** BigInt(MAX_LINE_AMOUNT_DIGITS + scale);
+    if (scale < 64) lineAmountLimits[scale] = limit;
+  }
+  return limit;
+}
+
 /** Parses a contract line's amount as `parseAmount` does, rejecting amounts of a trillion or more. */
 export function parseLineAmount(text: string): Parsed<ParsedAmount> {
   const parsed = parseAmount(text);
   if (!parsed.ok) return parsed;
   const { coefficient, scale } = parsed.value.amount;
   const magnitude = coefficient < 0n ? -coefficient : coefficient;
-  if (magnitude >= 10n ** BigInt(MAX_LINE_AMOUNT_DIGITS + scale)) {
+  if (magnitude >= lineAmountLimit(scale)) {
     return fail(
       `is too large; a line's amount must be below 1,000,000,000,000 per period so that ARR stays exact in minor units`,
     );

@@ -18,6 +18,7 @@ import {
   type ImportedFile,
   type Workspace,
 } from '../store/workspace.js';
+import { LineThread, lineThreadCandidate } from '../store/line-thread.js';
 
 /** Largest file read: Node.js strings stop at about 512 MiB, and a file is read as one string. */
 const MAX_FILE_BYTES = 500 * 2 ** 20;
@@ -105,30 +106,36 @@ export async function importFiles(
   });
   const changed = inputs.filter((input) => !unchanged.includes(input));
   if (changed.length === 0) return { stored, unchanged, outcomes: [], rejected: [] };
-  const reading = await stageBuffers(
-    changed.map((input) => ({ data: input.data, fileName: input.path })),
-    { ...readOptions, onProgress: (done, total) => onProgress?.('checking', done, total) },
-  );
-  const files: ImportedFile[] = changed.map((input, index) => {
-    const records = reading.files[index];
-    if (records === undefined) throw new Error(`${input.path} was not read`);
-    return { path: input.path, source: input.source, checksum: input.checksum, records };
-  });
-  const recorded: Record<string, unknown> = { ...readOptions };
-  delete recorded['onProgress'];
-  const result = await workspace.store({
-    files,
-    reading,
-    preset: readOptions.preset,
-    options: recorded,
-    user: currentUser(),
-    ...(readOptions.skipInvalid === true ? { skipInvalid: true } : {}),
-    onProgress: (done, total) => onProgress?.('storing', done, total),
-  });
-  return {
-    stored,
-    unchanged,
-    outcomes: result.files,
-    rejected: result.rejected,
-  };
+  const buffers = changed.map((input) => ({ data: input.data, fileName: input.path }));
+  // A large contract-line file is read on a thread of its own while the other files are read here.
+  const threadFor = lineThreadCandidate(buffers, readOptions, workspace.db.kind);
+  const input = threadFor === undefined ? undefined : buffers[threadFor];
+  const thread = input && new LineThread(input.data, input.fileName, readOptions);
+  try {
+    const reading = await stageBuffers(
+      buffers,
+      { ...readOptions, onProgress: (done, total) => onProgress?.('checking', done, total) },
+      thread && threadFor !== undefined ? { index: threadFor, file: thread.staged() } : undefined,
+    );
+    const files: ImportedFile[] = changed.map((input, index) => {
+      const records = reading.files[index];
+      if (records === undefined) throw new Error(`${input.path} was not read`);
+      const own = index === threadFor && thread?.usable === true ? { thread } : {};
+      return { path: input.path, source: input.source, checksum: input.checksum, records, ...own };
+    });
+    const recorded: Record<string, unknown> = { ...readOptions };
+    delete recorded['onProgress'];
+    const result = await workspace.store({
+      files,
+      reading,
+      preset: readOptions.preset,
+      options: recorded,
+      user: currentUser(),
+      ...(readOptions.skipInvalid === true ? { skipInvalid: true } : {}),
+      onProgress: (done, total) => onProgress?.('storing', done, total),
+    });
+    return { stored, unchanged, outcomes: result.files, rejected: result.rejected };
+  } finally {
+    await thread?.close();
+  }
 }

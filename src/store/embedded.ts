@@ -25,6 +25,7 @@ import {
   type SqlValue,
 } from './driver.js';
 import type { EmbeddedReply, EmbeddedRequest } from './embedded-worker.js';
+import { inBuild } from './build-path.js';
 
 const LOCK_FILE = 'nrr.lock';
 
@@ -78,15 +79,6 @@ function takeLock(folder: string): () => void {
 
 /** Requests kept in flight while a COPY streams, so parsing and storing overlap. */
 const COPY_IN_FLIGHT = 2;
-
-/**
- * Resolves a path inside the build's `dist` folder. Code run from the TypeScript sources (the
- * tests) has no compiled files beside it, so it uses the build's, which the tests make first.
- */
-function inBuild(path: string): URL {
-  const here = import.meta.url;
-  return new URL(here.endsWith('.ts') ? `../../dist/${path}` : `../../${path}`, here);
-}
 
 /** Distributes the requests of the main thread, without `id`. */
 type Request = EmbeddedRequest extends infer R

@@ -45,6 +45,8 @@ import {
   StoreError,
   type Queryable,
 } from './driver.js';
+import type { EncodedRecords, LineChunk, LineThread } from './line-thread.js';
+import { checkRecords, nulProblem } from './record-checks.js';
 
 /** One file offered to an import. */
 export interface ImportedFile {
@@ -56,6 +58,8 @@ export interface ImportedFile {
   readonly checksum: string;
   /** The file's records, read and checked a batch at a time. */
   readonly records: StagedFile;
+  /** The thread that reads the file's lines instead, for a large contract-line file. */
+  readonly thread?: LineThread;
 }
 
 export interface ImportRequest {
@@ -72,6 +76,7 @@ export interface ImportRequest {
   readonly onProgress?: (written: number, total: number) => void;
 }
 
+/** The first `CHANGES_LISTED` line ids of each kind of change; the outcome's counts are complete. */
 export interface LineChanges {
   readonly added: readonly string[];
   readonly changed: readonly string[];
@@ -164,6 +169,16 @@ interface FileResult {
   readonly lines: LineResult;
 }
 
+/** A file whose thread encodes its lines, from when the import starts it. */
+interface ThreadedFile {
+  readonly importId: number;
+  readonly replaced: boolean;
+  readonly owner: Owner;
+  readonly lines: LineWriter;
+  readonly chunks: AsyncGenerator<LineChunk>;
+  readonly thread: LineThread;
+}
+
 class ImportWriter {
   /** Currencies that lines may have: the reporting one and those with a rate. */
   private readonly known: Set<string>;
@@ -204,10 +219,19 @@ class ImportWriter {
     const order = request.files
       .map((file, index) => ({ index, lines: file.records.fileKind === 'contract-lines' }))
       .sort((a, b) => Number(a.lines) - Number(b.lines));
+    // A file read on its own thread starts encoding its lines now, while the others are stored.
+    const threaded = request.files.findIndex((file) => file.thread !== undefined);
+    const started =
+      threaded < 0
+        ? undefined
+        : await this.startThread(request.files[threaded] as ImportedFile, importIds[threaded] ?? 0);
     const results: FileResult[] = [];
     for (const { index } of order) {
       const file = request.files[index] as ImportedFile;
-      results[index] = await this.storeFile(file, importIds[index] as number);
+      results[index] =
+        index === threaded && started !== undefined
+          ? await this.storeThreadedFile(file, started)
+          : await this.storeFile(file, importIds[index] as number);
     }
     const { accounts, problems: rowProblems } = request.reading.finish();
     this.problems.push(...accountNulProblems(accounts));
@@ -251,11 +275,7 @@ class ImportWriter {
   private async storeFile(file: ImportedFile, importId: number): Promise<FileResult> {
     const { tx } = this;
     const owner = ownerOf(file.source, importId);
-    const previous = await tx.query<{ import_id: number }>(
-      'SELECT import_id FROM sources WHERE name = $1',
-      [file.source],
-    );
-    await tx.query('DELETE FROM accounts WHERE source = $1', [owner.source]);
+    const replaced = await replaceAccounts(tx, owner);
     const lines = new LineWriter(tx, file, owner);
     const givesLines = file.records.fileKind === 'contract-lines';
     await lines.begin(givesLines ? file.records.rows : 0);
@@ -272,10 +292,74 @@ class ImportWriter {
     const supporting = await side.store(tx);
     return {
       importId,
-      replaced: previous.length > 0,
+      replaced,
       records: lines.stored + supporting,
       lines: lines.result(),
     };
+  }
+
+  /**
+   * Replaces the source's lines and starts the file's thread, which reads and encodes its lines
+   * while the import stores the other files.
+   */
+  private async startThread(file: ImportedFile, importId: number): Promise<ThreadedFile> {
+    const { tx, request } = this;
+    const thread = file.thread;
+    if (thread === undefined) throw new Error(`${file.path} is not read on a thread`);
+    const owner = ownerOf(file.source, importId);
+    const replaced = await replaceAccounts(tx, owner);
+    const lines = new LineWriter(tx, file, owner);
+    await lines.begin(file.records.rows);
+    // The FX rates of the import's other files are known before they are stored.
+    const known = new Set(this.known);
+    for (const other of request.files) {
+      for (const currency of other.records.fxCurrencies) known.add(currency);
+    }
+    const chunks = thread.encode({
+      known: [...known],
+      reporting: this.reporting,
+      source: file.source,
+      importId,
+      keys: lines.replacesLines,
+      ids: lines.idsListed,
+      skipInvalid: request.skipInvalid === true,
+      failing: this.failing,
+    });
+    return { importId, replaced, owner, lines, chunks, thread };
+  }
+
+  private async storeThreadedFile(file: ImportedFile, started: ThreadedFile): Promise<FileResult> {
+    const { tx } = this;
+    const { lines, thread } = started;
+    await lines.copy(this.threadChunks(file, started));
+    const read = thread.read;
+    this.problems.push(...read.checkProblems);
+    this.rowsDone += file.records.rows;
+    this.request.onProgress?.(this.rowsDone, this.totalRows);
+    this.conflicts.push(...(await lines.finish()));
+    const side = new SupportingRecords(started.owner);
+    side.addEncoded(read.assignments, read.segments);
+    const supporting = await side.store(tx);
+    return {
+      importId: started.importId,
+      replaced: started.replaced,
+      records: lines.stored + supporting,
+      lines: lines.result(),
+    };
+  }
+
+  /** Passes on the COPY rows of the file's thread, counting its lines; none once bound to fail. */
+  private async *threadChunks(
+    file: ImportedFile,
+    started: ThreadedFile,
+  ): AsyncGenerator<Uint8Array> {
+    for await (const chunk of started.chunks) {
+      const rowsRead = Math.min(chunk.rowsRead, file.records.rows);
+      this.request.onProgress?.(this.rowsDone + rowsRead, this.totalRows);
+      if (chunk.failing || this.failing || chunk.lines === 0) continue;
+      started.lines.encodedChunk(chunk.lines, chunk.ids, chunk.keys);
+      yield chunk.bytes;
+    }
   }
 
   /**
@@ -315,33 +399,23 @@ class ImportWriter {
    * NUL character) and returns the batch without them.
    */
   private checkBatch(file: StagedFile, batch: RecordBatch): RecordBatch {
-    const found: RowProblem[] = [];
-    for (const line of batch.lines) {
-      // One-time fees and trials never count towards ARR, so they need no rate.
-      if (!this.known.has(line.currency) && line.kind !== 'one-time' && line.kind !== 'trial') {
-        found.push({
-          file: line.source?.file ?? file.fileName,
-          row: line.source?.row ?? 0,
-          column: file.columns['currency'] ?? 'currency',
-          value: line.currency,
-          message: `is a currency with no FX rate to ${this.reporting} in the workspace; import an FX rate file for it first, or in the same import`,
-        });
-      }
-    }
-    found.push(...recordNulProblems(file, batch));
-    if (found.length === 0) return batch;
-    this.problems.push(...found);
-    // Records of one batch come from rows of one file, so the row number finds them.
-    const rows = new Set(found.map((problem) => problem.row));
-    const kept = <T extends { readonly source?: { readonly row: number } }>(items: readonly T[]) =>
-      items.filter((item) => !rows.has(item.source?.row ?? 0));
-    return {
-      lines: kept(batch.lines),
-      assignments: kept(batch.assignments),
-      segments: kept(batch.segments),
-      fxRates: kept(batch.fxRates),
-    };
+    const { problems, kept } = checkRecords(file, batch, this.known, this.reporting);
+    this.problems.push(...problems);
+    return kept;
   }
+}
+
+/**
+ * Deletes the account fields the source stated before, and returns whether the source was
+ * imported before.
+ */
+async function replaceAccounts(tx: Queryable, owner: Owner): Promise<boolean> {
+  const previous = await tx.query<{ import_id: number }>(
+    'SELECT import_id FROM sources WHERE name = $1',
+    [owner.source],
+  );
+  await tx.query('DELETE FROM accounts WHERE source = $1', [owner.source]);
+  return previous.length > 0;
 }
 
 function recordCount(batch: RecordBatch): number {
@@ -409,9 +483,9 @@ async function finishImportRecord(
       outcome.unchanged,
       outcome.shared,
       JSON.stringify({
-        added: outcome.changes.added.slice(0, CHANGES_LISTED),
-        changed: outcome.changes.changed.slice(0, CHANGES_LISTED),
-        removed: outcome.changes.removed.slice(0, CHANGES_LISTED),
+        added: outcome.changes.added,
+        changed: outcome.changes.changed,
+        removed: outcome.changes.removed,
       }),
       nowIso(),
     ],
@@ -449,11 +523,11 @@ const READ_CHANGED = '\u0000';
 class LineWriter {
   /** Content key of each line the source stored before, or a `READ_` mark once read again. */
   private readonly previous = new Map<string, string>();
-  private added: string[] = [];
-  private changed: string[] = [];
+  private readonly added = new ListedIds();
+  private readonly changed = new ListedIds();
   private unchanged = 0;
   private shared = 0;
-  private removed: string[] = [];
+  private readonly removed = new ListedIds();
   /** Lines sent to COPY. */
   stored = 0;
   /** Whether other sources store lines, which then need a check for conflicts. */
@@ -497,28 +571,60 @@ class LineWriter {
     }
   }
 
+  /** Whether the source stored lines before, which incoming lines are then compared with. */
+  get replacesLines(): boolean {
+    return this.previous.size > 0;
+  }
+
   /** Sorts lines against the earlier version and writes them to `out` as COPY rows. */
   encode(lines: readonly ContractLine[], out: CopyRows): void {
-    const { previous, owner } = this;
     for (const line of lines) {
       // Content keys are built only where a stored line could match, so a first import skips them.
-      const before = previous.size === 0 ? undefined : previous.get(line.id);
-      if (before === undefined) {
-        this.added.push(line.id);
-      } else if (before === lineContentKey(line)) {
-        this.unchanged++;
-        previous.set(line.id, READ_UNCHANGED);
-      } else {
-        this.changed.push(line.id);
-        previous.set(line.id, READ_CHANGED);
-      }
-      writeLine(out, line, owner);
+      this.sort(line.id, () => lineContentKey(line));
+      writeLine(out, line, this.owner);
     }
     this.stored += lines.length;
   }
 
+  /**
+   * Counts lines that another thread wrote as COPY rows, given their ids in order joined by NUL
+   * characters, unless the source stored no lines before and the outcome lists enough ids
+   * already, and then their content keys likewise.
+   */
+  encodedChunk(count: number, ids: string | undefined, keys: string | undefined): void {
+    this.stored += count;
+    if (this.previous.size === 0) {
+      if (ids === undefined) this.added.count += count;
+      else this.added.addAll(ids.split('\u0000'));
+      return;
+    }
+    if (ids === undefined || keys === undefined) {
+      throw new Error('line ids and content keys are needed to compare lines');
+    }
+    const keyList = keys.split('\u0000');
+    ids.split('\u0000').forEach((id, index) => this.sort(id, () => keyList[index] ?? ''));
+  }
+
+  /** Line ids that `encodedChunk` needs from the first lines when nothing is compared. */
+  get idsListed(): number {
+    return CHANGES_LISTED;
+  }
+
+  private sort(id: string, contentKey: () => string): void {
+    const before = this.previous.size === 0 ? undefined : this.previous.get(id);
+    if (before === undefined) {
+      this.added.add(id);
+    } else if (before === contentKey()) {
+      this.unchanged++;
+      this.previous.set(id, READ_UNCHANGED);
+    } else {
+      this.changed.add(id);
+      this.previous.set(id, READ_CHANGED);
+    }
+  }
+
   /** Sends COPY text to the lines table, and builds the indexes a bulk load dropped. */
-  async copy(chunks: Iterable<Uint8Array>): Promise<void> {
+  async copy(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
     const { tx } = this;
     await withoutForeignKeys(tx, 'contract_lines', this.bulk, () =>
       tx.copyIn('contract_lines', [...LINE_COLUMNS, ...OWNER_COLUMNS], chunks),
@@ -547,7 +653,7 @@ class LineWriter {
    */
   async finish(): Promise<RowProblem[]> {
     for (const [id, key] of this.previous) {
-      if (key !== READ_UNCHANGED && key !== READ_CHANGED) this.removed.push(id);
+      if (key !== READ_UNCHANGED && key !== READ_CHANGED) this.removed.add(id);
     }
     if (!this.othersStoreLines || this.stored === 0) return [];
     const width = LINE_COLUMNS.length;
@@ -578,27 +684,52 @@ class LineWriter {
     // A shared line is stored again under this source, so it stays when the other source drops
     // it, but it counts as shared rather than added, changed or unchanged.
     for (const id of sharedIds) {
-      if (this.previous.get(id) === READ_UNCHANGED) this.unchanged--;
+      const mark = this.previous.get(id);
+      if (mark === READ_UNCHANGED) this.unchanged--;
+      else if (mark === READ_CHANGED) this.changed.remove(id);
+      else this.added.remove(id);
     }
     this.shared = sharedIds.size;
-    if (sharedIds.size > 0) {
-      this.added = this.added.filter((id) => !sharedIds.has(id));
-      this.changed = this.changed.filter((id) => !sharedIds.has(id));
-    }
     return [...conflicts.values()].sort(byFileAndRow);
   }
 
   result(): LineResult {
     return {
       counts: {
-        added: this.added.length,
-        changed: this.changed.length,
-        removed: this.removed.length,
+        added: this.added.count,
+        changed: this.changed.count,
+        removed: this.removed.count,
         unchanged: this.unchanged,
         shared: this.shared,
       },
-      changes: { added: this.added, changed: this.changed, removed: this.removed },
+      changes: { added: this.added.ids, changed: this.changed.ids, removed: this.removed.ids },
     };
+  }
+}
+
+/** Counts the ids of one kind of change and keeps the first `CHANGES_LISTED` of them. */
+class ListedIds {
+  readonly ids: string[] = [];
+  count = 0;
+
+  add(id: string): void {
+    if (this.ids.length < CHANGES_LISTED) this.ids.push(id);
+    this.count++;
+  }
+
+  addAll(ids: readonly string[]): void {
+    for (const id of ids) {
+      if (this.ids.length >= CHANGES_LISTED) break;
+      this.ids.push(id);
+    }
+    this.count += ids.length;
+  }
+
+  /** Takes back an id added before. */
+  remove(id: string): void {
+    const index = this.ids.indexOf(id);
+    if (index >= 0) this.ids.splice(index, 1);
+    this.count--;
   }
 }
 
@@ -612,6 +743,12 @@ class SupportingRecords {
   private readonly fxRates = new PendingRows('fx_rates', FX_COLUMNS);
 
   constructor(private readonly owner: Owner) {}
+
+  /** Adds owners and segments that another thread encoded as COPY text. */
+  addEncoded(assignments: EncodedRecords, segments: EncodedRecords): void {
+    this.assignments.addChunks(assignments);
+    this.segments.addChunks(segments);
+  }
 
   add(batch: RecordBatch): void {
     const owner = this.owner;
@@ -647,6 +784,11 @@ class PendingRows {
     readonly name: string,
     readonly columns: readonly string[],
   ) {}
+
+  addChunks(records: EncodedRecords): void {
+    this.chunks.push(...records.chunks);
+    this.count += records.count;
+  }
 
   add<T>(items: readonly T[], toRow: (item: T) => string): void {
     for (const chunk of chunkRows(items, toRow)) this.chunks.push(chunk);
@@ -820,38 +962,6 @@ async function checkWorkspace(tx: Queryable, reporting: string): Promise<void> {
   }
 }
 
-/** Text fields of a batch's records that PostgreSQL cannot store: they contain a NUL character. */
-function recordNulProblems(file: StagedFile, batch: RecordBatch): RowProblem[] {
-  const problems: RowProblem[] = [];
-  const check = (
-    value: string | undefined,
-    source: { file: string; row: number } | undefined,
-    fields: readonly string[],
-  ) => {
-    if (value === undefined || !value.includes('\u0000')) return;
-    problems.push(nulProblem(value, source, columnOf(file, fields)));
-  };
-  for (const line of batch.lines) {
-    check(line.id, line.source, ['line_id', 'line']);
-    check(line.accountId, line.source, ['account_id', 'customer']);
-    check(line.contractId, line.source, ['contract_id']);
-    check(line.product, line.source, ['product']);
-    check(line.renews, line.source, ['renews']);
-  }
-  for (const assignment of batch.assignments) {
-    check(assignment.role, assignment.source, ['role']);
-    check(assignment.person, assignment.source, ['person', 'owner']);
-    check(assignment.accountId, assignment.source, ['account_id', 'customer']);
-  }
-  for (const span of batch.segments) {
-    check(span.segment, span.source, ['segment']);
-    check(span.region, span.source, ['region']);
-    check(span.subRegion, span.source, ['sub_region']);
-    check(span.accountId, span.source, ['account_id', 'customer']);
-  }
-  return problems;
-}
-
 /** Account fields with a NUL character; accounts are merged across files, so no row is named. */
 function accountNulProblems(accounts: readonly Account[]): RowProblem[] {
   const problems: RowProblem[] = [];
@@ -865,29 +975,6 @@ function accountNulProblems(accounts: readonly Account[]): RowProblem[] {
     }
   }
   return problems;
-}
-
-/** Returns the header a file reads the first of `fields` from, or the first field's name. */
-function columnOf(file: StagedFile, fields: readonly string[]): string {
-  return (
-    fields.map((name) => file.columns[name]).find((header) => header !== undefined) ??
-    fields[0] ??
-    ''
-  );
-}
-
-function nulProblem(
-  value: string,
-  source: { file: string; row: number } | undefined,
-  column: string,
-): RowProblem {
-  return {
-    file: source?.file ?? '',
-    row: source?.row ?? 0,
-    column,
-    value,
-    message: 'contains a NUL character, which cannot be stored; remove it from the file',
-  };
 }
 
 /** Quotes a string literal for the few statements (COPY) that cannot take parameters. */

@@ -52,7 +52,15 @@ describe('CSV scanner', () => {
         const scanned = scanCsv(text);
         // Text the scanner leaves to csv-parse is still read correctly, by csv-parse.
         if (scanned === undefined) return;
-        expect(allCells(scanned)).toEqual(csvParseRecords(text));
+        const cells = allCells(scanned);
+        expect(cells).toEqual(csvParseRecords(text));
+        // The widths and last non-blank cells that the first pass keeps agree with the cells.
+        expect(cells.map((_, index) => scanned.width(index))).toEqual(
+          cells.map((record) => record.length),
+        );
+        expect(cells.map((_, index) => scanned.lastFilledCell(index))).toEqual(
+          cells.map((record) => record.findLastIndex((cell) => cell !== '')),
+        );
       }),
       { numRuns: 20_000 },
     );

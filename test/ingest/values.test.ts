@@ -83,6 +83,29 @@ describe('parseAmount', () => {
     if (!parsed.ok) expect(parsed.message).toMatch(/^is not a valid amount; use a plain decimal/);
   });
 
+  test('reads every plain decimal exactly, with as many decimals as written', () => {
+    const digits = fc.string({
+      unit: fc.constantFrom(...'0123456789'),
+      minLength: 1,
+      maxLength: 20,
+    });
+    fc.assert(
+      fc.property(fc.boolean(), digits, fc.option(digits), (negative, whole, fraction) => {
+        const text = `${negative ? '-' : ''}${whole}${fraction === null ? '' : `.${fraction}`}`;
+        const parsed = parseAmount(text);
+        expect(parsed.ok).toBe(true);
+        if (!parsed.ok) return;
+        // The coefficient is the digits without the point, read as an integer of any size.
+        const magnitude = BigInt(whole + (fraction ?? ''));
+        expect(parsed.value.amount).toEqual({
+          coefficient: negative ? -magnitude : magnitude,
+          scale: fraction?.length ?? 0,
+        });
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
   test('reports the currency a symbol implies', () => {
     const euro = parseAmount('€5');
     const dollar = parseAmount('$5');

@@ -2,12 +2,14 @@
  * Databases for store tests: a fresh embedded workspace folder, and, when DATABASE_URL is set, a
  * database of the test's own on that PostgreSQL server, dropped afterwards.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
+import type { Dataset } from '../../src/core/model.js';
+import type { FileInput } from '../../src/service/import.js';
 import type { WorkspaceLocation } from '../../src/store/workspace.js';
 
 export interface TestLocation {
@@ -93,4 +95,40 @@ if (SERVER_URL === undefined) {
   console.warn(
     'Store tests run on the embedded database only: set DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run them on a PostgreSQL server too.',
   );
+}
+
+/**
+ * A dataset with each list sorted by every field of its items, for comparing datasets whose lists
+ * come back in any order.
+ */
+export function sortDataset(dataset: Dataset) {
+  // Keys sorted, so that two objects with the same fields give the same text.
+  const text = (item: unknown) =>
+    JSON.stringify(item, (_key, value: unknown) => {
+      if (typeof value === 'bigint') return value.toString();
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+      return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)));
+    });
+  const by = <T>(items: readonly T[]) =>
+    items
+      .map((item) => ({ item, key: text(item) }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map(({ item }) => item);
+  return {
+    accounts: by(dataset.accounts),
+    lines: by(dataset.lines),
+    assignments: by(dataset.assignments),
+    segments: by(dataset.segments),
+    fxRates: by(dataset.fxRates),
+  };
+}
+
+/** A file to import, made from text, under its path as source unless another is given. */
+export function fileInput(path: string, text: string, source = path): FileInput {
+  return {
+    path,
+    source,
+    checksum: createHash('sha256').update(text).digest('hex'),
+    data: Buffer.from(text),
+  };
 }

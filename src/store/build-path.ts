@@ -1,0 +1,10 @@
+/** Locating the compiled modules that run as worker threads. */
+
+/**
+ * Resolves a path inside the build's `dist` folder. Code run from the TypeScript sources (the
+ * tests) has no compiled files beside it, so it uses the build's, which the tests make first.
+ */
+export function inBuild(path: string): URL {
+  const here = import.meta.url;
+  return new URL(here.endsWith('.ts') ? `../../dist/${path}` : `../../${path}`, here);
+}
