@@ -53,6 +53,8 @@ export interface StagedImport {
   readonly files: readonly StagedFile[];
   /** Number of problems found so far. */
   readonly problemCount: number;
+  /** Whether the external file given to `stageBuffers` is read elsewhere, as offered. */
+  readonly readsExternalFile: boolean;
   /**
    * Merges the accounts that the files state, once every file's batches were read, and returns
    * them with every problem found in rows (each names a row left out).
@@ -94,9 +96,14 @@ export async function stageBuffers(
       : readParts(sources, options, problems).map(wholeFile);
   if (external !== undefined) {
     const file = await external.file;
-    // Without the external file, or with a problem in a whole file, everything is read here:
-    // that lists the problems of every file.
-    if (file === undefined || files === undefined || hasFileProblem(problems)) {
+    // Without the external file, with a problem in a whole file, or with lines in another file
+    // (whose ids must be checked against the external file's), everything is read here.
+    if (
+      file === undefined ||
+      files === undefined ||
+      hasFileProblem(problems) ||
+      files.some((stage) => stage.givesLines)
+    ) {
       return stageBuffers(inputs, options);
     }
     files.splice(external.index, 0, externalFile(inputs[external.index]?.fileName ?? '', file));
@@ -107,7 +114,7 @@ export async function stageBuffers(
     problems.throwIfAny();
     throw new Error('a file of the import could not be read, but no problem was reported');
   }
-  return new Staging(files, problems);
+  return new Staging(files, problems, external !== undefined);
 }
 
 /**
@@ -119,7 +126,7 @@ export interface ExternalLineFile {
   readonly rows: number;
   readonly columns: Readonly<Record<string, string>>;
   readonly lineIdHeader?: string;
-  /** What the reader found, once it read every row. */
+  /** The summary, account drafts and problems of the file, once every row was read. */
   result(): {
     readonly summary: ImportSummary;
     readonly accountDrafts: readonly AccountDraft[];
@@ -240,6 +247,7 @@ class Staging implements StagedImport {
   constructor(
     private readonly stages: readonly FileStage[],
     private readonly problems: ProblemList,
+    readonly readsExternalFile: boolean,
   ) {
     const lineFiles = stages.filter((stage) => stage.givesLines);
     // One file whose reader checked its ids needs no check across files.

@@ -120,7 +120,7 @@ export async function importFiles(
     const files: ImportedFile[] = changed.map((input, index) => {
       const records = reading.files[index];
       if (records === undefined) throw new Error(`${input.path} was not read`);
-      const own = index === threadFor && thread?.usable === true ? { thread } : {};
+      const own = index === threadFor && reading.readsExternalFile && thread ? { thread } : {};
       return { path: input.path, source: input.source, checksum: input.checksum, records, ...own };
     });
     const recorded: Record<string, unknown> = { ...readOptions };

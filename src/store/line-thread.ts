@@ -101,7 +101,8 @@ export type LineThreadReply =
  * thread costs some 40 ms. `drivers`: the drivers whose imports use a line thread. The embedded
  * database runs in a thread of its own already, so there the import's thread reads lines while
  * the database stores them. A line thread made the embedded import no faster, and it raised the
- * import's peak memory from 1.5 to 2.1 GB. `used` counts the files read on a thread of their own.
+ * import's peak memory from 1.5 to 2.1 GB. `used` counts the files whose lines a thread of
+ * their own encoded.
  */
 export const lineThreadSettings: {
   minBytes: number;
@@ -122,7 +123,8 @@ export function lineThreadCandidate(
   if (!lineThreadSettings.drivers.includes(driver)) return undefined;
   if (options.preset !== 'canonical') return undefined;
   if (inputs.some((input) => /\.xlsx$/i.test(input.fileName))) return undefined;
-  const lineHeader = options.columns?.line ?? 'line_id';
+  // Headers match ignoring case and outer spaces, as the reader matches them.
+  const lineHeader = (options.columns?.line ?? 'line_id').trim().toLowerCase();
   const lineFiles = inputs.flatMap((input, index) =>
     headerNames(input.data).includes(lineHeader) ? [index] : [],
   );
@@ -140,7 +142,9 @@ function headerNames(data: Buffer): string[] {
     name
       .replace(/^\uFEFF/, '')
       .trim()
-      .replace(/^"|"$/g, ''),
+      .replace(/^"|"$/g, '')
+      .trim()
+      .toLowerCase(),
   );
 }
 
@@ -190,8 +194,6 @@ export class LineThread {
     if (reply.type !== 'staged') {
       throw new Error(`the line thread replied ${reply.type} before it parsed the file`);
     }
-    this.usable = true;
-    lineThreadSettings.used += 1;
     return {
       rows: reply.rows,
       columns: reply.columns,
@@ -207,14 +209,12 @@ export class LineThread {
     };
   }
 
-  /** Whether the thread parsed the file and reads it for the import. */
-  usable = false;
-
   /**
    * Reads and encodes the rows, yielding their chunks as they come; the file's records and
    * problems are in `read` after the last one.
    */
   encode(settings: EncodeSettings): AsyncGenerator<LineChunk> {
+    lineThreadSettings.used += 1;
     // Posted now, so that the thread starts before the first chunk is asked for.
     this.worker.postMessage({ type: 'encode', ...settings } satisfies LineThreadRequest);
     return this.chunks();

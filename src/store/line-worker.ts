@@ -1,6 +1,6 @@
 /**
  * The thread that reads a large canonical contract-line file for an import (see `LineThread`).
- * It parses the file as soon as it starts and reports whether it can read it; on `encode` it reads
+ * It parses the file as soon as it starts and reports whether it can read it. On `encode` it reads
  * the rows, checks them, and sends the lines as COPY rows a chunk at a time, so the thread that
  * talks to the database only passes bytes on.
  */
@@ -53,8 +53,10 @@ const staged =
 const reader = staged instanceof LineFileReader ? staged : undefined;
 
 if (reader === undefined || readProblems.problems.some((problem) => problem.row <= 1)) {
-  // The caller reads the file itself, which reports what is wrong with it.
+  // The caller reads the file itself, which reports what is wrong with it. The thread waits to
+  // be stopped, so that it never ends before the caller has read this reply.
   send({ type: 'unsuitable' });
+  port.on('message', () => undefined);
 } else {
   const columns: Record<string, string> = {};
   for (const [field, column] of Object.entries(reader.columns)) columns[field] = column.header;

@@ -49,6 +49,16 @@ function manyRows(count: number, changeEvery = 0): string[] {
   });
 }
 
+/** Writes a stored dataset as text, one line per record, with exact decimals written out. */
+function datasetText(dataset: unknown): string[] {
+  return Object.entries(dataset as Record<string, unknown[]>).flatMap(([list, items]) =>
+    items.map(
+      (item) =>
+        `${list} ${JSON.stringify(item, (_key, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value))}`,
+    ),
+  );
+}
+
 interface Run {
   readonly error?: { readonly name: string; readonly message: string; readonly problems?: unknown };
   readonly outcomes?: unknown;
@@ -116,7 +126,14 @@ describe.each(DRIVERS)('a line file read on its own thread, %s driver', (driver)
     const onThread = await runImports(true, imports);
     const threadsUsed = lineThreadSettings.used - threadsBefore;
     const here = await runImports(false, imports);
-    expect(onThread).toEqual(here);
+    // Part by part, so that a failure names the part; records as text, which also shows them.
+    expect(onThread.map((run) => run.error)).toEqual(here.map((run) => run.error));
+    expect(onThread.map((run) => run.outcomes)).toEqual(here.map((run) => run.outcomes));
+    expect(onThread.map((run) => run.rejected)).toEqual(here.map((run) => run.rejected));
+    expect(onThread.map((run) => run.counts)).toEqual(here.map((run) => run.counts));
+    expect(onThread.map((run) => datasetText(run.dataset))).toEqual(
+      here.map((run) => datasetText(run.dataset)),
+    );
     return Object.assign(onThread, { threadsUsed });
   }
 
@@ -175,6 +192,35 @@ describe.each(DRIVERS)('a line file read on its own thread, %s driver', (driver)
         options: { preset: 'canonical' },
       },
     ]);
+  });
+
+  test('second line file the first line hides', async () => {
+    // The second file repeats M1 with other content. Its first column's name is longer than the
+    // part of the file read to find contract-line files, so only the reader sees its line_id.
+    const hidden = [`${'x'.repeat(70_000)},${HEADER}`, `,${BAD_ROWS[0]?.replace('L1', 'M1')}`];
+    const runs = await expectSameBothWays([
+      {
+        files: [
+          input('fx.csv', FX),
+          input('lines.csv', lineFile(manyRows(100))),
+          input('more.csv', hidden.join('\n') + '\n'),
+        ],
+        options: { preset: 'canonical' },
+      },
+    ]);
+    expect(runs[0]?.error?.message).toContain('already used in lines.csv');
+  });
+
+  test('header names match ignoring case', () => {
+    lineThreadSettings.minBytes = 0;
+    lineThreadSettings.drivers = ['server'];
+    const upper = {
+      fileName: 'more.csv',
+      data: Buffer.from(lineFile([]).replace('line_id', ' LINE_ID')),
+    };
+    const lower = { fileName: 'lines.csv', data: Buffer.from(lineFile([])) };
+    expect(lineThreadCandidate([upper], { preset: 'canonical' }, 'server')).toBe(0);
+    expect(lineThreadCandidate([lower, upper], { preset: 'canonical' }, 'server')).toBeUndefined();
   });
 
   test('header problem falls back to the usual reading', async () => {
