@@ -233,8 +233,12 @@ export class Workspace {
     const several = await this.severalSources();
     const parts = await this.lineParts();
     const texts: Promise<string>[] = [];
+    // With several sources, each line comes with its import, so that a line stored by several
+    // sources is read from the earliest import, whatever the order of the rows in the table.
+    const shared = several.has('contract_lines');
+    const selected = shared ? `${lineSelectList()}, import_id` : lineSelectList();
     const requestPart = (where: string) => {
-      const text = this.db.copyOut(`SELECT ${lineSelectList()} FROM contract_lines${where}`);
+      const text = this.db.copyOut(`SELECT ${selected} FROM contract_lines${where}`);
       // Awaited in turn below; until then a failure must not count as unhandled.
       text.catch(() => undefined);
       texts.push(text);
@@ -264,16 +268,25 @@ export class Workspace {
     supporting.catch(() => undefined);
     for (const where of parts.slice(1)) requestPart(where);
     const lines: ContractLine[] = [];
-    // A line stored by several sources (with the same content) is read once.
-    const seen = several.has('contract_lines') ? new Set<string>() : undefined;
+    // A line stored by several sources (with the same content) is read once: the position in
+    // `lines` and the import of the copy kept, by line id.
+    const kept = new Map<string, { index: number; importId: number }>();
     for (const text of texts) {
-      forEachCopyRow(await text, LINE_COLUMNS.length, (fields) => {
-        if (seen !== undefined) {
-          const id = fields[0] ?? '';
-          if (seen.has(id)) return;
-          seen.add(id);
+      forEachCopyRow(await text, LINE_COLUMNS.length + (shared ? 1 : 0), (fields) => {
+        if (!shared) {
+          lines.push(lineFromFields(fields));
+          return;
         }
-        lines.push(lineFromFields(fields));
+        const id = fields[0] ?? '';
+        const importId = Number(fields[LINE_COLUMNS.length]);
+        const earlier = kept.get(id);
+        if (earlier === undefined) {
+          kept.set(id, { index: lines.length, importId });
+          lines.push(lineFromFields(fields));
+        } else if (importId < earlier.importId) {
+          lines[earlier.index] = lineFromFields(fields);
+          earlier.importId = importId;
+        }
       });
     }
     onProgress?.('accounts, owners, segments and FX rates');
