@@ -98,7 +98,7 @@ if (SERVER_URL === undefined) {
 }
 
 /**
- * A dataset with each list sorted by every field of its items, for comparing datasets whose lists
+ * Sorts each list of a dataset by every field of its items, for comparing datasets whose lists
  * come back in any order.
  */
 export function sortDataset(dataset: Dataset) {
@@ -123,7 +123,7 @@ export function sortDataset(dataset: Dataset) {
   };
 }
 
-/** A file to import, made from text, under its path as source unless another is given. */
+/** Makes a file to import from text, stored under its path unless another source is given. */
 export function fileInput(path: string, text: string, source = path): FileInput {
   return {
     path,

@@ -1,8 +1,8 @@
 /**
  * A contract-line file read on a thread of its own must give the import exactly what reading it
- * on the import's thread gives: the same problems in the same order, the same rejected rows, the
- * same outcome and the same stored records (read back in any order). Each case runs both ways on
- * fresh workspaces.
+ * on the import's thread gives. That means the same problems in the same order, the same rejected
+ * rows, the same outcome and the same stored records, read back in any order. Each case runs
+ * both ways on fresh workspaces.
  */
 import { afterEach, describe, expect, test } from 'vitest';
 
