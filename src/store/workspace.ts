@@ -353,10 +353,14 @@ export class Workspace {
       forEachCopyRow(text, columns.length, (fields) => result.push(from(fields)));
       return result;
     }
-    // Rows come in import order, and a row whose content an earlier row has is skipped here,
+    // Rows come in import order, then by source file and row, so the copy kept does not depend
+    // on where rows sit in the table. A row whose content an earlier row has is skipped here,
     // because sorting in SQL for DISTINCT costs seconds at a few hundred thousand rows.
+    const order = columns.includes('source_row')
+      ? 'import_id, source_file COLLATE "C" NULLS FIRST, source_row NULLS FIRST'
+      : 'import_id';
     const text = await this.db.copyOut(
-      `SELECT ${selectList(columns)} FROM ${table} ORDER BY import_id`,
+      `SELECT ${selectList(columns)} FROM ${table} ORDER BY ${order}`,
     );
     const positions = content.map((column) => columns.indexOf(column));
     const seen = new Set<string>();

@@ -300,6 +300,27 @@ describe.each(CASES)(
       );
     });
 
+    test('shared owner read from its first row', async () => {
+      const twoLines = lines(
+        'L1,A1,Platform,recurring,1200.00,month,USD,2024-01-01,2024-12-31,,Dana,Growth,EMEA',
+        'L4,A1,Support,recurring,100.00,month,USD,2024-01-01,2024-12-31,,Dana,Growth,EMEA',
+      );
+      await importFiles(workspace, [input('a.csv', twoLines)], CANONICAL);
+      await importFiles(workspace, [input('b.csv', twoLines)], CANONICAL);
+      // Rewrites the owners table with the rows of each import in reverse order, as deleting
+      // rows and reusing their space can, without changing what it holds.
+      await workspace.db.query(
+        `WITH held AS (DELETE FROM assignments RETURNING *)
+         INSERT INTO assignments SELECT * FROM held ORDER BY import_id, source_row DESC`,
+      );
+      const stored = await workspace.loadDataset();
+      // Rows 2 and 3 of a.csv, then of b.csv, each make Dana A1's owner from 2024-01-01. The
+      // copy read is a.csv's, from the earlier import, and its row 2.
+      expect(stored.assignments.map((assignment) => assignment.source)).toEqual([
+        { file: 'a.csv', row: 2 },
+      ]);
+    });
+
     test('imports that would break later reports are rejected whole', async () => {
       await importFiles(workspace, [input('lines.csv', BASE), input('fx.csv', FX)], CANONICAL);
       const before = await workspace.counts();
