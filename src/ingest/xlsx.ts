@@ -2,7 +2,7 @@
  * XLSX workbooks: the first worksheet read into records of cell text, so that every preset reads
  * it as it reads a CSV file.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 
 import { formatDay, dayFromCivil } from '../core/dates.js';
 
@@ -25,7 +25,9 @@ export async function readFirstSheet(data: Buffer): Promise<SheetRecords | undef
       `its parts unpack to ${(unpacked / 2 ** 20).toFixed(0)} MiB, more than the ${MAX_UNPACKED_BYTES / 2 ** 20} MiB a workbook may hold`,
     );
   }
-  const workbook = new ExcelJS.Workbook();
+  // Loaded here, so that commands and threads that read no workbook do not load the library.
+  const { default: excel } = await import('exceljs');
+  const workbook = new excel.Workbook();
   // exceljs declares its own Buffer type, which Node's Buffer does not match exactly.
   await workbook.xlsx.load(data as unknown as ExcelJS.Buffer);
   const sheet = workbook.worksheets[0];
