@@ -17,12 +17,6 @@ import { chunkRows, COPY_CHUNK_ROWS } from './driver.js';
 import type { LineThreadInput, LineThreadReply, LineThreadRequest } from './line-thread.js';
 import { checkRecords } from './record-checks.js';
 
-/**
- * Chunks sent and not yet taken by the COPY, after which reading waits: about 75 MB, enough to
- * read on while the database stores the import's other files.
- */
-const CHUNKS_AHEAD = 24;
-
 const port = parentPort;
 if (port === null) throw new Error('line-worker.js runs as a worker thread');
 const input = workerData as LineThreadInput;
@@ -80,7 +74,7 @@ if (reader === undefined || readProblems.problems.some((problem) => problem.row 
     });
   });
 
-  /** Reads, checks and sends the rows; waits while `CHUNKS_AHEAD` chunks are not taken. */
+  /** Reads, checks and sends the rows; waits while `chunksAhead` chunks are not taken. */
   const encode = async (
     lines: LineFileReader,
     fileColumns: Record<string, string>,
@@ -121,7 +115,7 @@ if (reader === undefined || readProblems.problems.some((problem) => problem.row 
       );
       ids = [];
       keys = [];
-      while (ahead >= CHUNKS_AHEAD) await new Promise<void>((resolve) => (wake = resolve));
+      while (ahead >= input.chunksAhead) await new Promise<void>((resolve) => (wake = resolve));
     };
     for (const read of lines.batches(BATCH_ROWS)) {
       const batch = { ...read, fxRates: [] };

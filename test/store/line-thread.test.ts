@@ -74,6 +74,7 @@ describe.each(DRIVERS)('a line file read on its own thread, %s driver', (driver)
   afterEach(async () => {
     lineThreadSettings.minBytes = defaults.minBytes;
     lineThreadSettings.drivers = defaults.drivers;
+    lineThreadSettings.chunksAhead = defaults.chunksAhead;
     for (const { location, workspace } of opened.splice(0)) {
       await workspace.close();
       await location.drop();
@@ -87,6 +88,8 @@ describe.each(DRIVERS)('a line file read on its own thread, %s driver', (driver)
   ): Promise<Run[]> {
     lineThreadSettings.minBytes = onThread ? 0 : Number.MAX_SAFE_INTEGER;
     lineThreadSettings.drivers = ['embedded', 'server'];
+    // One chunk ahead, so that the thread waits for the import to take each chunk.
+    lineThreadSettings.chunksAhead = 1;
     const location = await openLocation(driver);
     const workspace = await Workspace.open(location.location);
     opened.push({ location, workspace });
