@@ -234,7 +234,7 @@ class ImportWriter {
           : await this.storeFile(file, importIds[index] as number);
     }
     const { accounts, problems: rowProblems } = request.reading.finish();
-    this.problems.push(...accountNulProblems(accounts));
+    appendAll(this.problems, accountNulProblems(accounts));
     const rejected = [...rowProblems, ...this.problems].sort(byFileAndRow);
     if (request.skipInvalid !== true && rejected.length > 0) throw importError(rejected);
     if (this.conflicts.length > 0) throw importError(this.conflicts);
@@ -288,7 +288,7 @@ class ImportWriter {
     }
     this.rowsDone += file.records.rows;
     this.request.onProgress?.(this.rowsDone, this.totalRows);
-    this.conflicts.push(...(await lines.finish()));
+    appendAll(this.conflicts, await lines.finish());
     const supporting = await side.store(tx);
     return {
       importId,
@@ -333,10 +333,10 @@ class ImportWriter {
     const { lines, thread } = started;
     await lines.copy(this.threadChunks(file, started));
     const read = thread.read;
-    this.problems.push(...read.checkProblems);
+    appendAll(this.problems, read.checkProblems);
     this.rowsDone += file.records.rows;
     this.request.onProgress?.(this.rowsDone, this.totalRows);
-    this.conflicts.push(...(await lines.finish()));
+    appendAll(this.conflicts, await lines.finish());
     const side = new SupportingRecords(started.owner);
     side.addEncoded(read.assignments, read.segments);
     const supporting = await side.store(tx);
@@ -975,6 +975,14 @@ function accountNulProblems(accounts: readonly Account[]): RowProblem[] {
     }
   }
   return problems;
+}
+
+/**
+ * Appends every item to `target`. Unlike `push(...items)`, which passes each item as an argument,
+ * it takes any number of items without overflowing the call stack.
+ */
+function appendAll<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
 }
 
 /** Quotes a string literal for the few statements (COPY) that cannot take parameters. */
