@@ -59,7 +59,19 @@ export interface StagedImport {
    * Merges the accounts that the files state, once every file's batches were read, and returns
    * them with every problem found in rows (each names a row left out).
    */
-  finish(): { accounts: Account[]; problems: readonly RowProblem[] };
+  finish(): FinishedImport;
+}
+
+/** The accounts of an import and the problems found in its rows. */
+export interface FinishedImport {
+  /** Every account, merged across the files. */
+  readonly accounts: Account[];
+  /**
+   * The merged accounts split by file, one list per input. Each value is with the file whose row
+   * gave it first, so that a new version of that file replaces it.
+   */
+  readonly fileAccounts: readonly (readonly AccountDraft[])[];
+  readonly problems: readonly RowProblem[];
 }
 
 /**
@@ -263,7 +275,7 @@ class Staging implements StagedImport {
     return this.problems.count;
   }
 
-  finish(): { accounts: Account[]; problems: readonly RowProblem[] } {
+  finish(): FinishedImport {
     for (const stage of this.stages) {
       for (const problem of stage.problems?.() ?? []) this.problems.add(problem);
     }
@@ -275,8 +287,58 @@ class Staging implements StagedImport {
     if (hasFileProblem(this.problems)) {
       throw new ImportError([...this.problems.problems], 0);
     }
-    return { accounts, problems: this.problems.problems };
+    return {
+      accounts,
+      fileAccounts: this.accountsByFile(registry),
+      problems: this.problems.problems,
+    };
   }
+
+  /**
+   * Splits the merged accounts by the file whose row gave each value first. An account that no
+   * row gives a value for goes to the first file that lists it.
+   */
+  private accountsByFile(registry: AccountRegistry): AccountDraft[][] {
+    const merged = new Map(registry.list().map((draft) => [draft.id, draft]));
+    const placed = new Set<string>();
+    const byFile = this.stages.map((stage) =>
+      stage.accountDrafts().flatMap((draft) => {
+        const first = firstValues(draft, merged.get(draft.id));
+        if (first === undefined) return [];
+        placed.add(draft.id);
+        return [first];
+      }),
+    );
+    for (const [index, stage] of this.stages.entries()) {
+      for (const draft of stage.accountDrafts()) {
+        if (placed.has(draft.id)) continue;
+        placed.add(draft.id);
+        byFile[index]?.push({ id: draft.id });
+      }
+    }
+    return byFile;
+  }
+}
+
+/**
+ * Returns the values of a draft that the merged draft of its account took from it (the same
+ * cell), or undefined when it gave none of them.
+ */
+function firstValues(
+  draft: AccountDraft,
+  merged: AccountDraft | undefined,
+): AccountDraft | undefined {
+  const first: { -readonly [K in keyof AccountDraft]: AccountDraft[K] } = { id: draft.id };
+  let found = false;
+  for (const field of ['name', 'parentId', 'currency'] as const) {
+    const value = draft[field];
+    const taken = merged?.[field];
+    if (value === undefined || taken === undefined) continue;
+    if (value.source.file !== taken.source.file || value.source.row !== taken.source.row) continue;
+    first[field] = value;
+    found = true;
+  }
+  return found ? first : undefined;
 }
 
 /**

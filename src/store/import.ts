@@ -8,6 +8,7 @@
  * fields that sources state differently, and the workspace checks of `checkWorkspace`.
  */
 import type { Account, Assignment, ContractLine, FxRate, SegmentSpan } from '../core/model.js';
+import type { AccountDraft } from '../ingest/accounts.js';
 import {
   ImportError,
   MAX_PROBLEMS,
@@ -233,23 +234,23 @@ class ImportWriter {
           ? await this.storeThreadedFile(file, started)
           : await this.storeFile(file, importIds[index] as number);
     }
-    const { accounts, problems: rowProblems } = request.reading.finish();
+    const { accounts, fileAccounts, problems: rowProblems } = request.reading.finish();
     appendAll(this.problems, accountNulProblems(accounts));
     const rejected = [...rowProblems, ...this.problems].sort(byFileAndRow);
     if (request.skipInvalid !== true && rejected.length > 0) throw importError(rejected);
     if (this.conflicts.length > 0) throw importError(this.conflicts);
 
-    const accountFile = Math.max(
-      0,
-      request.files.findIndex((file) => file.records.fileKind === 'accounts'),
-    );
+    // Each file's accounts are stored under its source, so that a new version of the file
+    // replaces them.
+    const stated = request.files.map((file, index) => ({
+      accounts: fileAccounts[index] ?? [],
+      owner: ownerOf(file.source, (results[index] as FileResult).importId),
+    }));
+    await storeAccounts(tx, stated);
     const outcomes: FileOutcome[] = [];
     for (const [index, file] of request.files.entries()) {
       const result = results[index] as FileResult;
-      let records = result.records;
-      if (index === accountFile) {
-        records += await storeAccounts(tx, file, accounts, ownerOf(file.source, result.importId));
-      }
+      const records = result.records + (fileAccounts[index]?.length ?? 0);
       const rejectedRows = new Set(
         rejected
           .filter((problem) => problem.file === file.records.fileName)
@@ -797,17 +798,18 @@ class PendingRows {
 }
 
 /**
- * Stores the accounts a source states. Several sources may state one account, such as an
- * accounts file and names inline in a line file. Reads merge them, so a field one source states that
- * another states differently is a problem.
+ * Stores the accounts each file states, under the file's source. Several sources may state one
+ * account, such as an accounts file and names inline in a line file. Reads merge them, so a value
+ * that one source states and another states differently is a problem.
+ *
+ * @throws ImportError for a value that another source gives differently.
  */
 async function storeAccounts(
   tx: Queryable,
-  file: ImportedFile,
-  accounts: readonly Account[],
-  owner: Owner,
-): Promise<number> {
-  if (accounts.length === 0) return 0;
+  stated: readonly { accounts: readonly AccountDraft[]; owner: Owner }[],
+): Promise<void> {
+  const count = stated.reduce((total, item) => total + item.accounts.length, 0);
+  if (count === 0) return;
   const stored = parseCopyCsv(
     await tx.copyOut(`SELECT ${ACCOUNT_COLUMNS.join(', ')}, source FROM accounts`),
     ACCOUNT_COLUMNS.length + 1,
@@ -820,37 +822,50 @@ async function storeAccounts(
     statedElsewhere.set(account.id, list);
   }
   const problems: RowProblem[] = [];
-  for (const account of accounts) {
-    for (const other of statedElsewhere.get(account.id) ?? []) {
-      for (const [field, label] of [
-        ['name', 'name'],
-        ['parentId', 'parent'],
-        ['currency', 'currency'],
-      ] as const) {
-        const mine = account[field];
-        const theirs = other.account[field];
-        if (mine !== undefined && theirs !== undefined && mine !== theirs) {
+  for (const { accounts } of stated) {
+    for (const draft of accounts) {
+      for (const other of statedElsewhere.get(draft.id) ?? []) {
+        for (const [field, label] of [
+          ['name', 'name'],
+          ['parentId', 'parent'],
+          ['currency', 'currency'],
+        ] as const) {
+          const mine = draft[field];
+          const theirs = other.account[field];
+          if (mine === undefined || theirs === undefined || mine.value === theirs) continue;
           problems.push({
-            file: file.records.fileName,
-            row: 0,
-            column: label,
-            value: mine,
-            message: `is the ${label} of account ${JSON.stringify(account.id)} here, but ${other.source} gives ${JSON.stringify(theirs)}; make the files agree, or import the corrected one under its own name`,
+            file: mine.source.file,
+            row: mine.source.row,
+            column: mine.column,
+            value: mine.value,
+            message: `is the ${label} of account ${JSON.stringify(draft.id)} here, but ${other.source} gives ${JSON.stringify(theirs)}; make the files agree, or import the corrected one under its own name`,
           });
         }
       }
     }
   }
-  if (problems.length > 0) throw importError(problems);
-  const bulk = await isBulkLoad(tx, 'accounts', accounts.length);
+  if (problems.length > 0) throw importError(problems.sort(byFileAndRow));
+  const rows = stated.flatMap(({ accounts, owner }) =>
+    accounts.map((draft) => ({ account: accountOfDraft(draft), owner })),
+  );
+  const bulk = await isBulkLoad(tx, 'accounts', rows.length);
   await withoutForeignKeys(tx, 'accounts', bulk, () =>
     tx.copyIn(
       'accounts',
       [...ACCOUNT_COLUMNS, ...OWNER_COLUMNS],
-      chunkRows(accounts, (account) => accountRow(account, owner)),
+      chunkRows(rows, (item) => accountRow(item.account, item.owner)),
     ),
   );
-  return accounts.length;
+}
+
+/** Returns the account that a draft states: its id and the values it gives. */
+function accountOfDraft(draft: AccountDraft): Account {
+  return {
+    id: draft.id,
+    ...(draft.name && { name: draft.name.value }),
+    ...(draft.parentId && { parentId: draft.parentId.value }),
+    ...(draft.currency && { currency: draft.currency.value }),
+  };
 }
 
 /** Returns whether loading `rows` rows into `table` is a bulk load: many, and more than it keeps. */

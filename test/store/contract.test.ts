@@ -300,6 +300,68 @@ describe.each(CASES)(
       );
     });
 
+    test('account names stored under their file', async () => {
+      const named = (name: string) =>
+        [
+          'line_id,account_id,account_name,product,kind,amount,billing_period,currency,start_date',
+          `N1,A1,${name},Platform,recurring,100.00,month,USD,2024-01-01`,
+          `N2,A1,${name},Support,recurring,50.00,month,USD,2024-01-01`,
+        ].join('\n') + '\n';
+      const first = await importFiles(
+        workspace,
+        [input('fx.csv', FX), input('named.csv', named('Acme'))],
+        CANONICAL,
+      );
+      // fx.csv stores its one rate. named.csv stores two lines and the one account it names.
+      expect(first.outcomes.map((outcome) => outcome.records)).toEqual([1, 2 + 1]);
+      // A new version of the file renames the account: its earlier name goes with it.
+      await importFiles(workspace, [input('named.csv', named('Acme Renamed'))], CANONICAL);
+      const stored = await workspace.loadDataset();
+      expect(stored.accounts.find((account) => account.id === 'A1')?.name).toBe('Acme Renamed');
+    });
+
+    test('a name two files give is stored once', async () => {
+      const run = await importFiles(
+        workspace,
+        [
+          input('accounts.csv', 'account_id,account_name,parent_id\nA1,Acme,\n'),
+          input(
+            'named.csv',
+            'line_id,account_id,account_name,product,kind,amount,billing_period,currency,start_date\n' +
+              'N1,A1,Acme,Platform,recurring,100.00,month,USD,2024-01-01\n',
+          ),
+        ],
+        CANONICAL,
+      );
+      // accounts.csv gives the name first and stores the account; named.csv stores its line.
+      expect(run.outcomes.map((outcome) => outcome.records)).toEqual([1, 1]);
+      expect((await workspace.counts())['accounts']).toBe(1);
+    });
+
+    test('name conflict names row and column', async () => {
+      await importFiles(
+        workspace,
+        [input('accounts.csv', 'account_id,account_name,parent_id\nA1,Acme,\n')],
+        CANONICAL,
+      );
+      const renamed = [
+        'line_id,account_id,account_name,product,kind,amount,billing_period,currency,start_date',
+        'N1,A1,Acme,Platform,recurring,100.00,month,USD,2024-01-01',
+        'N2,A1,Acme,Support,recurring,50.00,month,USD,2024-01-01',
+      ];
+      const error: unknown = await importFiles(
+        workspace,
+        [input('named.csv', renamed.join('\n').replaceAll(',Acme,', ',Acme Ltd,') + '\n')],
+        CANONICAL,
+      ).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ImportError);
+      // The name is given on row 2 first; later rows repeat it and are not listed again.
+      expect((error as ImportError).problems).toMatchObject([
+        { file: 'named.csv', row: 2, column: 'account_name', value: 'Acme Ltd' },
+      ]);
+      expect((error as ImportError).message).toContain('accounts.csv gives "Acme"');
+    });
+
     test('shared owner read from its first row', async () => {
       const twoLines = lines(
         'L1,A1,Platform,recurring,1200.00,month,USD,2024-01-01,2024-12-31,,Dana,Growth,EMEA',
