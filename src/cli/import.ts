@@ -139,11 +139,11 @@ export function registerImportCommands(program: Command): void {
     )
     .option(
       '--skip-invalid',
-      'store the valid rows and write the rejected ones to a file, instead of failing the import',
+      'store the valid rows and list the rejected ones with their problems in a CSV file (file, row, column, value, problem), instead of failing the import',
     )
     .option(
       '--rejected-file <path>',
-      'where --skip-invalid writes rejected rows (default: nrr-rejected-<import>.csv in the current folder)',
+      'where --skip-invalid lists the rejected rows (default: nrr-rejected-<import>.csv in the current folder)',
     )
     .addOption(
       new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'),
