@@ -21,6 +21,15 @@ export interface AccountDraft {
 
 type AccountField = 'name' | 'parentId' | 'currency';
 
+/** Builds the account record that a draft states: its id and the values it gives. */
+export function accountFromDraft(draft: AccountDraft): Account {
+  const account: { -readonly [K in keyof Account]: Account[K] } = { id: draft.id };
+  if (draft.name) account.name = draft.name.value;
+  if (draft.parentId) account.parentId = draft.parentId.value;
+  if (draft.currency) account.currency = draft.currency.value;
+  return account;
+}
+
 const FIELD_LABELS: Readonly<Record<AccountField, string>> = {
   name: 'name',
   parentId: 'parent',
@@ -103,13 +112,7 @@ export class AccountRegistry {
   /** Builds the account records, after reporting any parent cycle. */
   accounts(): Account[] {
     this.reportParentCycles();
-    return this.list().map((draft) => {
-      const account: { -readonly [K in keyof Account]: Account[K] } = { id: draft.id };
-      if (draft.name) account.name = draft.name.value;
-      if (draft.parentId) account.parentId = draft.parentId.value;
-      if (draft.currency) account.currency = draft.currency.value;
-      return account;
-    });
+    return this.list().map(accountFromDraft);
   }
 
   /** Reports each cycle of parent ids once, at the parent cell that closes it. */

@@ -300,23 +300,17 @@ class Staging implements StagedImport {
    */
   private accountsByFile(registry: AccountRegistry): AccountDraft[][] {
     const merged = new Map(registry.list().map((draft) => [draft.id, draft]));
-    const placed = new Set<string>();
-    const byFile = this.stages.map((stage) =>
+    const listedWithoutValues = new Set<string>();
+    return this.stages.map((stage) =>
       stage.accountDrafts().flatMap((draft) => {
-        const first = firstValues(draft, merged.get(draft.id));
-        if (first === undefined) return [];
-        placed.add(draft.id);
-        return [first];
+        const account = merged.get(draft.id);
+        const first = firstValues(draft, account);
+        if (first !== undefined) return [first];
+        if (hasValues(account) || listedWithoutValues.has(draft.id)) return [];
+        listedWithoutValues.add(draft.id);
+        return [{ id: draft.id }];
       }),
     );
-    for (const [index, stage] of this.stages.entries()) {
-      for (const draft of stage.accountDrafts()) {
-        if (placed.has(draft.id)) continue;
-        placed.add(draft.id);
-        byFile[index]?.push({ id: draft.id });
-      }
-    }
-    return byFile;
   }
 }
 
@@ -332,13 +326,23 @@ function firstValues(
   let found = false;
   for (const field of ['name', 'parentId', 'currency'] as const) {
     const value = draft[field];
-    const taken = merged?.[field];
-    if (value === undefined || taken === undefined) continue;
-    if (value.source.file !== taken.source.file || value.source.row !== taken.source.row) continue;
+    const mergedValue = merged?.[field];
+    if (value === undefined || mergedValue === undefined) continue;
+    const { file, row } = mergedValue.source;
+    if (value.source.file !== file || value.source.row !== row) continue;
     first[field] = value;
     found = true;
   }
   return found ? first : undefined;
+}
+
+/** Tells whether a merged account has a name, parent or currency from any row. */
+function hasValues(account: AccountDraft | undefined): boolean {
+  return (
+    account?.name !== undefined ||
+    account?.parentId !== undefined ||
+    account?.currency !== undefined
+  );
 }
 
 /**

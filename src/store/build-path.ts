@@ -5,6 +5,7 @@
  * tests) has no compiled files beside it, so it uses the build's, which the tests make first.
  */
 export function inBuild(path: string): URL {
-  const here = import.meta.url;
-  return new URL(here.endsWith('.ts') ? `../../dist/${path}` : `../../${path}`, here);
+  const moduleUrl = import.meta.url;
+  const relative = moduleUrl.endsWith('.ts') ? `../../dist/${path}` : `../../${path}`;
+  return new URL(relative, moduleUrl);
 }

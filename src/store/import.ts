@@ -8,7 +8,7 @@
  * fields that sources state differently, and the workspace checks of `checkWorkspace`.
  */
 import type { Account, Assignment, ContractLine, FxRate, SegmentSpan } from '../core/model.js';
-import type { AccountDraft } from '../ingest/accounts.js';
+import { accountFromDraft, type AccountDraft } from '../ingest/accounts.js';
 import {
   ImportError,
   MAX_PROBLEMS,
@@ -322,7 +322,7 @@ class ImportWriter {
       source: file.source,
       importId,
       keys: lines.replacesLines,
-      ids: lines.idsListed,
+      ids: CHANGES_LISTED,
       skipInvalid: request.skipInvalid === true,
       failing: this.failing,
     });
@@ -401,7 +401,7 @@ class ImportWriter {
    */
   private checkBatch(file: StagedFile, batch: RecordBatch): RecordBatch {
     const { problems, kept } = checkRecords(file, batch, this.known, this.reporting);
-    this.problems.push(...problems);
+    appendAll(this.problems, problems);
     return kept;
   }
 }
@@ -606,11 +606,6 @@ class LineWriter {
     ids.split('\u0000').forEach((id, index) => this.sort(id, () => keyList[index] ?? ''));
   }
 
-  /** Line ids that `encodedChunk` needs from the first lines when nothing is compared. */
-  get idsListed(): number {
-    return CHANGES_LISTED;
-  }
-
   private sort(id: string, contentKey: () => string): void {
     const before = this.previous.size === 0 ? undefined : this.previous.get(id);
     if (before === undefined) {
@@ -808,8 +803,7 @@ async function storeAccounts(
   tx: Queryable,
   stated: readonly { accounts: readonly AccountDraft[]; owner: Owner }[],
 ): Promise<void> {
-  const count = stated.reduce((total, item) => total + item.accounts.length, 0);
-  if (count === 0) return;
+  if (stated.every((item) => item.accounts.length === 0)) return;
   const stored = parseCopyCsv(
     await tx.copyOut(`SELECT ${ACCOUNT_COLUMNS.join(', ')}, source FROM accounts`),
     ACCOUNT_COLUMNS.length + 1,
@@ -846,7 +840,7 @@ async function storeAccounts(
   }
   if (problems.length > 0) throw importError(problems.sort(byFileAndRow));
   const rows = stated.flatMap(({ accounts, owner }) =>
-    accounts.map((draft) => ({ account: accountOfDraft(draft), owner })),
+    accounts.map((draft) => ({ account: accountFromDraft(draft), owner })),
   );
   const bulk = await isBulkLoad(tx, 'accounts', rows.length);
   await withoutForeignKeys(tx, 'accounts', bulk, () =>
@@ -856,16 +850,6 @@ async function storeAccounts(
       chunkRows(rows, (item) => accountRow(item.account, item.owner)),
     ),
   );
-}
-
-/** Returns the account that a draft states: its id and the values it gives. */
-function accountOfDraft(draft: AccountDraft): Account {
-  return {
-    id: draft.id,
-    ...(draft.name && { name: draft.name.value }),
-    ...(draft.parentId && { parentId: draft.parentId.value }),
-    ...(draft.currency && { currency: draft.currency.value }),
-  };
 }
 
 /** Returns whether loading `rows` rows into `table` is a bulk load: many, and more than it keeps. */

@@ -268,9 +268,10 @@ export class Workspace {
     supporting.catch(() => undefined);
     for (const where of parts.slice(1)) requestPart(where);
     const lines: ContractLine[] = [];
-    // A line stored by several sources (with the same content) is read once: the position in
-    // `lines` and the import of the copy kept, by line id.
-    const kept = new Map<string, { index: number; importId: number }>();
+    // A line stored by several sources (with the same content) is read once. One import stores
+    // a line id at most once, so the import finds the first copy. The map gives, by line id, the
+    // position in `lines` and the import of the copy read.
+    const firstCopies = new Map<string, { index: number; importId: number }>();
     for (const text of texts) {
       forEachCopyRow(await text, LINE_COLUMNS.length + (shared ? 1 : 0), (fields) => {
         if (!shared) {
@@ -279,9 +280,9 @@ export class Workspace {
         }
         const id = fields[0] ?? '';
         const importId = Number(fields[LINE_COLUMNS.length]);
-        const earlier = kept.get(id);
+        const earlier = firstCopies.get(id);
         if (earlier === undefined) {
-          kept.set(id, { index: lines.length, importId });
+          firstCopies.set(id, { index: lines.length, importId });
           lines.push(lineFromFields(fields));
         } else if (importId < earlier.importId) {
           lines[earlier.index] = lineFromFields(fields);

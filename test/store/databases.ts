@@ -112,7 +112,7 @@ export function sortDataset(dataset: Dataset) {
   const by = <T>(items: readonly T[]) =>
     items
       .map((item) => ({ item, key: text(item) }))
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .sort((a, b) => compareText(a.key, b.key))
       .map(({ item }) => item);
   return {
     accounts: by(dataset.accounts),
@@ -121,6 +121,13 @@ export function sortDataset(dataset: Dataset) {
     segments: by(dataset.segments),
     fxRates: by(dataset.fxRates),
   };
+}
+
+/** Orders two strings by code unit, as a sort comparator. */
+function compareText(a: string, b: string): number {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  return 0;
 }
 
 /** Makes a file to import from text, stored under its path unless another source is given. */

@@ -128,14 +128,14 @@ describe.each(DRIVERS)('a line file read on its own thread, %s driver', (driver)
     const threadsBefore = lineThreadSettings.used;
     const onThread = await runImports(true, imports);
     const threadsUsed = lineThreadSettings.used - threadsBefore;
-    const here = await runImports(false, imports);
+    const inImport = await runImports(false, imports);
     // Part by part, so that a failure names the part; records as text, which also shows them.
-    expect(onThread.map((run) => run.error)).toEqual(here.map((run) => run.error));
-    expect(onThread.map((run) => run.outcomes)).toEqual(here.map((run) => run.outcomes));
-    expect(onThread.map((run) => run.rejected)).toEqual(here.map((run) => run.rejected));
-    expect(onThread.map((run) => run.counts)).toEqual(here.map((run) => run.counts));
+    expect(onThread.map((run) => run.error)).toEqual(inImport.map((run) => run.error));
+    expect(onThread.map((run) => run.outcomes)).toEqual(inImport.map((run) => run.outcomes));
+    expect(onThread.map((run) => run.rejected)).toEqual(inImport.map((run) => run.rejected));
+    expect(onThread.map((run) => run.counts)).toEqual(inImport.map((run) => run.counts));
     expect(onThread.map((run) => datasetText(run.dataset))).toEqual(
-      here.map((run) => datasetText(run.dataset)),
+      inImport.map((run) => datasetText(run.dataset)),
     );
     return Object.assign(onThread, { threadsUsed });
   }
